@@ -1,0 +1,49 @@
+# Every target creates .venv and installs what it needs; run any of them on a fresh clone.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# torch 2.13.0 is a CPU build on these machines; a bare `torch` requirement pulls a CUDA build.
+TORCH := torch==2.13.0
+# OpenRLHF's light dependencies: enough for its agent executors and datasets to import on a CPU.
+OPENRLHF_LIGHT := openrlhf==0.11.2
+
+.PHONY: demo test test-slow lint bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.core: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+$(VENV)/.train: $(VENV)/.core
+	$(BIN)/pip install -q $(TORCH)
+	$(BIN)/pip install -q -e '.[train,dev]'
+	touch $@
+
+$(VENV)/.openrlhf: $(VENV)/.train
+	$(BIN)/pip install -q --no-deps $(OPENRLHF_LIGHT)
+	$(BIN)/pip install -q -r requirements/openrlhf-cpu.txt
+	touch $@
+
+demo: $(VENV)/.train
+	$(BIN)/edgegym demo
+
+lint: $(VENV)/.core
+	$(BIN)/ruff check edgegym tests benchmarks examples
+	$(BIN)/ruff format --check edgegym tests benchmarks examples
+	$(BIN)/mypy
+
+test: $(VENV)/.openrlhf lint
+	$(BIN)/python -m pytest
+
+test-slow: $(VENV)/.openrlhf
+	$(BIN)/python -m pytest -m slow
+
+bench: $(VENV)/.train
+	$(BIN)/pip install -q -r requirements/bench.txt
+	for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

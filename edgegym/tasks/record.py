@@ -1,0 +1,240 @@
+"""The Problem record: one generated problem, its gold graph and trace, and its provenance.
+
+The JSON record (one object per line in a JSONL file) keeps the study's field names
+where they overlap (``problem``, ``question``, ``solution``, ``op``, ``mode``) so that
+its released data reads the same way. Keys are serialized sorted; the ``id`` is a
+content hash of the text and gold graph, so a record can be rebuilt and checked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from edgegym.tasks.spec import TaskSpec
+
+__all__ = [
+    "EDGES",
+    "RECORD_VERSION",
+    "Node",
+    "NodeOp",
+    "Problem",
+    "format_prompt",
+]
+
+RECORD_VERSION = 1
+"""Bumped whenever the bytes generated for a fixed spec change."""
+
+NodeOp = Literal["const", "unknown", "copy", "sum", "diff", "times", "plus", "total"]
+
+
+def _edges_of(op: NodeOp, parents: tuple[str, ...]) -> int:
+    """Edges a node contributes to ``op``: the study's count, constant edges included."""
+    if op in ("const", "unknown"):
+        return 1
+    if op in ("times", "plus"):
+        return 2  # the parent and the constant
+    return len(parents)  # copy: 1; sum, total, diff: one per parent
+
+
+EDGES = _edges_of
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """One quantity of the necessary DAG.
+
+    ``value`` is its true value. In reverse mode ``coef = (a, b)`` says the value is
+    the linear form ``a*x + b`` of the unknown x (``(1, 0)`` for x itself, ``(0, v)``
+    for a quantity that does not depend on x); in forward mode ``coef`` is ``None``.
+    """
+
+    name: str
+    op: NodeOp
+    parents: tuple[str, ...] = ()
+    k: int | None = None
+    value: int = 0
+    coef: tuple[int, int] | None = None
+
+    @property
+    def edges(self) -> int:
+        return _edges_of(self.op, self.parents)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "name": self.name,
+            "op": self.op,
+            "parents": list(self.parents),
+            "k": self.k,
+            "value": self.value,
+        }
+        if self.coef is not None:
+            data["coef"] = list(self.coef)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Node:
+        coef = data.get("coef")
+        return cls(
+            name=str(data["name"]),
+            op=data["op"],
+            parents=tuple(str(p) for p in data.get("parents", ())),
+            k=None if data.get("k") is None else int(data["k"]),
+            value=int(data["value"]),
+            coef=None if coef is None else (int(coef[0]), int(coef[1])),
+        )
+
+
+def format_prompt(problem: str, question: str) -> str:
+    """The RL / eval prompt: the model text format up to and including ``<solution>``."""
+    return f"<question> {problem} {question} </question> <solution>"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A generated problem with its gold solution and provenance.
+
+    Attributes:
+        spec: the spec it was generated from.
+        problem: the statements (sentences), shuffled unless the config says not.
+        question: the question sentence.
+        solution: the gold trace in the study's grammar, ending ``Answer: N.``
+        answer: the gold answer (forward: the queried value; reverse: x).
+        nodes: the necessary DAG in trace (topological) order. In forward mode the last
+            node is queried; in reverse mode the last node's value is given and the
+            ``unknown`` node is queried.
+        distractors: quantities stated in the text but not needed.
+        letters: the trace letter of each node name (temporaries are not listed).
+        depth: the structure graph depth used (2 or 3).
+        attempt: how many draws were rejected before this one (provenance).
+    """
+
+    spec: TaskSpec
+    problem: str
+    question: str
+    solution: str
+    answer: int
+    nodes: tuple[Node, ...]
+    distractors: tuple[Node, ...] = ()
+    letters: dict[str, str] = field(default_factory=dict)
+    depth: int = 2
+    attempt: int = 0
+
+    @property
+    def op(self) -> int:
+        return sum(node.edges for node in self.nodes)
+
+    @property
+    def query(self) -> str:
+        """Name of the quantity the question asks for."""
+        if self.spec.mode == "reverse":
+            return next(n.name for n in self.nodes if n.op == "unknown")
+        return self.nodes[-1].name
+
+    @property
+    def prompt(self) -> str:
+        return format_prompt(self.problem, self.question)
+
+    @property
+    def completion(self) -> str:
+        """The gold response: everything the model writes after ``<solution>``."""
+        body = self.solution.rsplit("Answer:", 1)[0].strip()
+        return f" {body} </solution> <answer> {self.answer} </answer>"
+
+    @property
+    def text(self) -> str:
+        """The full model text (pre-training / SFT), without EOS."""
+        return self.prompt + self.completion
+
+    @property
+    def graph_hash(self) -> str:
+        """Hash of the necessary DAG (names, ops, parents, constants, values), mode and context.
+
+        Independent of letters, sentence order, distractors, split and seed: two problems
+        with the same hash pose the same computation, which is what a leakage guard needs.
+        """
+        return graph_hash(self.spec.family, self.spec.context, self.spec.mode, self.nodes)
+
+    @property
+    def id(self) -> str:
+        payload = json.dumps(
+            [self.spec.to_dict(), self.problem, self.question, self.solution],
+            sort_keys=True,
+            separators=(",", ":"),
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()[:20]
+
+    def to_record(self) -> dict[str, Any]:
+        """The JSON record (see module docstring); ``Problem.from_record`` inverts it."""
+        spec = self.spec
+        return {
+            "id": self.id,
+            "version": RECORD_VERSION,
+            "family": spec.family,
+            "context": spec.context,
+            "mode": spec.mode,
+            "op": self.op,
+            "split": spec.split,
+            "seed": spec.seed,
+            "index": spec.index,
+            "config": spec.config.to_dict(),
+            "depth": self.depth,
+            "attempt": self.attempt,
+            "problem": self.problem,
+            "question": self.question,
+            "solution": self.solution,
+            "answer": self.answer,
+            "query": self.query,
+            "graph": [node.to_dict() for node in self.nodes],
+            "distractors": [node.to_dict() for node in self.distractors],
+            "letters": dict(sorted(self.letters.items())),
+            "graph_hash": self.graph_hash,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_record(), sort_keys=True, ensure_ascii=False)
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Problem:
+        """Rebuild a Problem from its record; raises ``ValueError`` if the id does not match."""
+        try:
+            spec = TaskSpec.from_dict(
+                {
+                    "family": record["family"],
+                    "context": record["context"],
+                    "mode": record["mode"],
+                    "op": record["op"],
+                    "split": record["split"],
+                    "seed": record["seed"],
+                    "index": record["index"],
+                    "config": record.get("config", {}),
+                }
+            )
+            problem = cls(
+                spec=spec,
+                problem=record["problem"],
+                question=record["question"],
+                solution=record["solution"],
+                answer=int(record["answer"]),
+                nodes=tuple(Node.from_dict(n) for n in record["graph"]),
+                distractors=tuple(Node.from_dict(n) for n in record.get("distractors", ())),
+                letters=dict(record.get("letters", {})),
+                depth=int(record.get("depth", 2)),
+                attempt=int(record.get("attempt", 0)),
+            )
+        except (KeyError, TypeError) as err:
+            raise ValueError(f"not a valid edgegym problem record: {err!r}") from err
+        if "id" in record and record["id"] != problem.id:
+            raise ValueError(f"record id {record['id']!r} does not match its content")
+        return problem
+
+
+def graph_hash(family: str, context: str, mode: str, nodes: tuple[Node, ...]) -> str:
+    payload = json.dumps(
+        [family, context, mode, [n.to_dict() for n in nodes]],
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()[:20]

@@ -1,0 +1,165 @@
+"""Task specs: the complete, JSON-able description of one problem to generate.
+
+A problem is a pure function of its :class:`TaskSpec`. The spec names the task
+family, the surface context, the mode, the exact difficulty ``op``, the split,
+a seed and an index; family-specific knobs live in :class:`DagConfig`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+__all__ = [
+    "MAX_OP",
+    "MIN_OP",
+    "MODES",
+    "SPLITS",
+    "DagConfig",
+    "Mode",
+    "Split",
+    "TaskSpec",
+    "stable_int",
+]
+
+Mode = Literal["forward", "reverse"]
+Split = Literal["train", "val", "test"]
+MODES: tuple[Mode, ...] = ("forward", "reverse")
+SPLITS: tuple[Split, ...] = ("train", "val", "test")
+MIN_OP = 2
+# Each step of a trace takes a fresh single letter (52 of them, 50 in reverse mode,
+# where x and X are reserved); a problem of op N uses at most N letters.
+MAX_OP = 40
+
+
+def stable_int(text: str) -> int:
+    """A 64-bit integer from a string, the same in every process (unlike ``hash``)."""
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
+
+
+def _check_range(name: str, value: int, lo: int, hi: int | None = None) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{name} must be an int, got {value!r}")
+    if value < lo or (hi is not None and value > hi):
+        allowed = f"[{lo}, {hi}]" if hi is not None else f">= {lo}"
+        raise ValueError(f"{name} must be in {allowed}, got {value}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class DagConfig:
+    """Knobs of the dependency-graph family. Defaults follow the study's released data."""
+
+    const_min: int = 1
+    """Smallest constant a sentence may state."""
+    const_max: int = 22
+    """Largest constant (the study's ``number_range=23`` gives 1..22)."""
+    max_value: int = 1000
+    """No quantity may exceed this (the study rejects values above 1000)."""
+    modulus: int | None = None
+    """If set, all arithmetic is modulo this number (forward mode only); values lie in [0, modulus)."""
+    depth: int | None = None
+    """Structure-graph depth, 2 or 3; ``None`` draws it per problem (as the study's corpora mix both)."""
+    distractors: float = 1.0
+    """Distractor sentences per necessary quantity, on average (0 disables them)."""
+    shuffle: bool = True
+    """Shuffle the sentences of the problem text (the study does)."""
+    totals: bool = True
+    """Allow implied "total" quantities (sums over all item types of an entity)."""
+
+    def __post_init__(self) -> None:
+        _check_range("const_min", self.const_min, 0)
+        _check_range("const_max", self.const_max, max(self.const_min, 1))
+        _check_range("max_value", self.max_value, self.const_max)
+        if self.modulus is not None:
+            _check_range("modulus", self.modulus, 2, 10**6)
+        if self.depth is not None:
+            _check_range("depth", self.depth, 2, 3)
+        if not (isinstance(self.distractors, int | float) and 0 <= self.distractors <= 4):
+            raise ValueError(f"distractors must be a number in [0, 4], got {self.distractors!r}")
+        for name in ("shuffle", "totals"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name} must be a bool, got {getattr(self, name)!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DagConfig:
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"unknown DagConfig field(s) {unknown}; allowed: {sorted(known)}")
+        return cls(**data)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TaskSpec:
+    """Everything that determines one problem. Same spec, same bytes."""
+
+    family: str = "dag"
+    """Task family (see :mod:`edgegym.tasks.family`)."""
+    context: str = "zoo"
+    """Surface context: a data file in ``edgegym/tasks/contexts``."""
+    mode: Mode = "forward"
+    """``forward`` (compute the queried quantity) or ``reverse`` (solve for an unknown x)."""
+    op: int = 5
+    """Exact difficulty: edges of the necessary DAG, constant edges included."""
+    split: Split = "train"
+    """Disjoint partition of problem space (by graph hash): train, val or test."""
+    seed: int = 0
+    """User seed; with the other fields it derives the problem's random stream."""
+    index: int = 0
+    """Position of the problem within (seed, split, family, context, mode, op)."""
+    config: DagConfig = field(default_factory=DagConfig)
+    """Family knobs."""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.family, str) or not self.family:
+            raise ValueError(f"family must be a non-empty string, got {self.family!r}")
+        if not isinstance(self.context, str) or not self.context:
+            raise ValueError(f"context must be a non-empty string, got {self.context!r}")
+        if self.mode not in MODES:
+            raise ValueError(f"mode must be one of {list(MODES)}, got {self.mode!r}")
+        if self.split not in SPLITS:
+            raise ValueError(f"split must be one of {list(SPLITS)}, got {self.split!r}")
+        _check_range("op", self.op, MIN_OP, MAX_OP)
+        _check_range("seed", self.seed, 0, 2**63 - 1)
+        _check_range("index", self.index, 0, 2**63 - 1)
+        if not isinstance(self.config, DagConfig):
+            raise ValueError(f"config must be a DagConfig, got {type(self.config).__name__}")
+        if self.mode == "reverse" and self.config.modulus is not None:
+            raise ValueError("modulus must be None in reverse mode (x is solved over the integers)")
+
+    def seed_sequence(self, attempt: int = 0) -> np.random.SeedSequence:
+        """The problem's random stream: a SeedSequence over the spec, never ``hash()``."""
+        key = (
+            self.seed,
+            stable_int(self.split),
+            stable_int(self.family),
+            stable_int(self.context),
+            stable_int(self.mode),
+            self.op,
+            self.index,
+            attempt,
+        )
+        return np.random.SeedSequence(list(key))
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["config"] = self.config.to_dict()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TaskSpec:
+        data = dict(data)
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"unknown TaskSpec field(s) {unknown}; allowed: {sorted(known)}")
+        config = data.pop("config", None)
+        cfg = config if isinstance(config, DagConfig) else DagConfig.from_dict(config or {})
+        return cls(config=cfg, **data)
