@@ -8,8 +8,10 @@ content hash of the text and gold graph, so a record can be rebuilt and checked.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -17,6 +19,7 @@ from edgegym.tasks.spec import TaskSpec
 
 __all__ = [
     "EDGES",
+    "graph_hash",
     "RECORD_VERSION",
     "Node",
     "NodeOp",
@@ -148,7 +151,7 @@ class Problem:
         """The full model text (pre-training / SFT), without EOS."""
         return self.prompt + self.completion
 
-    @property
+    @functools.cached_property
     def graph_hash(self) -> str:
         """Hash of the necessary DAG (names, ops, parents, constants, values), mode and context.
 
@@ -157,10 +160,11 @@ class Problem:
         """
         return graph_hash(self.spec.family, self.spec.context, self.spec.mode, self.nodes)
 
-    @property
+    @functools.cached_property
     def id(self) -> str:
+        """Content hash of the spec, text, trace, answer and gold graph."""
         payload = json.dumps(
-            [self.spec.to_dict(), self.problem, self.question, self.solution],
+            [self.spec.key, self.problem, self.question, self.solution, self.answer, self.graph_hash],
             sort_keys=True,
             separators=(",", ":"),
         )
@@ -231,10 +235,13 @@ class Problem:
         return problem
 
 
-def graph_hash(family: str, context: str, mode: str, nodes: tuple[Node, ...]) -> str:
-    payload = json.dumps(
-        [family, context, mode, [n.to_dict() for n in nodes]],
-        sort_keys=True,
-        separators=(",", ":"),
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()[:20]
+def graph_hash(family: str, context: str, mode: str, nodes: Sequence[Node]) -> str:
+    """Hash of a necessary DAG; see :attr:`Problem.graph_hash`.
+
+    Fields are joined with ASCII separators, which no quantity name may contain.
+    """
+    h = hashlib.blake2b(f"{family}\x1e{context}\x1e{mode}".encode(), digest_size=10)
+    for n in nodes:
+        parents = "\x1d".join(n.parents)
+        h.update(f"\x1e{n.name}\x1f{n.op}\x1f{parents}\x1f{n.k}\x1f{n.value}\x1f{n.coef}".encode())
+    return h.hexdigest()

@@ -1,0 +1,183 @@
+"""``edgegym generate`` and ``edgegym show``: write problem sets, look at one problem."""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from edgegym.cli import CommandError
+from edgegym.tasks import CONTEXTS, MODES, DagConfig, Problem, TaskSpec, generate
+from edgegym.tasks.io import atomic_write, read_jsonl
+
+
+def parse_ops(text: str) -> list[int]:
+    """``"2-20"``, ``"5"`` or ``"2,4,8-10"`` -> sorted distinct ints."""
+    ops: set[int] = set()
+    try:
+        for part in text.split(","):
+            lo, _, hi = part.strip().partition("-")
+            ops.update(range(int(lo), int(hi or lo) + 1))
+    except ValueError:
+        raise CommandError(f"--ops must look like 2-20 or 3,5,7; got {text!r}") from None
+    if not ops:
+        raise CommandError(f"--ops selects nothing: {text!r}")
+    return sorted(ops)
+
+
+def _names(text: str, allowed: tuple[str, ...], flag: str) -> list[str]:
+    names = [t.strip() for t in text.split(",") if t.strip()]
+    bad = [n for n in names if n not in allowed]
+    if bad or not names:
+        raise CommandError(f"{flag}: unknown {bad or text!r}; choose from {list(allowed)}")
+    return names
+
+
+def _config(text: str | None) -> DagConfig:
+    if not text:
+        return DagConfig()
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise CommandError(f"--config must be a JSON object: {err.msg}") from None
+    if not isinstance(data, dict):
+        raise CommandError("--config must be a JSON object, e.g. '{\"modulus\": 10}'")
+    return DagConfig.from_dict(data)
+
+
+def _exclude(path: str | None) -> frozenset[str]:
+    """Graph hashes from a JSONL of records (``graph_hash``) or of ``{"graph_hash": ...}``."""
+    if not path:
+        return frozenset()
+    return frozenset(str(r["graph_hash"]) for r in read_jsonl(path) if "graph_hash" in r)
+
+
+def iter_specs(
+    ops: list[int],
+    per_op: int,
+    contexts: list[str],
+    modes: list[str],
+    split: str,
+    seed: int,
+    config: DagConfig,
+) -> Iterator[TaskSpec]:
+    """Per op, ``per_op`` specs cycling through (context, mode) pairs; indices count per pair."""
+    pairs = list(itertools.product(contexts, modes))
+    for op in ops:
+        for i in range(per_op):
+            context, mode = pairs[i % len(pairs)]
+            yield TaskSpec(
+                context=context,
+                mode=mode,  # type: ignore[arg-type]
+                op=op,
+                split=split,  # type: ignore[arg-type]
+                seed=seed,
+                index=i // len(pairs),
+                config=config,
+            )
+
+
+def _run_generate(args: argparse.Namespace) -> int:
+    from rich.progress import Progress
+
+    ops = parse_ops(args.ops)
+    contexts = _names(args.contexts, CONTEXTS, "--contexts")
+    modes = _names(args.modes, MODES, "--modes")
+    if args.per_op < 1:
+        raise CommandError(f"--per-op must be >= 1, got {args.per_op}")
+    config = _config(args.config)
+    for op in ops:  # fail before the output file is opened
+        TaskSpec(op=op, context=contexts[0], mode=modes[0], config=config)  # type: ignore[arg-type]
+    exclude = _exclude(args.exclude)
+    specs = iter_specs(ops, args.per_op, contexts, modes, args.split, args.seed, config)
+    total = len(ops) * args.per_op
+    with atomic_write(args.out) as out, Progress() as bar:
+        task = bar.add_task(f"generating {total:,} problems", total=total)
+        for n, spec in enumerate(specs, 1):
+            out.write(generate(spec, exclude=exclude).to_json())
+            out.write("\n")
+            if n % 512 == 0 or n == total:
+                bar.update(task, completed=n)
+    print(f"wrote {total:,} problems to {args.out}")
+    return 0
+
+
+def _show(problem: Problem) -> None:
+    from rich.console import Console
+    from rich.panel import Panel
+    from rich.tree import Tree
+
+    console = Console()
+    spec = problem.spec
+    title = (
+        f"{spec.context} / {spec.mode} / op {problem.op} / {spec.split} / seed {spec.seed} / "
+        f"index {spec.index}  id {problem.id}"
+    )
+    console.print(Panel(problem.problem, title=title, title_align="left"))
+    console.print(f"[bold]Question:[/] {problem.question}")
+    by_name = {n.name: n for n in problem.nodes}
+
+    def add(tree: Tree, name: str, depth: int) -> None:
+        node = by_name[name]
+        k = f" k={node.k}" if node.k is not None else ""
+        branch = tree.add(f"{name}  [dim]{node.op}{k} = {node.value}[/]")
+        if depth < 12:
+            for parent in node.parents:
+                add(branch, parent, depth + 1)
+
+    root = problem.nodes[-1]
+    tree = Tree(f"[bold]{root.name}[/]  [dim]{root.op} = {root.value}[/]")
+    for parent in root.parents:
+        add(tree, parent, 1)
+    console.print(Panel(tree, title="necessary DAG", title_align="left"))
+    console.print(Panel(problem.solution, title="gold trace", title_align="left"))
+    console.print(f"[bold]Answer:[/] {problem.answer}")
+
+
+def _run_show(args: argparse.Namespace) -> int:
+    if args.file:
+        records = read_jsonl(args.file)
+        record: dict[str, Any] | None = next(itertools.islice(records, args.line, None), None)
+        if record is None:
+            raise CommandError(f"{args.file} has no line {args.line}")
+        _show(Problem.from_record(record))
+        return 0
+    spec = TaskSpec(
+        context=args.context,
+        mode=args.mode,
+        op=args.op,
+        split=args.split,
+        seed=args.seed,
+        index=args.index,
+        config=_config(args.config),
+    )
+    _show(generate(spec))
+    return 0
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    gen = sub.add_parser("generate", help="write problems to a JSONL file (atomically)")
+    gen.add_argument("--ops", default="2-20", help="ops, e.g. 2-20 or 3,5,8-10 (default 2-20)")
+    gen.add_argument("--per-op", type=int, default=100, help="problems per op (default 100)")
+    gen.add_argument("--contexts", default="zoo,teacher,movie", help="comma-separated contexts")
+    gen.add_argument("--modes", default="forward,reverse", help="forward,reverse or one of them")
+    gen.add_argument("--split", default="train", choices=["train", "val", "test"])
+    gen.add_argument("--seed", type=int, default=0)
+    gen.add_argument("--config", help='DagConfig as JSON, e.g. \'{"modulus": 10, "distractors": 0}\'')
+    gen.add_argument("--exclude", help="JSONL whose graph_hash values must not be generated")
+    gen.add_argument("--out", required=True, help="output JSONL path")
+    gen.set_defaults(func=_run_generate)
+
+    show = sub.add_parser("show", help="pretty-print one problem: text, DAG and gold trace")
+    show.add_argument("--context", default="zoo", choices=list(CONTEXTS))
+    show.add_argument("--mode", default="forward", choices=list(MODES))
+    show.add_argument("--op", type=int, default=8)
+    show.add_argument("--split", default="train", choices=["train", "val", "test"])
+    show.add_argument("--seed", type=int, default=0)
+    show.add_argument("--index", type=int, default=0)
+    show.add_argument("--config", help="DagConfig as JSON")
+    show.add_argument("--file", help="show a record of this JSONL file instead")
+    show.add_argument("--line", type=int, default=0, help="0-based record index in --file")
+    show.set_defaults(func=_run_show)

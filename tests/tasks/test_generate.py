@@ -1,0 +1,256 @@
+"""The task core: exact op, legal values, solvable text, determinism, splits, errors."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from edgegym.tasks import (
+    CONTEXTS,
+    DagConfig,
+    Node,
+    Problem,
+    TaskSpec,
+    generate,
+    split_of,
+)
+
+REALISTIC = tuple(c for c in CONTEXTS if c != "symbolic")
+
+
+def recompute(node: Node, values: dict[str, int], modulus: int | None) -> int | None:
+    """A node's value from its parents' values (None for roots)."""
+    vals = [values[p] for p in node.parents]
+    if node.op in ("const", "unknown"):
+        return None
+    if node.op == "copy":
+        out = vals[0]
+    elif node.op == "times":
+        out = (node.k or 0) * vals[0]
+    elif node.op == "plus":
+        out = (node.k or 0) + vals[0]
+    elif node.op == "diff":
+        out = vals[0] - vals[1]
+    else:
+        out = sum(vals)
+    return out % modulus if modulus is not None else out
+
+
+def check_problem(p: Problem) -> None:
+    spec, cfg = p.spec, p.spec.config
+    assert p.op == spec.op
+    values: dict[str, int] = {}
+    names = [n.name for n in p.nodes]
+    assert len(set(names)) == len(names)
+    for node in p.nodes:
+        assert all(parent in values for parent in node.parents), "not topological"
+        expected = recompute(node, values, cfg.modulus)
+        if expected is not None:
+            assert node.value == expected, node
+        if cfg.modulus is None:
+            assert 1 <= node.value <= cfg.max_value, node
+        else:
+            assert 0 <= node.value < cfg.modulus
+        values[node.name] = node.value
+    # every node but the last is needed by a later one
+    used = {parent for node in p.nodes for parent in node.parents}
+    assert set(names[:-1]) <= used
+    assert p.solution.endswith(f"Answer: {p.answer}.")
+    if spec.mode == "forward":
+        assert p.answer == p.nodes[-1].value
+    else:
+        unknown = [n for n in p.nodes if n.op == "unknown"]
+        assert len(unknown) == 1 and p.answer == unknown[0].value >= 1
+        assert p.nodes[-1].coef is not None and p.nodes[-1].coef[0] != 0
+    for node in p.nodes:  # every defined value appears in the trace
+        assert f"Define {node.name} as " in p.solution
+    assert split_of(p.graph_hash) == spec.split
+
+
+specs = st.builds(
+    TaskSpec,
+    context=st.sampled_from(CONTEXTS),
+    mode=st.sampled_from(["forward", "reverse"]),
+    op=st.integers(2, 30),
+    split=st.sampled_from(["train", "val", "test"]),
+    seed=st.integers(0, 2**32),
+    index=st.integers(0, 10**6),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=specs)
+def test_any_valid_spec_gives_a_legal_problem_at_exactly_its_op(spec: TaskSpec) -> None:
+    check_problem(generate(spec))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    spec=specs,
+    modulus=st.sampled_from([None, 7, 10]),
+    distractors=st.sampled_from([0, 0.5, 2.0]),
+    shuffle=st.booleans(),
+    totals=st.booleans(),
+    depth=st.sampled_from([None, 2]),
+)
+def test_config_variants(
+    spec: TaskSpec,
+    modulus: int | None,
+    distractors: float,
+    shuffle: bool,
+    totals: bool,
+    depth: int | None,
+) -> None:
+    mode = "forward" if modulus is not None else spec.mode
+    cfg = DagConfig(
+        modulus=modulus, distractors=distractors, shuffle=shuffle, totals=totals, depth=depth
+    )
+    p = generate(dataclasses.replace(spec, mode=mode, config=cfg))
+    check_problem(p)
+    if not totals:
+        assert all(n.op != "total" for n in p.nodes)
+    if distractors == 0:
+        assert p.distractors == ()
+
+
+@pytest.mark.parametrize("context", CONTEXTS)
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+def test_independent_solver_agrees_on_text(context: str, mode: str, solver: Any) -> None:
+    """12 x 19 x 45 = 10,260 problems across contexts, modes and op 2..20."""
+    for op in range(2, 21):
+        for index in range(45):
+            p = generate(TaskSpec(context=context, mode=mode, op=op, index=index, split="test"))
+            assert solver(context, p.problem, p.question) == p.answer, p.to_json()
+
+
+def test_solver_handles_modulus_and_no_shuffle(solver: Any) -> None:
+    cfg = DagConfig(modulus=10, distractors=0, shuffle=False, totals=False)
+    for op in range(2, 16):
+        for index in range(20):
+            p = generate(TaskSpec(context="symbolic", op=op, index=index, config=cfg))
+            assert solver("symbolic", p.problem, p.question) == p.answer
+
+
+def _digest(n: int) -> str:
+    code = (
+        "import hashlib, sys\n"
+        "from edgegym.tasks import TaskSpec, generate, CONTEXTS\n"
+        "h = hashlib.sha256()\n"
+        f"for i in range({n}):\n"
+        "    c = CONTEXTS[i % len(CONTEXTS)]\n"
+        "    m = 'reverse' if i % 2 else 'forward'\n"
+        "    h.update(generate(TaskSpec(context=c, mode=m, op=2 + i % 19, index=i)).to_json().encode())\n"
+        "print(h.hexdigest())\n"
+    )
+    return code
+
+
+def test_same_bytes_across_processes_and_hash_seeds() -> None:
+    outs = []
+    for hash_seed in ("0", "12345"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        result = subprocess.run(
+            [sys.executable, "-c", _digest(300)], env=env, capture_output=True, text=True, check=True
+        )
+        outs.append(result.stdout.strip())
+    assert outs[0] == outs[1] and len(outs[0]) == 64
+
+
+def test_same_spec_same_problem_and_record_round_trip() -> None:
+    spec = TaskSpec(context="movie", mode="reverse", op=13, index=7, seed=3)
+    a, b = generate(spec), generate(spec)
+    assert a.to_json() == b.to_json()
+    again = Problem.from_record(json.loads(a.to_json()))
+    assert again.to_json() == a.to_json()
+    bad = {**a.to_record(), "answer": a.answer + 1}
+    with pytest.raises(ValueError, match="id"):
+        Problem.from_record(bad)
+
+
+def test_ids_distinct_within_split_and_splits_disjoint() -> None:
+    ids: dict[str, set[str]] = {}
+    hashes: dict[str, set[str]] = {}
+    for split in ("train", "val", "test"):
+        problems = [
+            generate(
+                TaskSpec(
+                    context=CONTEXTS[i % len(CONTEXTS)],
+                    mode="reverse" if i % 3 == 0 else "forward",
+                    op=2 + i % 19,
+                    index=i,
+                    split=split,  # type: ignore[arg-type]
+                )
+            )
+            for i in range(10_000 if split == "train" else 2_000)
+        ]
+        ids[split] = {p.id for p in problems}
+        hashes[split] = {p.graph_hash for p in problems}
+        assert len(ids[split]) == len(problems)
+    assert not ids["train"] & ids["val"] and not ids["train"] & ids["test"]
+    assert not hashes["train"] & hashes["test"] and not hashes["val"] & hashes["test"]
+
+
+def test_items_differ_across_indices_and_seeds() -> None:
+    base = TaskSpec(context="zoo", op=10)
+    texts = {generate(dataclasses.replace(base, index=i)).problem for i in range(50)}
+    seeds = {generate(dataclasses.replace(base, seed=s)).problem for s in range(50)}
+    assert len(texts) == 50 and len(seeds) == 50
+
+
+def test_exclude_skips_given_graph_hashes() -> None:
+    spec = TaskSpec(context="zoo", op=6, index=1)
+    first = generate(spec)
+    other = generate(spec, exclude=frozenset({first.graph_hash}))
+    assert other.graph_hash != first.graph_hash
+    check_problem(other)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"op": 1}, "op"),
+        ({"op": 41}, "op"),
+        ({"op": "5"}, "op"),
+        ({"mode": "sideways"}, "mode"),
+        ({"split": "dev"}, "split"),
+        ({"context": "Mars!"}, "context"),
+        ({"seed": -1}, "seed"),
+        ({"index": -3}, "index"),
+    ],
+)
+def test_invalid_spec_names_the_field(kwargs: dict[str, Any], field: str) -> None:
+    with pytest.raises(ValueError, match=field):
+        TaskSpec(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"const_max": 0}, "const_max"),
+        ({"max_value": 5}, "max_value"),
+        ({"modulus": 1}, "modulus"),
+        ({"depth": 4}, "depth"),
+        ({"distractors": -1}, "distractors"),
+        ({"shuffle": "yes"}, "shuffle"),
+    ],
+)
+def test_invalid_config_names_the_field(kwargs: dict[str, Any], field: str) -> None:
+    with pytest.raises(ValueError, match=field):
+        DagConfig(**kwargs)
+
+
+def test_unknown_context_and_impossible_depth() -> None:
+    with pytest.raises(ValueError, match="unknown context"):
+        generate(TaskSpec(context="mars"))
+    with pytest.raises(ValueError, match="depth"):
+        generate(TaskSpec(context="symbolic", config=DagConfig(depth=3)))
+    with pytest.raises(ValueError, match="modulus"):
+        TaskSpec(mode="reverse", config=DagConfig(modulus=10))
