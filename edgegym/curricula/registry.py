@@ -1,0 +1,52 @@
+"""Strategies by name, and curricula rebuilt from saved states."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from edgegym.curricula._io import read_json
+from edgegym.curricula.base import Curriculum
+from edgegym.curricula.config import CurriculumConfig
+from edgegym.curricula.frontier import Frontier
+from edgegym.curricula.strategies import FixedBand, Learnability, TargetDifficulty, Uniform
+
+__all__ = ["DEFAULT_STRATEGY", "STRATEGIES", "from_state", "load_curriculum", "make_curriculum"]
+
+STRATEGIES: dict[str, type[Curriculum[Any]]] = {
+    cls.name: cls for cls in (Frontier, Learnability, TargetDifficulty, FixedBand, Uniform)
+}
+"""Every strategy class by its registry name."""
+DEFAULT_STRATEGY = Frontier.name
+
+
+def make_curriculum(
+    strategy: str = DEFAULT_STRATEGY, config: CurriculumConfig | None = None, **params: Any
+) -> Curriculum[Any]:
+    """A fresh curriculum of the named strategy; ``params`` are its hyperparameters.
+
+    Raises:
+        ValueError: an unknown strategy name or hyperparameter.
+    """
+    if strategy not in STRATEGIES:
+        raise ValueError(f"strategy must be one of {sorted(STRATEGIES)}, got {strategy!r}")
+    cls = STRATEGIES[strategy]
+    try:
+        hyper = cls.params_type(**params)
+    except TypeError as err:  # an unknown keyword
+        raise ValueError(f"bad parameters for {strategy!r}: {err}") from err
+    return cls(config, hyper)
+
+
+def from_state(state: dict[str, Any]) -> Curriculum[Any]:
+    """Rebuild the curriculum that produced ``state`` (strategy, config, params, progress)."""
+    curriculum = make_curriculum(
+        state["strategy"], CurriculumConfig.from_dict(state["config"]), **state["params"]
+    )
+    curriculum.load_state_dict(state)
+    return curriculum
+
+
+def load_curriculum(path: str | os.PathLike[str]) -> Curriculum[Any]:
+    """Rebuild a curriculum from a file written by :meth:`Curriculum.save`."""
+    return from_state(read_json(path))
