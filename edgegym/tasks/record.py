@@ -163,12 +163,12 @@ class Problem:
     @functools.cached_property
     def id(self) -> str:
         """Content hash of the spec, text, trace, answer and gold graph."""
-        payload = json.dumps(
-            [self.spec.key, self.problem, self.question, self.solution, self.answer, self.graph_hash],
-            sort_keys=True,
-            separators=(",", ":"),
+        # Fields joined by a record separator: no text field can contain it (prompts are
+        # built from context words and numbers), so the join is unambiguous.
+        payload = "\x1e".join(
+            (self.spec.key, self.problem, self.question, self.solution, str(self.answer), self.graph_hash)
         )
-        return hashlib.sha256(payload.encode()).hexdigest()[:20]
+        return hashlib.blake2b(payload.encode(), digest_size=10).hexdigest()
 
     def to_record(self) -> dict[str, Any]:
         """The JSON record (see module docstring); ``Problem.from_record`` inverts it."""

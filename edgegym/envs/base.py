@@ -1,0 +1,250 @@
+"""What the two reasoning envs share: arguments, spaces, drawing a problem, provenance, curricula.
+
+:class:`ReasonBase` is not registered itself; :class:`~edgegym.envs.reason.ReasonEnv` and
+:class:`~edgegym.envs.reason_step.ReasonStepEnv` subclass it and define ``step``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import gymnasium as gym
+
+from edgegym.curricula.arms import GroupResult, SampleOutcome
+from edgegym.envs.config import EnvConfig
+from edgegym.envs.proposers import Curriculum, sample_spec
+from edgegym.envs.spaces import FreeText
+from edgegym.rewards import Gold, RewardResult, gold_of, score_parsed
+from edgegym.tasks import RECORD_VERSION, Problem, TaskSpec, generate
+
+__all__ = ["FINAL_MARKERS", "MAX_PROMPT_CHARS", "OVER_LENGTH", "ReasonBase", "check_action"]
+
+MAX_PROMPT_CHARS = 65_536
+"""Longest prompt an env serves (op 40, depth 3, 4 distractors per node stays under 25k)."""
+OVER_LENGTH = "over_length"
+"""Flag set when a response exceeds ``max_response_chars`` and is cut to it before scoring."""
+FINAL_MARKERS = ("</solution>", "<answer>", "</answer>")
+"""A response containing any of these is complete (``ReasonStep-v0`` terminates on it)."""
+
+
+def check_action(env: gym.Env[Any, Any], action: object) -> str:
+    """The action as ``str``; anything else raises ``TypeError`` naming the expected type."""
+    if not isinstance(action, str):
+        raise TypeError(
+            f"{type(env).__name__}.step expects the action to be a str (the response text "
+            f"after <solution>), got {type(action).__name__}"
+        )
+    return action
+
+
+class ReasonBase(gym.Env[str, str]):
+    """Shared machinery; see the subclasses for the user manual."""
+
+    # Text is rendered on demand, never timed; render_fps is declared only because
+    # Gymnasium's checker warns when it is missing.
+    metadata: dict[str, Any] = {"render_modes": ["ansi"], "render_fps": 1}  # noqa: RUF012
+    config_class: ClassVar[type[EnvConfig]] = EnvConfig
+    feedback_chars: ClassVar[int] = 0
+    """Most characters an observation adds after the response (verdicts)."""
+
+    def __init__(
+        self,
+        *,
+        curriculum: Curriculum | None = None,
+        render_mode: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.config = self.config_class.from_kwargs(kwargs)
+        if curriculum is not None and not isinstance(curriculum, Curriculum):
+            raise TypeError(
+                "curriculum must have propose(n) -> list[TaskSpec] and observe(results), "
+                f"got {type(curriculum).__name__}"
+            )
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise ValueError(
+                f"render_mode must be None or one of {self.metadata['render_modes']}, "
+                f"got {render_mode!r}"
+            )
+        self.curriculum = curriculum
+        self.render_mode = render_mode
+        limit = self.config.max_response_chars
+        self.action_space = FreeText(max_length=limit)
+        self.observation_space = FreeText(max_length=MAX_PROMPT_CHARS + limit + self.feedback_chars)
+        self.problem: Problem | None = None
+        """The current episode's problem (``None`` before the first reset)."""
+        self._observation = ""
+        self._done = True
+        self._steps = 0
+        self._from_curriculum = False
+        self._problem_id, self._op, self._prompt = "", 0, ""
+
+    # ---- reset ---------------------------------------------------------------------------
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[str, dict[str, Any]]:
+        """Start an episode: draw (or replay) a problem and observe its prompt.
+
+        Args:
+            seed: seeds ``np_random``, which draws the problem when no curriculum is set.
+            options: ``{"problem": record}`` replays a problem record (or ``Problem``)
+                exactly; ``{"spec": spec}`` generates from a ``TaskSpec`` (or its dict).
+
+        Returns:
+            The prompt, and the problem's provenance: ``id``, ``spec``, ``op``,
+            ``graph_hash``, ``version``.
+        """
+        super().reset(seed=seed)
+        self._flush_unfinished()
+        self.problem = self._next_problem(options)
+        # Derived values the episode reports more than once, computed once.
+        self._problem_id, self._op = self.problem.id, self.problem.op
+        self._prompt = self.problem.prompt
+        if len(self._prompt) > MAX_PROMPT_CHARS:
+            raise ValueError(
+                f"prompt of {len(self._prompt)} characters exceeds "
+                f"MAX_PROMPT_CHARS={MAX_PROMPT_CHARS}"
+            )
+        self._gold: Gold = gold_of(self.problem)
+        self._done = False
+        self._steps = 0
+        self._observation = self._prompt
+        self._start_episode()
+        return self._observation, self._provenance()
+
+    def _start_episode(self) -> None:
+        """Subclass hook: reset per-episode state."""
+
+    def _next_problem(self, options: Mapping[str, Any] | None) -> Problem:
+        opts = dict(options or {})
+        record = opts.pop("problem", None)
+        spec = opts.pop("spec", None)
+        if opts:
+            raise ValueError(
+                f"unknown reset option(s) {sorted(opts)}; allowed: ['problem', 'spec']"
+            )
+        if record is not None and spec is not None:
+            raise ValueError("pass at most one of options['problem'] and options['spec']")
+        self._from_curriculum = False
+        if record is not None:
+            problem = record if isinstance(record, Problem) else Problem.from_record(record)
+        elif spec is not None:
+            problem = generate(spec if isinstance(spec, TaskSpec) else TaskSpec.from_dict(spec))
+        elif self.curriculum is not None:
+            (proposed,) = self.curriculum.propose(1)
+            problem = generate(proposed)
+            self._from_curriculum = True
+        else:
+            cfg = self.config
+            problem = generate(
+                sample_spec(
+                    self.np_random,
+                    op=cfg.op_range,
+                    contexts=cfg.contexts,
+                    modes=cfg.modes,
+                    split=cfg.split,
+                    seed=cfg.seed,
+                    dag=cfg.dag,
+                )
+            )
+        return problem
+
+    def _provenance(self) -> dict[str, Any]:
+        problem = self._require_problem()
+        return {
+            "id": self._problem_id,
+            "spec": problem.spec.to_dict(),
+            "op": self._op,
+            "graph_hash": problem.graph_hash,
+            "version": RECORD_VERSION,
+        }
+
+    # ---- step helpers --------------------------------------------------------------------
+
+    def _require_problem(self) -> Problem:
+        if self.problem is None:
+            raise gym.error.ResetNeeded("call reset() before step()")
+        return self.problem
+
+    def _begin_step(self, action: object) -> str:
+        """The action as ``str``, once the episode is known to be running."""
+        self._require_problem()
+        if self._done:
+            raise gym.error.ResetNeeded("the episode has ended: call reset() before step()")
+        text = check_action(self, action)
+        self._steps += 1
+        return text
+
+    def _score(self, response: str) -> RewardResult:
+        cfg = self.config
+        # ``score_parsed`` with the episode's gold is ``edgegym.rewards.score`` minus its
+        # argument checks (done once, by the config) and its gold cache lookup.
+        return score_parsed(response, self._gold, mode=cfg.reward, alpha=cfg.alpha)
+
+    def _cut(self, response: str) -> tuple[str, bool]:
+        """The response cut to the budget, and whether it had to be cut."""
+        limit = self.config.max_response_chars
+        return (response[:limit], True) if len(response) > limit else (response, False)
+
+    def _diagnosis(
+        self, result: RewardResult, flags: tuple[str, ...], total: float
+    ) -> dict[str, Any]:
+        """The step info of a finished episode: provenance plus the full reward diagnosis."""
+        problem = self._require_problem()
+        return {
+            "id": self._problem_id,
+            "op": self._op,
+            "score": float(total),
+            "outcome": float(result.outcome),
+            "process": float(result.process),
+            "verified": bool(result.verified),
+            "first_error": result.first_error,
+            "flags": flags,
+            "answer": problem.answer,
+        }
+
+    def _finish(self, result: RewardResult, flags: tuple[str, ...], total: float) -> None:
+        """End the episode and report it to the curriculum (if it proposed the problem)."""
+        self._done = True
+        if self._from_curriculum and self.curriculum is not None:
+            problem = self._require_problem()
+            sample = SampleOutcome(
+                verified=bool(result.verified),
+                outcome=bool(result.outcome),
+                score=float(total),
+                process=float(result.process),
+                flags=flags,
+            )
+            self.curriculum.observe([GroupResult.of(problem.spec, [sample])])
+            self._from_curriculum = False
+
+    def _flush_unfinished(self) -> None:
+        """An episode abandoned after >= 1 action (e.g. truncated by a step limit) is
+        reported to its curriculum as scored on its partial response, flagged ``unfinished``."""
+        if self._done or self._steps == 0 or not self._from_curriculum:
+            self._from_curriculum = False
+            return
+        result, flags, total = self._unfinished_result()
+        self._finish(result, tuple(sorted({*flags, "unfinished"})), total)
+
+    def _unfinished_result(self) -> tuple[RewardResult, tuple[str, ...], float]:
+        raise NotImplementedError
+
+    @staticmethod
+    def _flags(result: RewardResult, over_length: bool) -> tuple[str, ...]:
+        flags = set(result.flags)
+        if over_length:
+            flags.add(OVER_LENGTH)
+        return tuple(sorted(flags))
+
+    # ---- rendering and closing -----------------------------------------------------------
+
+    def render(self) -> str | None:  # type: ignore[override]
+        """With ``render_mode="ansi"``, the current transcript (the last observation)."""
+        return self._observation if self.render_mode == "ansi" else None
+
+    def close(self) -> None:
+        """Report an unfinished curriculum episode; closing twice is fine."""
+        self._flush_unfinished()
+        self._done = True
