@@ -1,0 +1,16 @@
+"""Adapters from edgegym to trainers: tokenizers, model initialisation, corpora, OpenRLHF.
+
+Everything here that needs torch, transformers, tokenizers or OpenRLHF imports it
+lazily, inside the function that uses it, and raises an ``ImportError`` naming the
+extra to install (``edgegym[train]`` or ``edgegym[openrlhf]``) when it is missing.
+(The OpenRLHF agent files import OpenRLHF at the top: only OpenRLHF loads them.)
+Nothing else in the package imports this subpackage.
+
+Modules:
+    tokenizer: exact character-level and byte-level BPE Hugging Face tokenizers.
+    model: Llama model size presets, random initialisation, ``save_pretrained`` export.
+    corpus: sharded, deterministic, resumable JSONL corpora (pre-training, mid-training,
+        SFT, RL prompt sets).
+    openrlhf: OpenRLHF's reward function and agent executor files.
+    train: the local trainer (pre-training, mid-training, GRPO) for one machine.
+"""

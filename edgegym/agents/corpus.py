@@ -1,0 +1,926 @@
+"""Training corpora as sharded JSONL: pre-training, mid-training, SFT pairs, RL prompt sets.
+
+A corpus is a deterministic stream of *slots*. Slot ``i`` draws an op, a context and a
+mode from the configured mixtures with its own random stream
+(``SeedSequence((seed, kind, i))``), generates that problem, and becomes one record,
+unless the leakage guard finds the problem's graph hash in an evaluation suite, in which
+case the slot is skipped. A record is therefore a pure function of ``(config, i)``;
+shards hold consecutive slot ranges, so any number of worker processes, and any number
+of crashes and restarts, write the same bytes.
+
+Layout of a corpus directory (point OpenRLHF's ``--data.dataset`` or
+``--data.prompt_dataset`` at the directory, or at one shard)::
+
+    shard-00000.jsonl  shard-00001.jsonl  ...   records, one JSON object a line
+    .manifest.json                              config, per-shard counts and SHA-256
+
+Each shard appears under its final name only once complete (written to a hidden
+temporary file, fsynced, renamed). The manifest lists the finished prefix of shards and
+is rewritten atomically after each; a restarted writer keeps the listed shards and
+regenerates the rest, so a crash loses nothing and duplicates nothing.
+
+Records by kind (every record also has ``id``, ``op``, ``context``, ``mode``,
+``graph_hash`` and ``n_tokens``, its exact token count under the configured tokenizer):
+
+- ``pretrain`` / ``midtrain``: ``text`` = model text + EOS (OpenRLHF
+  ``train_sft --model.pretrain_mode_enable --data.input_key text``).
+- ``sft``: ``prompt`` (up to ``<solution>``) and ``response`` (gold completion + EOS).
+- ``rl``: ``prompt``, ``label`` (a JSON *string*: ``env_id``, ``seed``, ``kwargs``,
+  ``spec``, ``id``, ``graph_hash``, ``answer``; ``gym.make(env_id, **kwargs).reset(seed=seed,
+  options={"spec": spec})`` replays the exact problem) and ``datasource``.
+
+Budgets are exact token counts (``tokens``: the shortest prefix of the stream with at
+least that many tokens) or record counts (``records``).
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import functools
+import hashlib
+import itertools
+import json
+import os
+import re
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from edgegym.tasks import (
+    CONTEXTS,
+    MAX_OP,
+    MIN_OP,
+    MODES,
+    SPLITS,
+    DagConfig,
+    Problem,
+    TaskSpec,
+    generate,
+    stable_int,
+)
+from edgegym.tasks.io import atomic_write, atomic_write_text
+
+__all__ = [
+    "FORMAT",
+    "KINDS",
+    "MANIFEST",
+    "CorpusConfig",
+    "Kind",
+    "TokenCounter",
+    "load_mixtures",
+    "op_mixture",
+    "read_corpus",
+    "sample_texts",
+    "shard_name",
+    "slot_spec",
+    "verify_corpus",
+    "weight_mixture",
+    "write_corpus",
+    "write_curriculum_prompts",
+]
+
+Kind = Literal["pretrain", "midtrain", "sft", "rl"]
+KINDS: tuple[Kind, ...] = ("pretrain", "midtrain", "sft", "rl")
+Weights = tuple[tuple[str, float], ...]
+OpWeights = tuple[tuple[int, float], ...]
+MANIFEST = ".manifest.json"
+"""Hidden, so that ``datasets.load_dataset(corpus_dir)`` reads only the shards."""
+FORMAT = "edgegym-corpus/1"
+_TOL = 1e-9
+_SLOT_KEY = stable_int("edgegym.agents.corpus.slot")
+_SHARD_RE = re.compile(r"^shard-(\d{5,})\.jsonl$")
+_CHUNK = 256  # records generated between token counts (one encode_batch call)
+_EMPTY_SHARDS_LIMIT = 16  # consecutive shards with every slot excluded: the guard ate all
+
+
+# ---- mixtures ---------------------------------------------------------------------------
+
+
+def _check_probabilities(name: str, items: Sequence[tuple[object, float]]) -> None:
+    if not items:
+        raise ValueError(f"{name} must name at least one item, got none")
+    keys = [key for key, _ in items]
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"{name} must not repeat an item, got {keys}")
+    for key, p in items:
+        if isinstance(p, bool) or not isinstance(p, int | float) or not 0.0 < p <= 1.0:
+            raise ValueError(f"{name}: probability of {key!r} must be in (0, 1], got {p!r}")
+    total = float(sum(p for _, p in items))
+    if abs(total - 1.0) > _TOL:
+        raise ValueError(f"{name}: probabilities must sum to 1, got {total!r}")
+
+
+def _expand_bands(name: str, bands: Sequence[Mapping[str, Any]]) -> OpWeights:
+    _check_probabilities(name, [(str(b.get("ops")), b.get("p", -1.0)) for b in bands])
+    per_op: dict[int, float] = {}
+    for band in bands:
+        lo, hi = band["ops"]
+        if not (isinstance(lo, int) and isinstance(hi, int) and MIN_OP <= lo <= hi <= MAX_OP):
+            raise ValueError(
+                f"{name}: band ops must be [lo, hi] in [{MIN_OP}, {MAX_OP}], got {band}"
+            )
+        for op in range(lo, hi + 1):
+            per_op[op] = per_op.get(op, 0.0) + float(band["p"]) / (hi - lo + 1)
+    return tuple(sorted(per_op.items()))
+
+
+def load_mixtures() -> dict[str, dict[str, dict[str, Any]]]:
+    """The validated presets of ``presets/mixtures.json``: ``{"ops": ..., "contexts": ...}``."""
+    path = resources.files("edgegym.agents").joinpath("presets", "mixtures.json")
+    data: dict[str, dict[str, dict[str, Any]]] = json.loads(path.read_text(encoding="utf-8"))
+    for name, preset in data["ops"].items():
+        _expand_bands(f"op mixture {name!r}", preset["bands"])
+    for name, preset in data["contexts"].items():
+        weights = preset["weights"]
+        _check_probabilities(f"context mixture {name!r}", list(weights.items()))
+        unknown = sorted(set(weights) - set(CONTEXTS))
+        if unknown:
+            raise ValueError(f"context mixture {name!r}: unknown contexts {unknown}")
+    return data
+
+
+def op_mixture(text: str) -> OpWeights:
+    """Per-op probabilities from a preset name or a band list.
+
+    Accepted: a preset (``pretrain-20-30-50``), bands ``2-4:0.2,5-7:0.3,8-10:0.5`` (each
+    band uniform inside), or one band ``11-14`` (probability 1). Probabilities must sum to 1.
+
+    Raises:
+        ValueError: naming the malformed part, or the sum.
+    """
+    presets = load_mixtures()["ops"]
+    if text in presets:
+        return _expand_bands(f"op mixture {text!r}", presets[text]["bands"])
+    bands: list[dict[str, Any]] = []
+    for part in text.split(","):
+        match = re.fullmatch(r"\s*(\d+)(?:-(\d+))?(?::([0-9.eE+-]+))?\s*", part)
+        if match is None:
+            raise ValueError(
+                f"ops must be a preset ({sorted(presets)}) or bands like '2-4:0.2,5-7:0.8', "
+                f"got {text!r}"
+            )
+        lo = int(match.group(1))
+        hi = int(match.group(2) or lo)
+        p = float(match.group(3)) if match.group(3) else (1.0 if "," not in text else -1.0)
+        bands.append({"ops": [lo, hi], "p": p})
+    return _expand_bands(f"op mixture {text!r}", bands)
+
+
+def weight_mixture(text: str, allowed: Sequence[str], what: str) -> Weights:
+    """Probabilities over names: ``zoo``, ``zoo=0.99,teacher=0.01`` or (contexts) a preset.
+
+    Raises:
+        ValueError: an unknown name, a malformed weight, or weights that do not sum to 1.
+    """
+    presets = load_mixtures()["contexts"] if what == "contexts" else {}
+    if text in presets:
+        return tuple(sorted(presets[text]["weights"].items()))
+    items: list[tuple[str, float]] = []
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    for part in parts:
+        name, sep, weight = part.partition("=")
+        if name not in allowed:
+            raise ValueError(f"{what} must be names from {list(allowed)}, got {name!r}")
+        try:
+            p = float(weight) if sep else (1.0 if len(parts) == 1 else -1.0)
+        except ValueError:
+            raise ValueError(
+                f"{what}: weight of {name!r} must be a number, got {weight!r}"
+            ) from None
+        items.append((name, p))
+    _check_probabilities(f"{what} mixture {text!r}", items)
+    return tuple(sorted(items))
+
+
+# ---- configuration ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class CorpusConfig:
+    """Everything that determines a corpus's bytes (with the tokenizer's files)."""
+
+    kind: Kind
+    """``pretrain``, ``midtrain`` (text), ``sft`` (prompt, response) or ``rl`` (prompt, label)."""
+    ops: OpWeights
+    """Per-op probabilities, summing to 1 (see :func:`op_mixture`)."""
+    contexts: Weights = (("zoo", 1.0),)
+    """Context probabilities, summing to 1 (see :func:`weight_mixture`)."""
+    modes: Weights = (("forward", 1.0),)
+    """Mode probabilities (``forward``/``reverse``), summing to 1."""
+    split: str = "train"
+    """Problem split: ``train``, ``val`` or ``test``."""
+    seed: int = 0
+    """Corpus seed. Corpora of different kinds with one seed draw independent problems."""
+    dag: DagConfig = field(default_factory=DagConfig)
+    """Family knobs for every problem (e.g. ``modulus=10, distractors=0`` for symbolic)."""
+    tokens: int | None = None
+    """Token budget: stop at the first record that brings the total to at least this."""
+    records: int | None = None
+    """Record budget (exactly one of ``tokens`` and ``records`` is set)."""
+    shard_size: int = 4096
+    """Slots per shard (records per shard, less any the leakage guard skipped)."""
+    tokenizer: str = "char"
+    """``"char"`` (the exact character tokenizer) or a directory / ``tokenizer.json`` path."""
+    env_id: str = "edgegym:Reason-v0"
+    """RL labels: the Gymnasium id that rebuilds and scores the problem."""
+    env_kwargs: Mapping[str, Any] = field(default_factory=dict)
+    """RL labels: JSON keyword arguments for ``gym.make`` (``reward``, ``alpha``, ...)."""
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"kind must be one of {list(KINDS)}, got {self.kind!r}")
+        object.__setattr__(self, "ops", tuple((int(o), float(p)) for o, p in self.ops))
+        object.__setattr__(self, "contexts", tuple((str(c), float(p)) for c, p in self.contexts))
+        object.__setattr__(self, "modes", tuple((str(m), float(p)) for m, p in self.modes))
+        _check_probabilities("ops", self.ops)
+        _check_probabilities("contexts", self.contexts)
+        _check_probabilities("modes", self.modes)
+        bad_ops = [op for op, _ in self.ops if not MIN_OP <= op <= MAX_OP]
+        if bad_ops:
+            raise ValueError(f"ops must lie in [{MIN_OP}, {MAX_OP}], got {bad_ops}")
+        bad = [c for c, _ in self.contexts if c not in CONTEXTS]
+        if bad:
+            raise ValueError(f"contexts must be names from {list(CONTEXTS)}, got {bad}")
+        bad = [m for m, _ in self.modes if m not in MODES]
+        if bad:
+            raise ValueError(f"modes must be names from {list(MODES)}, got {bad}")
+        if self.split not in SPLITS:
+            raise ValueError(f"split must be one of {list(SPLITS)}, got {self.split!r}")
+        if (
+            isinstance(self.seed, bool)
+            or not isinstance(self.seed, int)
+            or not 0 <= self.seed < 2**63
+        ):
+            raise ValueError(f"seed must be an int in [0, 2**63), got {self.seed!r}")
+        if any(m == "reverse" for m, _ in self.modes) and self.dag.modulus is not None:
+            raise ValueError("dag.modulus must be None when modes include 'reverse'")
+        budgets = [b for b in (self.tokens, self.records) if b is not None]
+        if len(budgets) != 1:
+            raise ValueError(
+                f"exactly one of tokens and records must be set, got tokens={self.tokens!r}, "
+                f"records={self.records!r}"
+            )
+        if isinstance(budgets[0], bool) or not isinstance(budgets[0], int) or budgets[0] < 1:
+            raise ValueError(f"the budget must be a positive int, got {budgets[0]!r}")
+        if (
+            isinstance(self.shard_size, bool)
+            or not isinstance(self.shard_size, int)
+            or not (1 <= self.shard_size <= 1 << 20)
+        ):
+            raise ValueError(f"shard_size must be an int in [1, 2**20], got {self.shard_size!r}")
+        if not isinstance(self.tokenizer, str) or not self.tokenizer:
+            raise ValueError(f"tokenizer must be 'char' or a path, got {self.tokenizer!r}")
+        try:
+            kwargs = json.loads(json.dumps(dict(self.env_kwargs), sort_keys=True))
+        except TypeError as err:
+            raise ValueError(f"env_kwargs must be JSON, got {self.env_kwargs!r}") from err
+        object.__setattr__(self, "env_kwargs", kwargs)
+
+    @functools.cached_property
+    def cumulative(self) -> tuple[list[float], list[float], list[float]]:
+        """Cumulative probabilities of contexts, modes and ops (for drawing)."""
+        return _cumulative(self.contexts), _cumulative(self.modes), _cumulative(self.ops)
+
+    @property
+    def task_seed(self) -> int:
+        """``TaskSpec.seed`` of every problem: derived from ``(seed, kind)``, 63 bits."""
+        state = np.random.SeedSequence([self.seed, stable_int(self.kind)]).generate_state(2)
+        return (int(state[0]) << 31 | int(state[1])) & (2**63 - 1)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form kept in the manifest."""
+        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        data["ops"] = [[o, p] for o, p in self.ops]
+        data["contexts"] = [[c, p] for c, p in self.contexts]
+        data["modes"] = [[m, p] for m, p in self.modes]
+        data["dag"] = self.dag.to_dict()
+        data["env_kwargs"] = dict(self.env_kwargs)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CorpusConfig:
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"unknown CorpusConfig field(s) {unknown}; allowed: {sorted(known)}")
+        values = dict(data)
+        values["dag"] = DagConfig.from_dict(dict(values.get("dag", {})))
+        for key in ("ops", "contexts", "modes"):
+            if key in values:
+                values[key] = tuple(tuple(item) for item in values[key])
+        return cls(**values)
+
+
+def _cumulative(weights: Sequence[tuple[Any, float]]) -> list[float]:
+    totals = np.cumsum([p for _, p in weights]).tolist()
+    totals[-1] = 1.0  # rounding: the last item takes what is left
+    return [float(t) for t in totals]
+
+
+def _pick(weights: Sequence[tuple[Any, float]], cumulative: list[float], u: float) -> Any:
+    return weights[bisect.bisect_right(cumulative, u)][0]
+
+
+def slot_spec(config: CorpusConfig, slot: int) -> TaskSpec:
+    """The problem spec of slot ``slot``: a pure function of the config and the slot."""
+    state = np.random.SeedSequence([config.seed, _SLOT_KEY, stable_int(config.kind), slot])
+    u = (state.generate_state(3, np.uint64) >> np.uint64(11)).astype(np.float64) * 2.0**-53
+    contexts, modes, ops = config.cumulative
+    return TaskSpec(
+        context=_pick(config.contexts, contexts, float(u[0])),
+        mode=_pick(config.modes, modes, float(u[1])),
+        op=_pick(config.ops, ops, float(u[2])),
+        split=config.split,  # type: ignore[arg-type]
+        seed=config.task_seed,
+        index=slot,
+        config=config.dag,
+    )
+
+
+# ---- token counting ---------------------------------------------------------------------
+
+
+class TokenCounter:
+    """Exact token counts under a tokenizer, without transformers.
+
+    Two exact shortcuts cover edgegym's own tokenizers; anything else is run through
+    ``tokenizers`` (``encode_batch_fast``, in Rust):
+
+    - character tokenizer: one token per character and per special token, so the count
+      is ``len(text)`` less the extra characters of the special tokens it holds;
+    - byte-level BPE of :func:`~edgegym.agents.tokenizer.train_bpe`: BPE runs on each
+      pre-token alone, so the count is the sum over pre-tokens of their (cached) counts.
+      The pre-tokenizer (special tokens, then digit chunks, then GPT-2's regex) is
+      replayed with ``re`` on text of printable ASCII, tab and newline, where its
+      Unicode classes reduce to ASCII ones; other text goes to the tokenizer itself.
+
+    Args:
+        spec: ``"char"`` or a directory holding ``tokenizer.json`` (and
+            ``tokenizer_config.json`` naming ``eos_token``), or a ``tokenizer.json`` path.
+    """
+
+    def __init__(self, spec: str) -> None:
+        from edgegym.agents.tokenizer import EOS, char_backend, require
+
+        tokenizers = require("tokenizers")
+        if spec == "char":
+            self.backend = char_backend()
+            self.eos = EOS
+        else:
+            path = Path(spec)
+            file = path / "tokenizer.json" if path.is_dir() else path
+            if not file.is_file():
+                raise FileNotFoundError(f"no tokenizer.json at {spec}")
+            self.backend = tokenizers.Tokenizer.from_file(str(file))
+            self.eos = _eos_of(file.parent)
+        text = self.backend.to_str()
+        self.fingerprint = hashlib.sha256(text.encode()).hexdigest()[:20]
+        desc = json.loads(text)
+        added = [t["content"] for t in desc.get("added_tokens", [])]
+        self._char_specials: list[tuple[str, int]] | None = None
+        self._words: _BpeWords | None = None
+        if any(a != b and a in b for a in added for b in added):
+            return  # overlapping added tokens: only the tokenizer knows how they split
+        if _is_char(desc):
+            self._char_specials = [(t, len(t) - 1) for t in added if len(t) > 1]
+        elif _is_edgegym_bpe(desc):
+            self._words = _BpeWords(self.backend, added)
+
+    def count(self, texts: Sequence[str]) -> list[int]:
+        """Token counts of ``texts`` (no special tokens added)."""
+        if self._char_specials is not None:
+            specials = self._char_specials
+            return [len(t) - sum(t.count(s) * extra for s, extra in specials) for t in texts]
+        if self._words is not None:
+            return [self._words.count(t) for t in texts]
+        encode = getattr(self.backend, "encode_batch_fast", self.backend.encode_batch)
+        return [len(e.ids) for e in encode(list(texts), add_special_tokens=False)]
+
+
+def _is_char(desc: dict[str, Any]) -> bool:
+    from edgegym.agents.tokenizer import CHAR_PATTERN
+
+    pre = desc.get("pre_tokenizer") or {}
+    return bool(
+        desc["model"]["type"] == "WordLevel"
+        and desc.get("normalizer") is None
+        and pre.get("type") == "Split"
+        and pre.get("pattern") == {"Regex": CHAR_PATTERN}
+    )
+
+
+def _is_edgegym_bpe(desc: dict[str, Any]) -> bool:
+    pre = desc.get("pre_tokenizer") or {}
+    steps = pre.get("pretokenizers", [])
+    return bool(
+        desc["model"]["type"] == "BPE"
+        and desc["model"].get("dropout") is None
+        and desc.get("normalizer") is None
+        and pre.get("type") == "Sequence"
+        and len(steps) == 2
+        and steps[0] == _DIGIT_SPLIT
+        and steps[1].get("type") == "ByteLevel"
+        and steps[1].get("add_prefix_space") is False
+        and steps[1].get("use_regex") is True
+    )
+
+
+_DIGIT_SPLIT = {
+    "type": "Split",
+    "pattern": {"Regex": "\\d{1,3}"},
+    "behavior": "Isolated",
+    "invert": False,
+}
+# GPT-2's pre-tokenizer pattern (tokenizers' ByteLevel(use_regex=True)), with its Unicode
+# classes written out for the only text it is used on: printable ASCII, tab and newline.
+_GPT2_ASCII = re.compile(
+    r"""'s|'t|'re|'ve|'m|'ll|'d| ?[A-Za-z]+| ?[0-9]+| ?[^\sA-Za-z0-9]+|\s+(?!\S)|\s+""", re.ASCII
+)
+_SAFE_TEXT = re.compile(r"[\x20-\x7e\t\n]*")
+_CACHE_LIMIT = 1 << 18  # entries per cache: a few tens of MB per worker at most
+
+
+class _BpeWords:
+    """Token counts of edgegym's BPE from cached per-pre-token counts (see TokenCounter)."""
+
+    def __init__(self, backend: Any, added: list[str]) -> None:
+        self.backend = backend
+        alternatives = "|".join(re.escape(t) for t in sorted(added, key=len, reverse=True))
+        self.specials = re.compile(f"({alternatives})") if added else None
+        self.digits = re.compile(r"([0-9]{1,3})")
+        self.words = _GPT2_ASCII
+        self.cache: dict[str, int] = {}
+        self.segments: dict[str, int] = {}
+
+    def _word(self, word: str) -> int:
+        n = self.cache.get(word)
+        if n is None:
+            n = len(self.backend.encode(word, add_special_tokens=False).ids)
+            if len(self.cache) < _CACHE_LIMIT:
+                self.cache[word] = n
+        return n
+
+    def count(self, text: str) -> int:
+        if _SAFE_TEXT.fullmatch(text) is None:
+            return len(self.backend.encode(text, add_special_tokens=False).ids)
+        segments, words, word = self.segments, self.words, self._word
+        total = 0
+        pieces = self.specials.split(text) if self.specials is not None else [text]
+        for j, piece in enumerate(pieces):
+            if j % 2:  # a special token, captured by the split
+                total += 1
+                continue
+            for segment in self.digits.split(piece):
+                # Digit chunks are pre-tokens; the text between them is cached whole (the
+                # generator's phrasing repeats), else counted pre-token by pre-token.
+                n = segments.get(segment)
+                if n is None:
+                    n = sum(map(word, words.findall(segment)))
+                    if len(segments) < _CACHE_LIMIT:
+                        segments[segment] = n
+                total += n
+        return total
+
+
+def _eos_of(folder: Path) -> str:
+    for name in ("tokenizer_config.json", "special_tokens_map.json"):
+        path = folder / name
+        if path.is_file():
+            eos = json.loads(path.read_text(encoding="utf-8")).get("eos_token")
+            if isinstance(eos, dict):
+                eos = eos.get("content")
+            if isinstance(eos, str) and eos:
+                return eos
+    raise ValueError(
+        f"{folder} names no eos_token (tokenizer_config.json); save the tokenizer with one"
+    )
+
+
+# ---- records ----------------------------------------------------------------------------
+
+
+def _label(config: CorpusConfig, problem: Problem, ident: str, graph: str) -> str:
+    spec = problem.spec
+    env_seed = int(np.random.SeedSequence([spec.seed, spec.index]).generate_state(1)[0])
+    label = {
+        "env_id": config.env_id,
+        "seed": env_seed,
+        "kwargs": dict(config.env_kwargs),
+        "spec": spec.to_dict(),
+        "id": ident,
+        "graph_hash": graph,
+        "answer": problem.answer,
+    }
+    return json.dumps(label, sort_keys=True, separators=(",", ":"))
+
+
+def _record(
+    config: CorpusConfig, problem: Problem, eos: str, graph: str
+) -> tuple[dict[str, Any], str]:
+    """A record (without ``n_tokens``) and the text whose tokens it counts."""
+    spec = problem.spec
+    ident = problem.id  # a hash of the content: computed once
+    record: dict[str, Any] = {
+        "id": ident,
+        "op": problem.op,
+        "context": spec.context,
+        "mode": spec.mode,
+        "graph_hash": graph,
+    }
+    if config.kind in ("pretrain", "midtrain"):
+        record["text"] = problem.text + eos
+        return record, record["text"]
+    if config.kind == "sft":
+        record["prompt"] = problem.prompt
+        record["response"] = problem.completion + eos
+        return record, record["prompt"] + record["response"]
+    record["prompt"] = problem.prompt
+    record["label"] = _label(config, problem, ident, graph)
+    record["datasource"] = f"{spec.context}_{spec.mode}_op{problem.op}"
+    return record, record["prompt"]
+
+
+# ---- writing ----------------------------------------------------------------------------
+
+
+def shard_name(index: int) -> str:
+    return f"shard-{index:05d}.jsonl"
+
+
+@dataclass
+class _Worker:
+    """Per-process state: the config, its token counter and the excluded graph hashes."""
+
+    config: CorpusConfig
+    counter: TokenCounter
+    exclude: frozenset[str]
+
+
+_WORKER: _Worker | None = None
+
+
+def _init_worker(config_dict: dict[str, Any], exclude: frozenset[str], pooled: bool) -> None:
+    if pooled:  # a spawned worker, before tokenizers starts its thread pool: one core each
+        os.environ.setdefault("RAYON_NUM_THREADS", "1")
+    config = CorpusConfig.from_dict(config_dict)
+    global _WORKER
+    _WORKER = _Worker(config, TokenCounter(config.tokenizer), exclude)
+
+
+def _write_shard(out_dir: str, shard: int, limit: int) -> dict[str, Any]:
+    """Generate, count and write one shard; returns its stats and per-record token counts.
+
+    ``limit`` bounds what the corpus can still need (tokens or records, from the shards
+    known to be finished when this one was scheduled): generation stops once the shard
+    alone reaches it. A shard that is not the corpus's last never reaches it, so only
+    the last one is cut short, and the writer cuts that one at the exact budget anyway.
+    """
+    if _WORKER is None:
+        raise RuntimeError("_init_worker was not called in this process")
+    config, counter = _WORKER.config, _WORKER.counter
+    records: list[dict[str, Any]] = []
+    counts: list[int] = []
+    used = 0
+    first = end = shard * config.shard_size
+    while end < first + config.shard_size and used < limit:
+        start, end = end, min(end + _CHUNK, first + config.shard_size)
+        chunk: list[dict[str, Any]] = []
+        texts: list[str] = []
+        for slot in range(start, end):
+            problem = generate(slot_spec(config, slot))
+            graph = problem.graph_hash
+            if graph in _WORKER.exclude:
+                continue
+            record, text = _record(config, problem, counter.eos, graph)
+            record["slot"] = slot
+            chunk.append(record)
+            texts.append(text)
+        for record, n in zip(chunk, counter.count(texts), strict=True):
+            record["n_tokens"] = n
+            records.append(record)
+            counts.append(n)
+            used += n if config.tokens is not None else 1
+    lines = [json.dumps(r, sort_keys=True, ensure_ascii=False) + "\n" for r in records]
+    data = "".join(lines).encode("utf-8")
+    with atomic_write(Path(out_dir) / shard_name(shard), "wb") as handle:
+        handle.write(data)
+    stats = _shard_stats(shard, data, counts, end - first - len(records))
+    stats["slots"] = [r["slot"] for r in records]
+    return stats
+
+
+def _shard_stats(shard: int, data: bytes, counts: list[int], skipped: int) -> dict[str, Any]:
+    return {
+        "file": shard_name(shard),
+        "records": len(counts),
+        "tokens": int(sum(counts)),
+        "skipped": skipped,
+        "bytes": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "counts": counts,
+    }
+
+
+def _truncate_shard(
+    out_dir: Path, stats: dict[str, Any], keep: int, shard_size: int
+) -> dict[str, Any]:
+    """Keep only the first ``keep`` records of the corpus's last shard.
+
+    Slots skipped after the last kept record do not count: how far a worker ran past the
+    budget depends on timing, and the manifest must not.
+    """
+    counts, slots = stats["counts"][:keep], stats["slots"][:keep]
+    path = out_dir / stats["file"]
+    data = b"".join(path.read_bytes().splitlines(keepends=True)[:keep])
+    if len(data) != stats["bytes"]:
+        with atomic_write(path, "wb") as handle:
+            handle.write(data)
+    shard = int(stats["file"].removeprefix("shard-").removesuffix(".jsonl"))
+    skipped = slots[-1] + 1 - shard * shard_size - keep
+    return {**_shard_stats(shard, data, counts, skipped), "counts": counts, "slots": slots}
+
+
+def _load_manifest(out_dir: Path, head: dict[str, Any]) -> list[dict[str, Any]]:
+    """Shards already finished by an earlier run of the same corpus (checked on disk)."""
+    path = out_dir / MANIFEST
+    if not path.is_file():
+        return []
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    theirs = {k: manifest.get(k) for k in head}
+    if theirs != head:
+        raise ValueError(
+            f"{out_dir} holds a different corpus (config, tokenizer or exclusion differ); "
+            "choose another --out or delete it"
+        )
+    shards: list[dict[str, Any]] = []
+    for stats in manifest["shards"]:
+        file = out_dir / stats["file"]
+        if not file.is_file() or file.stat().st_size != stats["bytes"]:
+            break
+        shards.append(stats)
+    return shards
+
+
+def _write_manifest(
+    out_dir: Path, head: dict[str, Any], shards: list[dict[str, Any]], complete: bool
+) -> dict[str, Any]:
+    manifest = {
+        **head,
+        "complete": complete,
+        "records": sum(s["records"] for s in shards),
+        "tokens": sum(s["tokens"] for s in shards),
+        "skipped": sum(s["skipped"] for s in shards),
+        "shards": shards,
+    }
+    atomic_write_text(out_dir / MANIFEST, json.dumps(manifest, sort_keys=True) + "\n")
+    return manifest
+
+
+def _clean(out_dir: Path, keep: set[str]) -> None:
+    """Remove temporary files of killed writers and shards past the end."""
+    for path in out_dir.iterdir():
+        stale_tmp = path.name.startswith(".shard-") and path.name.endswith(".tmp")
+        extra_shard = _SHARD_RE.match(path.name) is not None and path.name not in keep
+        if stale_tmp or extra_shard:
+            path.unlink(missing_ok=True)
+
+
+Progress = Callable[[int, int], None]
+
+
+def write_corpus(
+    config: CorpusConfig,
+    out_dir: str | os.PathLike[str],
+    *,
+    workers: int = 1,
+    exclude: Sequence[str | os.PathLike[str]] = (),
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Write (or finish writing) a corpus; returns its manifest.
+
+    Args:
+        config: what to write.
+        out_dir: the corpus directory (created; an unfinished corpus there is resumed).
+        workers: processes generating shards in parallel (1: in this process).
+        exclude: evaluation suites (files or directories of problem records, or hash
+            lists) whose graph hashes the corpus must not contain (the leakage guard).
+        progress: called as ``progress(records, tokens)`` after each finished shard.
+
+    Raises:
+        ValueError: ``out_dir`` holds a different corpus, or the guard excludes everything.
+    """
+    from edgegym.eval.leakage import exclusion_fingerprint, load_exclusion
+
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be an int >= 1, got {workers!r}")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    excluded = load_exclusion([Path(p) for p in exclude])
+    head = {
+        "format": FORMAT,
+        "config": config.to_dict(),
+        "tokenizer": TokenCounter(config.tokenizer).fingerprint,
+        "exclusion": exclusion_fingerprint(excluded),
+    }
+    shards = _load_manifest(out, head)
+    _clean(out, {s["file"] for s in shards})
+    done = _budget_left(config, shards) <= 0
+    if not done:
+        shards = _run_shards(config, out, head, shards, workers, excluded, progress)
+    _clean(out, {s["file"] for s in shards})
+    return _write_manifest(out, head, shards, complete=True)
+
+
+def _budget_left(config: CorpusConfig, shards: list[dict[str, Any]]) -> int:
+    if config.tokens is not None:
+        return config.tokens - int(sum(s["tokens"] for s in shards))
+    return int(config.records or 0) - int(sum(s["records"] for s in shards))
+
+
+def _jobs(
+    config: CorpusConfig,
+    out: Path,
+    start: int,
+    workers: int,
+    excluded: frozenset[str],
+    left: Callable[[], int],
+) -> Generator[dict[str, Any], None, None]:
+    """Shard stats in shard order from ``start`` on, ``workers`` shards at a time.
+
+    ``left()`` is the budget left after the shards finished so far: an upper bound on
+    what any shard scheduled now can be needed for.
+    """
+    if workers == 1:
+        _init_worker(config.to_dict(), excluded, False)
+        for shard in itertools.count(start):
+            yield _write_shard(str(out), shard, left())
+    import concurrent.futures as cf
+    import multiprocessing as mp
+
+    with cf.ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=mp.get_context("spawn"),
+        initializer=_init_worker,
+        initargs=(config.to_dict(), excluded, True),
+    ) as pool:
+        shards = itertools.count(start)
+        pending = [
+            pool.submit(_write_shard, str(out), next(shards), left()) for _ in range(2 * workers)
+        ]
+        try:
+            while True:
+                stats = pending.pop(0).result()
+                pending.append(pool.submit(_write_shard, str(out), next(shards), left()))
+                yield stats
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _run_shards(
+    config: CorpusConfig,
+    out: Path,
+    head: dict[str, Any],
+    shards: list[dict[str, Any]],
+    workers: int,
+    excluded: frozenset[str],
+    progress: Progress | None,
+) -> list[dict[str, Any]]:
+    empty_run = 0
+    jobs = _jobs(config, out, len(shards), workers, excluded, lambda: _budget_left(config, shards))
+    try:
+        for stats in jobs:
+            left = _budget_left(config, shards)
+            per_record = stats["counts"] if config.tokens is not None else [1] * stats["records"]
+            reached = np.flatnonzero(np.cumsum(per_record, dtype=np.int64) >= left)
+            if reached.size:
+                stats = _truncate_shard(out, stats, int(reached[0]) + 1, config.shard_size)
+            del stats["counts"], stats["slots"]
+            shards.append(stats)
+            empty_run = empty_run + 1 if stats["records"] == 0 else 0
+            if empty_run >= _EMPTY_SHARDS_LIMIT:
+                raise ValueError(
+                    f"the leakage guard excluded every problem of {empty_run} shards in a row: "
+                    "the corpus and the evaluation suites draw from the same problems"
+                )
+            if progress is not None:
+                progress(sum(s["records"] for s in shards), sum(s["tokens"] for s in shards))
+            if reached.size:
+                return shards
+            _write_manifest(out, head, shards, complete=False)
+    finally:
+        jobs.close()
+    return shards  # pragma: no cover - the job stream is endless
+
+
+# ---- reading ----------------------------------------------------------------------------
+
+
+def _manifest(out_dir: str | os.PathLike[str]) -> dict[str, Any]:
+    path = Path(out_dir) / MANIFEST
+    if not path.is_file():
+        raise FileNotFoundError(f"{out_dir} is not an edgegym corpus (no {MANIFEST})")
+    manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    if manifest.get("format") != FORMAT:
+        raise ValueError(f"{path}: format must be {FORMAT!r}, got {manifest.get('format')!r}")
+    return manifest
+
+
+def read_corpus(out_dir: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
+    """The records of a finished corpus, in slot order."""
+    manifest = _manifest(out_dir)
+    if not manifest["complete"]:
+        raise ValueError(f"{out_dir}: the corpus is unfinished; run the same command again")
+    for stats in manifest["shards"]:
+        with (Path(out_dir) / stats["file"]).open(encoding="utf-8") as handle:
+            for line in handle:
+                yield json.loads(line)
+
+
+def verify_corpus(out_dir: str | os.PathLike[str]) -> dict[str, Any]:
+    """Check every shard's size, SHA-256, record and token counts against the manifest.
+
+    Returns:
+        The manifest.
+
+    Raises:
+        ValueError: naming the first shard that does not match.
+    """
+    manifest = _manifest(out_dir)
+    for stats in manifest["shards"]:
+        data = (Path(out_dir) / stats["file"]).read_bytes()
+        if hashlib.sha256(data).hexdigest() != stats["sha256"]:
+            raise ValueError(f"{stats['file']}: SHA-256 does not match the manifest")
+        counts = [json.loads(line)["n_tokens"] for line in data.splitlines()]
+        if len(counts) != stats["records"] or sum(counts) != stats["tokens"]:
+            raise ValueError(f"{stats['file']}: record or token counts do not match the manifest")
+    return manifest
+
+
+# ---- small helpers for tokenizers and curricula ------------------------------------------
+
+
+def sample_texts(
+    n: int,
+    *,
+    contexts: Sequence[str] = CONTEXTS,
+    ops: str = "2-20",
+    modes: Sequence[str] = MODES,
+    seed: int = 0,
+) -> list[str]:
+    """``n`` model texts over contexts, ops and modes (uniform): BPE training text."""
+    config = CorpusConfig(
+        kind="pretrain",
+        ops=op_mixture(ops),
+        contexts=tuple((c, 1.0 / len(contexts)) for c in contexts),
+        modes=tuple((m, 1.0 / len(modes)) for m in modes),
+        seed=seed,
+        records=max(1, n),
+    )
+    return [generate(slot_spec(config, i)).text for i in range(n)]
+
+
+def write_curriculum_prompts(
+    path: str | os.PathLike[str],
+    *,
+    slots: int,
+    group_size: int,
+    curriculum: Mapping[str, Any],
+    env_id: str = "edgegym:Reason-v0",
+    env_kwargs: Mapping[str, Any] | None = None,
+) -> int:
+    """Write a prompt set of curriculum slots for ``curriculum_agent.py`` (atomically).
+
+    Each row's ``prompt`` is a placeholder (the agent observes the leased problem's
+    prompt instead); its ``label`` names the curriculum, the slot and the group size.
+
+    Returns:
+        The number of rows written.
+    """
+    from edgegym.agents.openrlhf.curriculum import service_config
+
+    if isinstance(slots, bool) or not isinstance(slots, int) or slots < 1:
+        raise ValueError(f"slots must be an int >= 1, got {slots!r}")
+    if isinstance(group_size, bool) or not isinstance(group_size, int) or group_size < 1:
+        raise ValueError(f"group_size must be an int >= 1, got {group_size!r}")
+    service_config(dict(curriculum))  # fail now, not in a rollout worker
+    with atomic_write(path) as handle:
+        for slot in range(slots):
+            label = {
+                "env_id": env_id,
+                "kwargs": dict(env_kwargs or {}),
+                "curriculum": dict(curriculum),
+                "slot": slot,
+                "group_size": group_size,
+            }
+            row = {
+                "prompt": f"<question> curriculum slot {slot} </question> <solution>",
+                "label": json.dumps(label, sort_keys=True, separators=(",", ":")),
+                "datasource": "curriculum",
+            }
+            handle.write(json.dumps(row, sort_keys=True) + "\n")
+    return slots

@@ -1,0 +1,145 @@
+"""OpenRLHF agent for edgegym envs: ``--train.agent_func_path <this file>``.
+
+OpenRLHF loads this file as ``agent_module`` inside each rollout worker and calls
+``AgentExecutor()``; its ``execute`` runs one episode per sample through OpenRLHF's own
+``MultiTurnAgentExecutor`` loop: generate, ``AgentInstance.step``, append feedback,
+repeat until done.
+
+- ``Reason-v0`` labels: one turn, the whole response; reward = the env's score.
+- ``ReasonStep-v0`` labels: one trace step per turn. Generation stops after each
+  sentence (stop string ``"."``, kept in the output); the env rewards each step by the
+  change of its process potential and the turns' rewards sum to the ``Reason-v0`` score
+  of the whole response. With ``feedback="verdict"`` the env's verdict (`` [correct]``
+  / `` [wrong]``) is appended after each step, outside the loss mask.
+
+The label (a JSON string from ``edgegym corpus rl``) rebuilds the env and the exact
+problem; the episode's prompt must equal the dataset prompt. OpenRLHF requires a
+synchronous ``AgentInstance.__init__`` (an ``async def __init__`` fails in 0.11), a
+tensor ``rewards`` (it calls ``.item()``) and an ``environment_feedback`` string on
+every step, also the last.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from typing import Any
+
+from edgegym.agents.openrlhf._shared import LABEL_ERRORS, LOG_KEYS, Episode, Label, is_stepwise
+
+try:
+    from openrlhf.utils.agent import AgentInstanceBase, MultiTurnAgentExecutor
+except ImportError as err:  # pragma: no cover - depends on the install
+    raise ImportError(
+        "this file is OpenRLHF's agent: install it with `pip install 'edgegym[openrlhf]'`"
+    ) from err
+
+__all__ = ["STEP_STOP", "AgentExecutor", "AgentInstance", "step_params"]
+
+_LOG = logging.getLogger("edgegym.agents.openrlhf")
+
+STEP_STOP = (".",)
+"""Stop strings of a ``ReasonStep-v0`` turn: every trace step ends with a full stop (names,
+numbers and tags contain none), and so does each sentence of the closing equation block."""
+
+
+def _tensor(value: float) -> Any:
+    import torch
+
+    return torch.tensor(float(value))
+
+
+class AgentInstance(AgentInstanceBase):  # type: ignore[misc]
+    """One episode: built by OpenRLHF for every sample, then ``reset`` and ``step``.
+
+    Total, like the reward function: a label that cannot be replayed (not JSON, an
+    unknown env, a prompt that differs from the rebuilt one) is logged and its sample
+    scores 0 with ``extra_logs["label_error"] = 1``, instead of stopping the run.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.episode: Episode | None = None
+
+    async def reset(self, states: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        """Rebuild the env and problem from the label; the observation is the prompt."""
+        try:
+            self.episode = self._start(Label.parse(states["label"]))
+        except LABEL_ERRORS as err:
+            _LOG.warning("edgegym agent: unusable label, the sample scores 0: %s", err)
+            self.episode = None
+            return {"observation": states["observation"]}
+        if self.episode.prompt != states["observation"]:
+            _LOG.warning(
+                "edgegym agent: the dataset prompt differs from the one the env rebuilt from "
+                "the label (regenerate the prompt set with this edgegym version); scoring 0"
+            )
+            self.episode = None
+        return {"observation": states["observation"]}
+
+    def _start(self, label: Label) -> Episode:
+        if label.spec is None:
+            raise ValueError("problem labels only; curriculum labels go to curriculum_agent.py")
+        episode = Episode(label)
+        episode.reset(label.spec)
+        return episode
+
+    async def step(self, states: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        """Score one turn; OpenRLHF sums ``rewards`` over turns."""
+        if self.episode is None:
+            return _error_step()
+        text = states["action_text"]
+        finished = not (self.episode.label.stepwise and text.endswith(STEP_STOP))
+        reward, feedback = self.episode.step(text, finished=finished)
+        if self.episode.done:
+            self.episode.close()
+        return {
+            "rewards": _tensor(reward),
+            "scores": _tensor(self.episode.total),
+            "environment_feedback": feedback,
+            "done": self.episode.done,
+            "extra_logs": {k: _tensor(v) for k, v in self.episode.logs().items()},
+        }
+
+
+def _error_step() -> dict[str, Any]:
+    logs = dict.fromkeys(LOG_KEYS, 0.0) | {"label_error": 1.0}
+    return {
+        "rewards": _tensor(0.0),
+        "scores": _tensor(0.0),
+        "environment_feedback": "",
+        "done": True,
+        "extra_logs": {k: _tensor(v) for k, v in logs.items()},
+    }
+
+
+def step_params(sampling_params: Any) -> Any:
+    """A copy of vLLM ``SamplingParams`` that stops after one trace step, keeping the stop."""
+    params = copy.deepcopy(sampling_params)
+    params.stop = list(STEP_STOP)
+    params.include_stop_str_in_output = True
+    return params
+
+
+class AgentExecutor(MultiTurnAgentExecutor):  # type: ignore[misc]
+    """What OpenRLHF instantiates (no arguments): its multi-turn loop over the instances."""
+
+    def __init__(self) -> None:
+        super().__init__(AgentInstance)
+
+    async def execute(
+        self,
+        prompt: str,
+        label: str,
+        sampling_params: Any,
+        max_length: int,
+        hf_tokenizer: Any,
+        llm_engine: Any,
+        images: Any = None,
+    ) -> dict[str, Any]:
+        """OpenRLHF's loop, with per-step stop strings for ``ReasonStep-v0`` labels."""
+        if is_stepwise(label):
+            sampling_params = step_params(sampling_params)
+        result: dict[str, Any] = await super().execute(
+            prompt, label, sampling_params, max_length, hf_tokenizer, llm_engine, images
+        )
+        return result
