@@ -165,7 +165,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     gen.add_argument("--modes", default="forward,reverse", help="forward,reverse or one of them")
     gen.add_argument("--split", default="train", choices=["train", "val", "test"])
     gen.add_argument("--seed", type=int, default=0)
-    gen.add_argument("--config", help='DagConfig as JSON, e.g. \'{"modulus": 10, "distractors": 0}\'')
+    gen.add_argument(
+        "--config", help='DagConfig as JSON, e.g. \'{"modulus": 10, "distractors": 0}\''
+    )
     gen.add_argument("--exclude", help="JSONL whose graph_hash values must not be generated")
     gen.add_argument("--out", required=True, help="output JSONL path")
     gen.set_defaults(func=_run_generate)

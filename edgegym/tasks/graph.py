@@ -21,203 +21,301 @@ node but the last must end with a child, so a budget of ``r`` edges left with ``
 dangling nodes is feasible iff ``r >= D`` (one sum over all of them closes the DAG).
 Each step picks an operation that keeps the state feasible and the values legal, so
 every op is reached exactly, without rejection on the op count.
+
+Generation is hot, so a DAG is four parallel lists indexed by node (trace order):
+``ops`` (small int codes below), ``parents`` (tuples of earlier indices, in expression
+order), ``ks`` (the constant of const / times / plus, else None) and ``values``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
 
-from edgegym.tasks.rng import Stream
 from edgegym.tasks.spec import DagConfig
 
-__all__ = ["Draft", "apply_op", "build_dag", "linear_forms"]
+__all__ = [
+    "CONST",
+    "COPY",
+    "DIFF",
+    "OP_NAMES",
+    "PLUS",
+    "SUM",
+    "TIMES",
+    "TOTAL",
+    "UNKNOWN",
+    "Dag",
+    "adjoints",
+    "build_dag",
+    "const_range",
+    "linear_forms",
+]
 
-# Relative weights of the operations when growing the DAG (sum takes 2-4 parents).
-_OPS = ("const", "copy", "times", "plus", "diff", "sum")
-_WEIGHTS = (0.16, 0.10, 0.18, 0.18, 0.16, 0.22)
-_CUMULATIVE = tuple(sum(_WEIGHTS[: i + 1]) for i in range(len(_WEIGHTS)))
+CONST, COPY, TIMES, PLUS, DIFF, SUM, TOTAL, UNKNOWN = range(8)
+OP_NAMES = ("const", "copy", "times", "plus", "diff", "sum", "total", "unknown")
+
+Dag = tuple[list[int], list[tuple[int, ...]], list[int | None], list[int]]
+"""``(ops, parents, ks, values)``, parallel lists in trace order."""
+
+# Relative weights of the operations when growing the DAG (sum takes 2-4 parents):
+# const 0.16, copy 0.10, times 0.18, plus 0.18, diff 0.16, sum 0.22 (cumulated here).
+_C_CONST, _C_COPY, _C_TIMES, _C_PLUS, _C_DIFF = 0.16, 0.26, 0.44, 0.62, 0.78
 # Probability that a parent slot takes a dangling node when one is left.
 _P_DANGLING = 0.7
 _TRIES = 12
+_P_CLOSE_COPY = 1 - (1 - (_C_COPY - _C_CONST) * _P_DANGLING) ** _TRIES
+_P_CLOSE_COPY_ONLY = 1 - (1 - (_C_COPY - _C_CONST)) ** _TRIES
 
 
-@dataclass(slots=True)
-class Draft:
-    """A node under construction: parents are indices into the draft list."""
-
-    op: str
-    parents: list[int] = field(default_factory=list)
-    k: int | None = None
-    value: int = 0
-
-
-def _feasible(dangling: int, remaining: int) -> bool:
-    if remaining == 0:
-        return dangling == 1
-    return dangling <= 1 or remaining >= dangling
-
-
-def _legal(value: int, cfg: DagConfig) -> bool:
-    if cfg.modulus is not None:
-        return True  # values are reduced into [0, modulus)
-    return 1 <= value <= cfg.max_value
-
-
-def _const(rs: Stream, cfg: DagConfig) -> int:
+def const_range(cfg: DagConfig) -> tuple[int, int]:
+    """The range ``[lo, hi]`` of a stated constant."""
     hi = cfg.const_max if cfg.modulus is None else min(cfg.const_max, cfg.modulus - 1)
-    return rs.between(max(cfg.const_min, 1), hi)
+    return max(cfg.const_min, 1), hi
 
 
-def apply_op(op: str, parents: list[int], drafts: list[Draft], rs: Stream, cfg: DagConfig) -> Draft | None:
-    """Draw the constant and compute the value of ``op`` over ``parents``; None if illegal."""
-    mod = cfg.modulus
-    if op == "const":
-        k = _const(rs, cfg)
-        return Draft("const", [], k, k)
-    vals = [drafts[p].value for p in parents]
-    if op == "copy":
-        return Draft("copy", parents, None, vals[0])
-    if op == "times":
-        if mod is not None:
-            k = rs.between(2, max(2, min(cfg.const_max, mod - 1)))
-            return Draft("times", parents, k, k * vals[0] % mod)
-        kmax = min(cfg.const_max, cfg.max_value // max(vals[0], 1))
-        if kmax < 2:
-            return None
-        k = rs.between(2, kmax)
-        return Draft("times", parents, k, k * vals[0])
-    if op == "plus":
-        if mod is not None:
-            k = _const(rs, cfg)
-            return Draft("plus", parents, k, (k + vals[0]) % mod)
-        kmax = min(cfg.const_max, cfg.max_value - vals[0])
-        if kmax < 1:
-            return None
-        k = rs.between(max(cfg.const_min, 1), max(kmax, 1)) if kmax >= cfg.const_min else kmax
-        return Draft("plus", parents, k, k + vals[0])
-    if op == "diff":
-        if mod is not None:
-            return Draft("diff", parents, None, (vals[0] - vals[1]) % mod)
-        if vals[0] == vals[1]:
-            return None
-        if vals[0] < vals[1]:
-            parents = [parents[1], parents[0]]
-        return Draft("diff", parents, None, abs(vals[0] - vals[1]))
-    total = sum(vals)
-    if mod is not None:
-        return Draft("sum", parents, None, total % mod)
-    return Draft("sum", parents, None, total) if total <= cfg.max_value else None
-
-
-def _pick_parents(
-    n: int, dangling: list[int], count: int, rs: Stream
-) -> tuple[list[int], int] | None:
-    """``count`` distinct parents among ``n`` nodes, preferring dangling ones."""
-    if count > n:
-        return None
-    dang = list(dangling)
-    dang_set = set(dangling)
-    others = [i for i in range(n) if i not in dang_set]
-    parents: list[int] = []
-    used = 0
-    for _ in range(count):
-        if dang and (not others or rs.random() < _P_DANGLING):
-            parents.append(dang.pop(rs.below(len(dang))))
-            used += 1
-        else:
-            parents.append(others.pop(rs.below(len(others))))
-    return parents, used
-
-
-def _draw_op(rs: Stream) -> str:
-    u = rs.random()
-    for op, edge in zip(_OPS, _CUMULATIVE, strict=True):
-        if u < edge:
-            return op
-    return "sum"
-
-
-def build_dag(op: int, cfg: DagConfig, rs: Stream) -> list[Draft] | None:
+def build_dag(op: int, cfg: DagConfig, random: Callable[[], float]) -> Dag | None:
     """Draw a DAG with exactly ``op`` edges whose last node is its only sink.
 
+    Each step draws an operation by weight, its parents (each slot takes a dangling
+    node with probability 0.7 while one is left) and its constant, and keeps the draw
+    if the state stays feasible and the value legal (else draws again, up to 12 times).
+    With one edge and one dangling node left, only the copy of that node is feasible:
+    it is drawn (or the draw fails) in one step, with the probability the loop has.
+
     Returns None when no legal operation could be drawn at some step (the caller
-    retries with a fresh stream); the op count itself is never missed.
+    draws again from the same stream); the op count itself is never missed.
     """
-    drafts: list[Draft] = []
-    dangling: list[int] = []
+    mod = cfg.modulus
+    vmax = cfg.max_value
+    cmax = cfg.const_max
+    clo, chi = const_range(cfg)
+    cspan = chi - clo + 1
+    tmax = max(2, min(cmax, mod - 1)) if mod is not None else 0  # times constant, modular
+    ops: list[int] = []
+    pars: list[tuple[int, ...]] = []
+    ks: list[int | None] = []
+    vals: list[int] = []
+    dang: list[int] = []  # nodes without a child yet
+    others: list[int] = []  # nodes with a child
     remaining = op
+    n = 0
     while remaining > 0:
-        n_dangling = len(dangling)
-        if n_dangling == 0:
-            draft: Draft | None = apply_op("const", [], drafts, rs, cfg)
-            used, cost = 0, 1
-        elif n_dangling >= 2 and remaining == n_dangling:
-            parents = list(dangling)
-            rs.shuffle(parents)
-            draft = apply_op("sum", parents, drafts, rs, cfg)
-            used, cost = n_dangling, n_dangling
+        nd = len(dang)
+        if nd == 0:
+            k = clo + int(random() * cspan)
+            ops.append(CONST)
+            pars.append(())
+            ks.append(k)
+            vals.append(k)
+            dang.append(n)
+            n += 1
+            remaining -= 1
+            continue
+        if remaining == nd and nd >= 2:  # close the DAG: one sum over every dangling node
+            for i in range(nd - 1, 0, -1):
+                j = int(random() * (i + 1))
+                dang[i], dang[j] = dang[j], dang[i]
+            total = 0
+            for p in dang:
+                total += vals[p]
+            if mod is not None:
+                total %= mod
+            elif total > vmax:
+                return None
+            ops.append(SUM)
+            pars.append(tuple(dang))
+            ks.append(None)
+            vals.append(total)
+            return ops, pars, ks, vals
+        if remaining == 1:  # nd == 1: only the copy of the dangling node closes the DAG
+            # ... which the draws below find with probability 1 - (1 - q)^12, q the chance
+            # of one draw: copy, and the dangling parent (restart otherwise, as they would)
+            if random() >= (_P_CLOSE_COPY if others else _P_CLOSE_COPY_ONLY):
+                return None
+            p = dang[0]
+            ops.append(COPY)
+            pars.append((p,))
+            ks.append(None)
+            vals.append(vals[p])
+            return ops, pars, ks, vals
+        n_others = len(others)
+        for _ in range(_TRIES):
+            u = random()
+            if u < _C_CONST:
+                if remaining - 1 < nd + 1:
+                    continue
+                k = clo + int(random() * cspan)
+                ops.append(CONST)
+                pars.append(())
+                ks.append(k)
+                vals.append(k)
+                dang.append(n)
+                remaining -= 1
+                break
+            if u < _C_PLUS:  # copy, times, plus: one parent
+                cost = 1 if u < _C_COPY else 2
+                if not n_others or random() < _P_DANGLING:
+                    slot = int(random() * nd)
+                    p = dang[slot]
+                    nd2 = nd
+                else:
+                    slot = -1
+                    p = others[int(random() * n_others)]
+                    nd2 = nd + 1
+                if nd2 > 1 and remaining - cost < nd2:
+                    continue
+                v = vals[p]
+                if u < _C_COPY:
+                    code = COPY
+                    k2: int | None = None
+                    value = v
+                elif u < _C_TIMES:
+                    code = TIMES
+                    if mod is not None:
+                        k2 = 2 + int(random() * (tmax - 1))
+                        value = k2 * v % mod
+                    else:
+                        kmax = min(cmax, vmax // max(v, 1))
+                        if kmax < 2:
+                            continue
+                        k2 = 2 + int(random() * (kmax - 1))
+                        value = k2 * v
+                else:
+                    code = PLUS
+                    if mod is not None:
+                        k2 = clo + int(random() * cspan)
+                        value = (k2 + v) % mod
+                    else:
+                        kmax = min(cmax, vmax - v)
+                        if kmax < 1:
+                            continue
+                        k2 = clo + int(random() * (kmax - clo + 1)) if kmax >= clo else kmax
+                        value = k2 + v
+                ops.append(code)
+                pars.append((p,))
+                ks.append(k2)
+                vals.append(value)
+                if slot >= 0:
+                    dang[slot] = n  # the parent leaves, the new node enters
+                    others.append(p)
+                else:
+                    dang.append(n)
+                remaining -= cost
+                break
+            # diff (two parents) or sum (2-4 parents)
+            if u < _C_DIFF:
+                count = 2
+                code = DIFF
+            else:
+                count = 2 + int(random() * 3)
+                code = SUM
+            if count > remaining or count > n:
+                continue
+            dl = dang[:]
+            ol = others[:]
+            plist: list[int] = []
+            moved: list[int] = []  # dangling parents
+            for _slot in range(count):
+                if dl and (not ol or random() < _P_DANGLING):
+                    p = dl.pop(int(random() * len(dl)))
+                    moved.append(p)
+                else:
+                    p = ol.pop(int(random() * len(ol)))
+                plist.append(p)
+            nd2 = nd - len(moved) + 1
+            if nd2 > 1 and remaining - count < nd2:
+                continue
+            if code == DIFF:
+                a, b = plist
+                v1, v2 = vals[a], vals[b]
+                if mod is not None:
+                    value = (v1 - v2) % mod
+                elif v1 == v2:
+                    continue
+                elif v1 < v2:
+                    plist = [b, a]
+                    value = v2 - v1
+                else:
+                    value = v1 - v2
+            else:
+                value = 0
+                for p in plist:
+                    value += vals[p]
+                if mod is not None:
+                    value %= mod
+                elif value > vmax:
+                    continue
+            ops.append(code)
+            pars.append(tuple(plist))
+            ks.append(None)
+            vals.append(value)
+            if moved:
+                dang = dl
+                others.extend(moved)
+            dang.append(n)
+            remaining -= count
+            break
         else:
-            draft, used, cost = _grow(drafts, dangling, remaining, rs, cfg)
-        if draft is None:
             return None
-        index = len(drafts)
-        drafts.append(draft)
-        dangling = [d for d in dangling if d not in draft.parents]
-        dangling.append(index)
-        remaining -= cost
-        del used
-    return drafts
+        n += 1
+    return ops, pars, ks, vals
 
 
-def _grow(
-    drafts: list[Draft], dangling: list[int], remaining: int, rs: Stream, cfg: DagConfig
-) -> tuple[Draft | None, int, int]:
-    """One feasible, legal node; (None, 0, 0) after ``_TRIES`` failed draws."""
-    n = len(drafts)
-    for _ in range(_TRIES):
-        op = _draw_op(rs)
-        if op == "const":
-            count = 0
-        elif op in ("copy", "times", "plus"):
-            count = 1
-        elif op == "diff":
-            count = 2
+def adjoints(ops: list[int], pars: list[tuple[int, ...]], ks: list[int | None]) -> list[int]:
+    """d(last node) / d(node i) for every node: the coefficient of x in the last node's
+    linear form, were node i the unknown x."""
+    n = len(ops)
+    adj = [0] * n
+    adj[-1] = 1
+    for i in range(n - 1, -1, -1):
+        a = adj[i]
+        if a == 0:
+            continue
+        code = ops[i]
+        par = pars[i]
+        if code == TIMES:
+            adj[par[0]] += (ks[i] or 0) * a
+        elif code == DIFF:
+            adj[par[0]] += a
+            adj[par[1]] -= a
         else:
-            count = rs.between(2, 4)
-        cost = 1 if op in ("const", "copy") else max(count, 2)
-        if cost > remaining:
-            continue
-        picked = _pick_parents(n, dangling, count, rs)
-        if picked is None:
-            continue
-        parents, used = picked
-        if not _feasible(len(dangling) - used + 1, remaining - cost):
-            continue
-        draft = apply_op(op, parents, drafts, rs, cfg)
-        if draft is not None:
-            return draft, used, cost
-    return None, 0, 0
+            for p in par:
+                adj[p] += a
+    return adj
 
 
-def linear_forms(drafts: list[Draft], unknown: int) -> list[tuple[int, int]]:
+def linear_forms(
+    ops: list[int],
+    pars: list[tuple[int, ...]],
+    ks: list[int | None],
+    values: list[int],
+    unknown: int,
+) -> list[tuple[int, int]]:
     """Each node's value as ``a*x + b`` when node ``unknown`` (a constant) becomes x."""
     forms: list[tuple[int, int]] = []
-    for i, d in enumerate(drafts):
+    append = forms.append
+    for i, code in enumerate(ops):
+        par = pars[i]
         if i == unknown:
-            forms.append((1, 0))
-        elif d.op == "const":
-            forms.append((0, d.value))
-        elif d.op == "copy":
-            forms.append(forms[d.parents[0]])
-        elif d.op in ("times", "plus"):
-            a, b = forms[d.parents[0]]
-            k = d.k or 0
-            forms.append((k * a, k * b) if d.op == "times" else (a, b + k))
-        elif d.op == "diff":
-            (a1, b1), (a2, b2) = forms[d.parents[0]], forms[d.parents[1]]
-            forms.append((a1 - a2, b1 - b2))
+            append((1, 0))
+        elif code == CONST:
+            append((0, values[i]))
+        elif code == COPY:
+            append(forms[par[0]])
+        elif code == TIMES:
+            a, b = forms[par[0]]
+            k = ks[i] or 0
+            append((k * a, k * b))
+        elif code == PLUS:
+            a, b = forms[par[0]]
+            append((a, b + (ks[i] or 0)))
+        elif code == DIFF:
+            (a1, b1), (a2, b2) = forms[par[0]], forms[par[1]]
+            append((a1 - a2, b1 - b2))
         else:
-            forms.append(
-                (sum(forms[p][0] for p in d.parents), sum(forms[p][1] for p in d.parents))
-            )
+            sa = sb = 0
+            for p in par:
+                a, b = forms[p]
+                sa += a
+                sb += b
+            append((sa, sb))
     return forms

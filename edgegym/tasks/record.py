@@ -19,12 +19,12 @@ from edgegym.tasks.spec import TaskSpec
 
 __all__ = [
     "EDGES",
-    "graph_hash",
     "RECORD_VERSION",
     "Node",
     "NodeOp",
     "Problem",
     "format_prompt",
+    "graph_hash",
 ]
 
 RECORD_VERSION = 1
@@ -166,7 +166,14 @@ class Problem:
         # Fields joined by a record separator: no text field can contain it (prompts are
         # built from context words and numbers), so the join is unambiguous.
         payload = "\x1e".join(
-            (self.spec.key, self.problem, self.question, self.solution, str(self.answer), self.graph_hash)
+            (
+                self.spec.key,
+                self.problem,
+                self.question,
+                self.solution,
+                str(self.answer),
+                self.graph_hash,
+            )
         )
         return hashlib.blake2b(payload.encode(), digest_size=10).hexdigest()
 

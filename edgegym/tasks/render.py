@@ -1,61 +1,146 @@
-"""DAG -> problem text: one sentence per stated quantity, in a context's forms."""
+"""DAG -> problem text: one sentence per stated quantity, in a context's forms.
+
+Generation is hot, so each context is compiled once into a :class:`Surface`: every
+quantity of the context gets an integer id, with its name, noun phrase (plain and
+capitalized), question and trace / hash prefixes precomputed; every sentence form is
+split into its literal pieces, and each form's *head* (the literal text, the subject's
+capitalized phrase, and the literal text up to the next placeholder) is precomputed per
+quantity, so a sentence is one f-string over a few precomputed pieces.
+
+Quantity ids: ``entity * n_items + item`` for counts, ``n_entities * n_items`` more for
+attributes (depth 3), ``2 * n_entities * n_items + entity`` for totals.
+
+Sentence forms must use their placeholders once each, in the order of ``FORM_ARGS``
+(``{Phrase}`` first; every shipped context does).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import functools
+import string
 
-from edgegym.tasks.context import Context, Kind
+from edgegym.tasks.context import Context, Kind, load_context
 
-__all__ = ["Name", "sentence"]
+__all__ = ["FORM_ARGS", "Surface", "form_pieces", "surface"]
 
+# The graph hash's field separators (and generation's placeholder), never in a name.
+_SEPARATORS = ("\x00", "\x1d", "\x1e", "\x1f")
 
-@dataclass(frozen=True, slots=True)
-class Name:
-    """A quantity's surface: trace name, noun phrase, question, and its structure slot."""
-
-    name: str
-    phrase: str
-    question: str
-    kind: str
-    entity: str
-    item: str
-
-    @classmethod
-    def make(cls, kind_name: str, kind: Kind, entity: str, item: str) -> Name:
-        return cls(
-            name=kind.name.format(entity=entity, item=item),
-            phrase=kind.phrase.format(entity=entity, item=item),
-            question=kind.question.format(entity=entity, item=item),
-            kind=kind_name,
-            entity=entity,
-            item=item,
-        )
+# Placeholders of each form, in the order they must appear.
+FORM_ARGS: dict[str, tuple[str, ...]] = {
+    "const": ("Phrase", "k"),
+    "copy": ("Phrase", "p1"),
+    "times": ("Phrase", "k", "p1"),
+    "plus": ("Phrase", "k", "p1"),
+    "diff": ("Phrase", "p1", "p2"),
+    "sum2": ("Phrase", "p1", "p2"),
+    "sumn": ("Phrase", "plist", "plast"),
+    "given": ("Phrase", "v"),
+    "unknown": ("Phrase",),
+}
 
 
-def _cap(text: str, ctx: Context) -> str:
-    return text[:1].upper() + text[1:] if ctx.capitalize else text
+def form_pieces(template: str, args: tuple[str, ...], where: str) -> tuple[str, ...]:
+    """The literal pieces around the placeholders: ``len(args) + 1`` strings.
 
-
-def sentence(
-    ctx: Context, form: str, subject: Name, parents: Sequence[Name] = (), k: int | None = None
-) -> str:
-    """The sentence stating ``subject`` by ``form`` (an operation, ``unknown`` or ``given``).
-
-    ``k`` is the constant of const / times / plus, or the given value.
+    Raises:
+        ValueError: the template does not use exactly ``args``, once each, in order.
     """
-    phrase = _cap(subject.phrase, ctx)
-    forms = ctx.forms
-    if form == "sum" or form == "total":
-        if len(parents) == 2:
-            return forms["sum2"].format(Phrase=phrase, p1=parents[0].phrase, p2=parents[1].phrase)
-        plist = ctx.list_separator.join(p.phrase for p in parents[:-1])
-        return forms["sumn"].format(Phrase=phrase, plist=plist, plast=parents[-1].phrase)
-    if form == "diff":
-        return forms["diff"].format(Phrase=phrase, p1=parents[0].phrase, p2=parents[1].phrase)
-    if form == "given":
-        return forms["given"].format(Phrase=phrase, v=k)
-    if form == "unknown":
-        return forms["unknown"].format(Phrase=phrase)
-    p1 = parents[0].phrase if parents else ""
-    return forms[form].format(Phrase=phrase, k=k, p1=p1)
+    pieces = [""]
+    fields = []
+    for literal, field_name, spec, conversion in string.Formatter().parse(template):
+        pieces[-1] += literal
+        if field_name is None:
+            continue
+        if spec or conversion:
+            raise ValueError(f"{where}: no format spec or conversion allowed in {{{field_name}}}")
+        fields.append(field_name)
+        pieces.append("")
+    if tuple(fields) != args:
+        raise ValueError(
+            f"{where}: placeholders must be {['{' + a + '}' for a in args]} once each, in this "
+            f"order; got {['{' + f + '}' for f in fields]}"
+        )
+    return tuple(pieces)
+
+
+class Surface:
+    """A context compiled for generation (see the module docstring).
+
+    Per quantity id: ``name``, ``phrase``, ``cap`` (the phrase as a sentence subject),
+    ``question``, ``entity`` (index), ``define`` (``"Define <name> as "``) and ``hname``
+    (the graph-hash entry head). Per form: ``head[form][id]`` is the sentence up to its
+    second placeholder, and ``tail[form]`` the literal pieces after it.
+    """
+
+    __slots__ = (
+        "attr0",
+        "cap",
+        "context",
+        "define",
+        "entity",
+        "head",
+        "hname",
+        "list_separator",
+        "n_entities",
+        "n_items",
+        "name",
+        "phrase",
+        "question",
+        "tail",
+        "total0",
+    )
+
+    def __init__(self, ctx: Context) -> None:
+        self.context = ctx
+        n_e, n_i = len(ctx.entities), len(ctx.items)
+        self.n_entities, self.n_items = n_e, n_i
+        self.attr0 = n_e * n_i
+        self.total0 = 2 * n_e * n_i
+        size = self.total0 + n_e
+        self.name: list[str] = [""] * size
+        self.phrase: list[str] = [""] * size
+        self.cap: list[str] = [""] * size
+        self.question: list[str] = [""] * size
+        self.entity: list[int] = [0] * size
+        slots: list[tuple[int, Kind | None, int, str]] = []
+        for e in range(n_e):
+            for i, item in enumerate(ctx.items):
+                slots.append((e * n_i + i, ctx.count, e, item))
+                slots.append((self.attr0 + e * n_i + i, ctx.attribute, e, item))
+            slots.append((self.total0 + e, ctx.total, e, ""))
+        for qid, kind, e, item in slots:
+            self.entity[qid] = e
+            if kind is None:
+                continue
+            ent = ctx.entities[e]
+            self.name[qid] = kind.name.format(entity=ent, item=item)
+            phrase = kind.phrase.format(entity=ent, item=item)
+            self.phrase[qid] = phrase
+            self.cap[qid] = phrase[:1].upper() + phrase[1:] if ctx.capitalize else phrase
+            self.question[qid] = kind.question.format(entity=ent, item=item)
+        bad = [name for name in self.name if any(ch in name for ch in _SEPARATORS)]
+        if bad:
+            raise ValueError(
+                f"context {ctx.name}: names may not hold control characters: {bad[:3]}"
+            )
+        self.define = [f"Define {name} as " for name in self.name]
+        self.hname = [f"\x1e{name}\x1f" for name in self.name]
+        self.head: dict[str, list[str]] = {}
+        self.tail: dict[str, tuple[str, ...]] = {}
+        for form, args in FORM_ARGS.items():
+            pieces = form_pieces(ctx.forms[form], args, f"context {ctx.name} form {form}")
+            before, after = pieces[0], pieces[1]
+            self.head[form] = [f"{before}{cap}{after}" for cap in self.cap]
+            self.tail[form] = pieces[2:]
+        self.list_separator = ctx.list_separator
+
+    def pool_size(self, depth: int) -> int:
+        """Nameable (non-total) quantities at a depth: ids ``0 .. pool_size - 1``."""
+        return 2 * self.attr0 if depth == 3 and self.context.attribute is not None else self.attr0
+
+
+@functools.cache
+def surface(context: str) -> Surface:
+    """The compiled surface of a context (cached)."""
+    return Surface(load_context(context))

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import re
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -66,9 +66,9 @@ class DagConfig:
     max_value: int = 1000
     """No quantity may exceed this (the study rejects values above 1000)."""
     modulus: int | None = None
-    """If set, all arithmetic is modulo this number (forward mode only); values lie in [0, modulus)."""
+    """If set, arithmetic is modulo this number (forward mode only); values lie in [0, modulus)."""
     depth: int | None = None
-    """Structure-graph depth, 2 or 3; ``None`` draws it per problem (as the study's corpora mix both)."""
+    """Structure-graph depth, 2 or 3; ``None`` draws it per problem (the study mixes both)."""
     distractors: float = 1.0
     """Distractor sentences per necessary quantity, on average (0 disables them)."""
     shuffle: bool = True
@@ -107,6 +107,9 @@ class DagConfig:
         return cls(**data)
 
 
+_DEFAULT_CONFIG = DagConfig()
+
+
 @dataclass(frozen=True, kw_only=True)
 class TaskSpec:
     """Everything that determines one problem. Same spec, same bytes."""
@@ -125,8 +128,8 @@ class TaskSpec:
     """User seed; with the other fields it derives the problem's random stream."""
     index: int = 0
     """Position of the problem within (seed, split, family, context, mode, op)."""
-    config: DagConfig = field(default_factory=DagConfig)
-    """Family knobs."""
+    config: DagConfig = field(default_factory=lambda: _DEFAULT_CONFIG)
+    """Family knobs (the default is one shared instance: its cached ``key`` is computed once)."""
 
     def __post_init__(self) -> None:
         for name in ("family", "context"):
@@ -149,14 +152,20 @@ class TaskSpec:
         """The problem's random stream: a SeedSequence over the whole spec, never ``hash()``.
 
         The spec fields are hashed into one 128-bit entropy value (a SeedSequence over a
-        list of eight words costs 3x more, and generation is hot).
+        list of eight words costs 3x more, and generation is hot): see :meth:`entropy`.
+        """
+        return np.random.SeedSequence(self.entropy(attempt))
+
+    def entropy(self, attempt: int = 0) -> int:
+        """The 128-bit entropy of :meth:`seed_sequence`: a blake2b hash of every field.
+
+        The generator seeds its stream with it directly (see :mod:`edgegym.tasks.rng`).
         """
         key = (
             f"{self.seed}|{self.split}|{self.family}|{self.context}|{self.mode}|{self.op}|"
             f"{self.index}|{attempt}|{self.config.key}"
         )
-        entropy = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=16).digest(), "little")
-        return np.random.SeedSequence(entropy)
+        return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=16).digest(), "little")
 
     @functools.cached_property
     def key(self) -> str:

@@ -2,19 +2,34 @@
 
 One step per node, in topological order::
 
-    Define <name> as <L>; [<t> = <expr> = <numbers> = <value>; ]* so <L> = <expr> = <numbers> = <value>.
+    Define <name> as <L>; [<t> = <expr> = <numbers> = <value>; ]*
+        so <L> = <expr> = <numbers> = <value>.
 
 Sums of three or more parents chain pairwise through fresh temporaries; ``k times``
 and ``k plus`` first copy the parent into a temporary. Reverse mode carries the
 unknown ``x`` through linear forms and ends by solving one linear equation. The
 exact grammar, with examples, is in the rewards parser's docstring, which reads it.
+
+The steps themselves are written inline by :mod:`edgegym.tasks.generate` (one pass
+over the DAG writes nodes, sentences and steps); this module holds the pieces.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import string
 
-__all__ = ["fmt_linear", "operand", "solve_steps", "trace_step"]
+__all__ = [
+    "LETTERS",
+    "LETTERS_REVERSE",
+    "REVERSE_OPENING",
+    "UNKNOWN_STEP",
+    "fmt_linear",
+    "operand",
+    "solve_steps",
+]
+
+REVERSE_OPENING = "The question is difficult, so we use equations to solve it."
+UNKNOWN_STEP = "we don't know its value yet but will find it out later."
 
 
 def fmt_linear(a: int, b: int) -> str:
@@ -34,62 +49,6 @@ def operand(text: str) -> str:
     return f"({text})" if (" " in text or text.startswith("-")) else text
 
 
-def trace_step(
-    name: str,
-    letter: str,
-    op: str,
-    parent_letters: Sequence[str],
-    parent_values: Sequence[str],
-    k: int | None,
-    value: str,
-    temps: Callable[[], str],
-    partials: Sequence[str] = (),
-) -> str:
-    """One ``Define ...`` step.
-
-    Args:
-        name: quantity name.
-        letter: the node's letter.
-        op: the node's operation (``unknown`` is written by the caller).
-        parent_letters / parent_values: in expression order, values already written.
-        k: the constant of const / times / plus.
-        value: the node's value, written.
-        temps: draws a fresh temporary letter.
-        partials: for a sum of m >= 3 parents, the written running sums of the first
-            2, 3, ..., m-1 parents (the temporaries' values).
-    """
-    head = f"Define {name} as {letter};"
-    if op == "const":
-        return f"{head} so {letter} = {k}."
-    if op == "copy":
-        return f"{head} so {letter} = {parent_letters[0]} = {parent_values[0]}."
-    if op in ("times", "plus"):
-        t = temps()
-        sign = "*" if op == "times" else "+"
-        return (
-            f"{head} {t} = {parent_letters[0]} = {parent_values[0]}; "
-            f"so {letter} = {k} {sign} {t} = {k} {sign} {operand(parent_values[0])} = {value}."
-        )
-    if op == "diff":
-        (l1, l2), (v1, v2) = parent_letters, parent_values
-        return f"{head} so {letter} = {l1} - {l2} = {operand(v1)} - {operand(v2)} = {value}."
-    # sum / total: pairwise chain through temporaries
-    parts = [head]
-    acc_letter, acc_value = parent_letters[0], parent_values[0]
-    last = len(parent_letters) - 1
-    for i in range(1, last + 1):
-        expr = f"{acc_letter} + {parent_letters[i]}"
-        numbers = f"{operand(acc_value)} + {operand(parent_values[i])}"
-        if i == last:
-            parts.append(f"so {letter} = {expr} = {numbers} = {value}.")
-        else:
-            t = temps()
-            acc_value = partials[i - 1]
-            parts.append(f"{t} = {expr} = {numbers} = {acc_value};")
-            acc_letter = t
-    return " ".join(parts)
-
-
 def solve_steps(letter: str, a: int, b: int, given: int, x: int) -> str:
     """The closing linear-equation steps of a reverse-mode trace."""
     lhs = fmt_linear(a, b)
@@ -100,3 +59,7 @@ def solve_steps(letter: str, a: int, b: int, given: int, x: int) -> str:
         f"Isolate the term with x: {fmt_linear(a, 0)} = {given - b}. "
         f"Divide both sides by {a}: x = {given - b} / {a}. Solution: x = {x}."
     )
+
+
+LETTERS = tuple(string.ascii_uppercase + string.ascii_lowercase)
+LETTERS_REVERSE = tuple(c for c in LETTERS if c not in "xX")

@@ -104,7 +104,7 @@ def solve_text(context: str, problem: str, question: str) -> int:
             else:
                 parents = [groups[p] for p in ("p1", "p2") if p in groups]
                 if form == "sumn":
-                    parents = groups["plist"].split(lang["sep"]) + [groups["plast"]]
+                    parents = [*groups["plist"].split(lang["sep"]), groups["plast"]]
                 k = int(groups["k"]) if "k" in groups else None
                 statements.setdefault(subject, []).append((form, parents, k))
             break

@@ -33,7 +33,9 @@ def test_generate_is_deterministic(tmp_path: Path) -> None:
 
 def test_generate_exclude_guard(tmp_path: Path) -> None:
     train = tmp_path / "train.jsonl"
-    main(["generate", "--ops", "2", "--per-op", "50", "--contexts", "symbolic", "--out", str(train)])
+    main(
+        ["generate", "--ops", "2", "--per-op", "50", "--contexts", "symbolic", "--out", str(train)]
+    )
     other = tmp_path / "other.jsonl"
     code = main(
         [

@@ -147,7 +147,8 @@ def _digest(n: int) -> str:
         f"for i in range({n}):\n"
         "    c = CONTEXTS[i % len(CONTEXTS)]\n"
         "    m = 'reverse' if i % 2 else 'forward'\n"
-        "    h.update(generate(TaskSpec(context=c, mode=m, op=2 + i % 19, index=i)).to_json().encode())\n"
+        "    spec = TaskSpec(context=c, mode=m, op=2 + i % 19, index=i)\n"
+        "    h.update(generate(spec).to_json().encode())\n"
         "print(h.hexdigest())\n"
     )
     return code
@@ -158,7 +159,11 @@ def test_same_bytes_across_processes_and_hash_seeds() -> None:
     for hash_seed in ("0", "12345"):
         env = {**os.environ, "PYTHONHASHSEED": hash_seed}
         result = subprocess.run(
-            [sys.executable, "-c", _digest(300)], env=env, capture_output=True, text=True, check=True
+            [sys.executable, "-c", _digest(300)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         outs.append(result.stdout.strip())
     assert outs[0] == outs[1] and len(outs[0]) == 64
