@@ -7,11 +7,14 @@ both alike; read the ratios, not only the absolute numbers.
 Workloads (op 10-20, contexts zoo/teacher/movie/library/harbor, forward and reverse):
 
 - process, new problems: every response is to a problem not seen before (a fresh
-  ``Reward``), the full parse-and-check path. The process-wide segment cache is first
-  warmed on ``--warmup`` other problems (another seed), as in a long-running trainer;
-  "cache cleared" repeats it with that cache emptied before each round. Half the
-  responses are gold traces with freshly drawn letters, half carry one corruption (a
-  wrong value, a missing, repeated or moved step, or a step whose parents are lost).
+  ``Reward``), the full check (``edgegym.rewards.fastscore``'s one-pass check, the
+  general parser where it declines). The process-wide caches are first warmed on
+  ``--warmup`` other problems (another seed), as in a long-running trainer; "caches
+  cleared" repeats it with those caches emptied before each round. Half the responses
+  are gold traces with freshly drawn letters, half carry one corruption (a wrong value,
+  a missing, repeated or moved step, or a step whose parents are lost). The same
+  responses through the general parser alone (the fast path switched off) are the
+  baseline, measured in the same run; "all gold" repeats both with gold responses only.
 - process, GRPO groups: 8 responses per problem, drawn the same way (all with fresh
   letters): after a problem's first verified response, later verified ones are matched
   against it as a template (see ``edgegym.rewards.fastpath``); wrong ones take the full path.
@@ -34,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from edgegym.rewards import Reward, outcome_reward, segments
+from edgegym.rewards import Reward, combined, fastscore, outcome_reward, segments
 from edgegym.rewards.mutate import (
     drop_step,
     duplicate_step,
@@ -111,23 +114,36 @@ def best_rate(runs: list[Callable[[], int]], rounds: int) -> list[float]:
     return best
 
 
+def _no_fast_path(response: str, gold: Any) -> None:
+    return None
+
+
 def process_runs(jobs: dict[str, list[tuple[Problem, str]]]) -> dict[str, Callable[[], int]]:
-    def once(name: str, clear: bool) -> Callable[[], int]:
+    def once(name: str, clear: bool, general: bool = False) -> Callable[[], int]:
         def run() -> int:
             if clear:
                 segments.CACHE.clear()
-            reward = Reward(mode="strict")
-            for problem, response in jobs[name]:
-                reward(problem, response)
+                fastscore.clear_caches()
+            if general:  # the general parser alone: the baseline of the fast path
+                combined.fast_check = _no_fast_path
+            try:
+                reward = Reward(mode="strict")
+                for problem, response in jobs[name]:
+                    reward(problem, response)
+            finally:
+                combined.fast_check = fastscore.fast_check
             return len(jobs[name])
 
         return run
 
     return {
         "new": once("new", False),
-        "new_cleared": once("new", True),
+        "new_general": once("new", False, general=True),
+        "new_gold": once("new_gold", False),
+        "new_gold_general": once("new_gold", False, general=True),
         "groups": once("groups", False),
         "verified": once("verified", False),
+        "new_cleared": once("new", True),
     }
 
 
@@ -191,6 +207,7 @@ def main() -> None:
             reward(problem, response)
     jobs = {
         "new": [(p, r) for p in problems for r in responses_for(p, 1, 0.5, rng)],
+        "new_gold": [(p, r) for p in problems for r in responses_for(p, 1, 0.0, rng)],
         "groups": [(p, r) for p in problems for r in responses_for(p, args.group, 0.5, rng)],
         "verified": [(p, r) for p in problems for r in responses_for(p, args.group, 0.0, rng)],
     }
@@ -203,20 +220,29 @@ def main() -> None:
     answer_records = [records[i // args.group] for i in range(len(answer_jobs))]
     outcome = outcome_runs(answer_records, answer_jobs)
     process = process_runs(jobs)
+    cleared = process.pop("new_cleared")  # measured apart, last: it empties the caches
     names = list(process) + list(outcome)
     rates = dict(
         zip(names, best_rate([*process.values(), *outcome.values()], args.rounds), strict=True)
     )
+    rates["new_cleared"] = best_rate([cleared], args.rounds)[0]
 
     labels = {
         "new": "new problems, each scored once (50% corrupted)",
-        "new_cleared": "new problems, segment cache cleared (50% corrupted)",
+        "new_general": "  the same, general parser only (fast path off)",
+        "new_cleared": "new problems, caches cleared (50% corrupted)",
+        "new_gold": "new problems, each scored once (all gold, fresh letters)",
+        "new_gold_general": "  the same, general parser only (fast path off)",
         "groups": f"GRPO groups of {args.group} (50% corrupted)",
         "verified": f"GRPO groups of {args.group} (all verified)",
     }
     print("\nprocess reward (strict mode: parse, recompute, compare to the gold graph)")
     for key, label in labels.items():
         print(f"  {label:<62} {rates[key]:>10,.0f} traces/s")
+    print(
+        f"  fast path / general parser, same run: {rates['new'] / rates['new_general']:.2f}x "
+        f"(50% corrupted), {rates['new_gold'] / rates['new_gold_general']:.2f}x (gold)"
+    )
     print("\noutcome reward")
     for name in outcome:
         print(f"  {name:<62} {rates[name]:>10,.0f} answers/s")

@@ -160,7 +160,7 @@ def _common_shape(response: str) -> tuple[int, int, int] | None:
 
     That shape: the first three ``<`` open those three tags in that order, no ``<answer>``
     follows, only whitespace separates the first two, and the body has no ``Answer:``.
-    It is found with single-character searches (memchr-fast).
+    It is found with a few C-level searches.
     """
     i = response.find("<")
     j = response.find("<", i + 1) if i >= 0 else -1
@@ -174,11 +174,8 @@ def _common_shape(response: str) -> tuple[int, int, int] | None:
         and not response[i + len(_SOLUTION_CLOSE) : j].strip(_ASCII_SPACE)
     ):
         return None
-    colon = response.find(":", 0, i)
-    while colon >= 0:
-        if colon >= 6 and response.startswith("Answer", colon - 6):
-            return None  # a trace-style answer: the full scan judges it
-        colon = response.find(":", colon + 1, i)
+    if response.find(TRACE_ANSWER, 0, i) >= 0:
+        return None  # a trace-style answer: the full scan judges it
     return i, j, k
 
 

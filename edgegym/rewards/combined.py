@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, cast
 
 from edgegym.rewards.fastpath import Template, build_template
-from edgegym.rewards.gold import Gold, gold_of
+from edgegym.rewards.fastscore import fast_check
+from edgegym.rewards.gold import Gold, gold_from_problem, gold_from_record, is_record
 from edgegym.rewards.outcome import outcome
 from edgegym.rewards.parse import ParsedResponse, parse
 from edgegym.rewards.process import check_process
@@ -77,8 +78,31 @@ def _combine(mode: str, alpha: float, o: float, p: float, verified: bool) -> flo
 def score_parsed(
     response: str, gold: Gold, *, mode: str = "gated", alpha: float = 0.5
 ) -> RewardResult:
-    """Score a response against an already-built :class:`Gold` (no validation of mode/alpha)."""
-    return _result(parse(response, mode=gold.mode, modulus=gold.modulus), gold, mode, alpha)
+    """Score a response against an already-built :class:`Gold` (no validation of mode/alpha).
+
+    Responses within the strict grammar take :func:`edgegym.rewards.fastscore.fast_check`,
+    which gives the general path's result in one pass; everything else is parsed.
+    """
+    checked = fast_check(response, gold)
+    if checked is None:
+        return _result(parse(response, mode=gold.mode, modulus=gold.modulus), gold, mode, alpha)
+    o, p, verified, first_error, flags, right, total = checked
+    if verified and not flags:  # the common result, shared (results are immutable)
+        key = (mode, alpha, total)
+        result = _VERIFIED.get(key)
+        if result is None:
+            if len(_VERIFIED) >= 1024:
+                _VERIFIED.clear()
+            result = _VERIFIED[key] = RewardResult(
+                _combine(mode, alpha, o, p, True), o, p, True, None, flags, right, total
+            )
+        return result
+    return RewardResult(
+        _combine(mode, alpha, o, p, verified), o, p, verified, first_error, flags, right, total
+    )
+
+
+_VERIFIED: dict[tuple[str, float, int], RewardResult] = {}
 
 
 def _result(parsed: ParsedResponse, gold: Gold, mode: str, alpha: float) -> RewardResult:
@@ -158,12 +182,13 @@ class _GoldCache:
         self.entries: dict[tuple[Any, ...], _Entry] = {}
 
     @staticmethod
-    def key(problem: Problem | Mapping[str, Any]) -> tuple[Any, ...]:
+    def key(problem: Problem | Mapping[str, Any], record: bool | None = None) -> tuple[Any, ...]:
         # The solution text names every node, its letters and values; with the mode,
         # modulus, answer and graph hash it determines the gold graph (a record edited
         # by hand without updating them would be served stale). Hashing a str object
         # again reuses its cached hash, so a hit costs O(1).
-        if type(problem) is dict or isinstance(problem, Mapping):
+        if is_record(problem) if record is None else record:
+            problem = cast("Mapping[str, Any]", problem)
             config = problem.get("config") or {}
             modulus = config.get("modulus") if isinstance(config, Mapping) else None
             return (
@@ -174,16 +199,20 @@ class _GoldCache:
                 problem.get("graph_hash"),
                 "graph" in problem,
             )
+        problem = cast("Problem", problem)
         return (problem.solution, problem.spec.mode, problem.spec.config.modulus, problem.answer)
 
     def get(self, problem: Problem | Mapping[str, Any]) -> _Entry:
         try:
-            key = self.key(problem)
+            record = is_record(problem)
+            key = self.key(problem, record)
             entry = self.entries.get(key)
         except (AttributeError, TypeError) as err:
             raise ValueError(f"not a Problem or problem record: {type(problem).__name__}") from err
         if entry is None:
-            entry = _Entry(gold_of(problem))
+            entry = _Entry(
+                gold_from_record(problem) if record else gold_from_problem(problem)  # type: ignore[arg-type]
+            )
             if len(self.entries) >= self.size:
                 self.entries.clear()
             self.entries[key] = entry
@@ -198,9 +227,11 @@ class Reward:
 
     Gold graphs are cached per problem (the cache is not pickled), so scoring many
     responses to the same problems, as GRPO groups do, builds each gold graph once;
-    and once a response to a problem is verified, later responses that equal it up
-    to a renaming of letters get its result without a parse
-    (:mod:`edgegym.rewards.fastpath`). Results are exactly those of :func:`score`.
+    every response is checked by :func:`score_parsed` (the one-pass check of
+    :mod:`edgegym.rewards.fastscore`, the general parser where it declines); and once
+    a response to a problem is verified, later responses that equal it up to a
+    renaming of letters get its result without a check (:mod:`edgegym.rewards.fastpath`).
+    Results are exactly those of :func:`score`.
 
     Args:
         mode: ``outcome``, ``gated`` (default), ``strict`` or ``linear``.

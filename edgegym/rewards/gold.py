@@ -9,14 +9,17 @@ is rebuilt from the gold solution with the same parser that reads responses.
 
 from __future__ import annotations
 
+import abc
+import operator
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple
+from dataclasses import FrozenInstanceError
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard, cast
 
 from edgegym.rewards.arith import Lin, Rat
 from edgegym.rewards.parse import Mode, parse_trace
 
 if TYPE_CHECKING:
+    from edgegym.rewards.fastscore import SolveTemplate
     from edgegym.tasks import Problem
 
 __all__ = [
@@ -48,48 +51,231 @@ class GoldNode(NamedTuple):
     """True when parent order matters (a difference)."""
     parent_set: frozenset[str]
     """``frozenset(parents)``."""
+    op: str = ""
+    """The generator's operation (``const``, ``times``, ...), or '' if unknown (study data)."""
+    k: int | None = None
+    """The constant of ``const``, ``times`` and ``plus``."""
 
 
-def _gold_node(name: str, parents: tuple[str, ...], value: Lin, ordered: bool) -> GoldNode:
-    return GoldNode(name, parents, value, ordered, frozenset(parents))
+_new = tuple.__new__  # NamedTuple construction without its Python-level __new__
 
 
-@dataclass(frozen=True)
+def _gold_node(
+    name: str,
+    parents: tuple[str, ...],
+    value: Lin,
+    ordered: bool,
+    op: str = "",
+    k: int | None = None,
+) -> GoldNode:
+    return _new(GoldNode, (name, parents, value, ordered, frozenset(parents), op, k))  # type: ignore[no-any-return]
+
+
+_UNSET: Any = object()
+_NAME = operator.attrgetter("name")
+_VALUE = operator.attrgetter("value")
+_COEF = operator.attrgetter("coef")
+
+
 class Gold:
-    """Everything needed to score responses to one problem; build once, reuse."""
+    """Everything needed to score responses to one problem; build once, reuse. Immutable.
+
+    ``Gold(mode=..., modulus=..., answer=..., nodes=..., equation=...)``; equality and
+    hashing compare those five fields. A gold graph made by :func:`gold_from_problem`
+    keeps the problem's own nodes and makes ``nodes`` and ``index`` on first use: the
+    fast path (:mod:`edgegym.rewards.fastscore`) reads the problem's nodes directly.
+
+    Attributes:
+        mode: ``forward`` or ``reverse``.
+        modulus: the arithmetic modulus, or None.
+        answer: the gold answer.
+        nodes: the necessary DAG in trace order (:class:`GoldNode`).
+        equation: reverse mode's final equation as ``lhs - rhs`` (``(a, b - V)``), which
+            must be 0; None in forward mode.
+        index: name -> node.
+    """
+
+    __slots__ = (
+        "_fast",
+        "_index",
+        "_names_ok",
+        "_nodes",
+        "_solve",
+        "_source",
+        "answer",
+        "equation",
+        "mode",
+        "modulus",
+    )
 
     mode: Mode
     modulus: int | None
     answer: Rat
-    nodes: tuple[GoldNode, ...]
-    equation: Lin | None = None
-    """Reverse mode: the final equation as ``lhs - rhs`` (``(a, b - V)``), which must be 0."""
-    index: dict[str, GoldNode] = field(init=False, repr=False, compare=False)
+    equation: Lin | None
+    _nodes: tuple[GoldNode, ...]
+    _index: dict[str, GoldNode]
+    _source: tuple[Any, ...]
+    _fast: tuple[tuple[Any, ...], tuple[Any, ...], dict[str, int]]
+    _names_ok: bool
+    _solve: SolveTemplate | None
 
-    def __post_init__(self) -> None:
-        if self.mode not in ("forward", "reverse"):
-            raise ValueError(f"mode must be 'forward' or 'reverse', got {self.mode!r}")
-        index = {node.name: node for node in self.nodes}
-        if len(index) != len(self.nodes):
+    def __init__(
+        self,
+        *,
+        mode: Mode,
+        modulus: int | None,
+        answer: Rat,
+        nodes: Sequence[GoldNode],
+        equation: Lin | None = None,
+    ) -> None:
+        if mode not in ("forward", "reverse"):
+            raise ValueError(f"mode must be 'forward' or 'reverse', got {mode!r}")
+        nodes = tuple(nodes)
+        index = {node.name: node for node in nodes}
+        if len(index) != len(nodes):
             raise ValueError("gold node names must be unique")
-        if self.mode == "reverse" and self.equation is None:
+        if mode == "reverse" and equation is None:
             raise ValueError("a reverse-mode gold graph needs its final equation")
-        object.__setattr__(self, "index", index)
+        setattr_ = object.__setattr__
+        setattr_(self, "mode", mode)
+        setattr_(self, "modulus", modulus)
+        setattr_(self, "answer", answer)
+        setattr_(self, "equation", equation)
+        setattr_(self, "_nodes", nodes)
+        setattr_(self, "_index", index)
+        setattr_(self, "_names_ok", _UNSET)
+        setattr_(self, "_solve", _UNSET)
+
+    @classmethod
+    def _of_nodes(
+        cls,
+        mode: Mode,
+        modulus: int | None,
+        answer: Rat,
+        equation: Lin | None,
+        source: tuple[Any, ...],
+        values: tuple[Any, ...],
+        positions: dict[str, int],
+    ) -> Gold:
+        """A gold graph over a problem's own nodes (``edgegym.tasks.Node``), checked
+        by the caller; ``nodes`` and ``index`` are made on first use."""
+        gold = object.__new__(cls)
+        setattr_ = object.__setattr__
+        setattr_(gold, "mode", mode)
+        setattr_(gold, "modulus", modulus)
+        setattr_(gold, "answer", answer)
+        setattr_(gold, "equation", equation)
+        setattr_(gold, "_source", source)
+        setattr_(gold, "_fast", (source, values, positions))
+        setattr_(gold, "_names_ok", _UNSET)
+        setattr_(gold, "_solve", _UNSET)
+        return gold
+
+    @property
+    def nodes(self) -> tuple[GoldNode, ...]:
+        try:
+            return self._nodes
+        except AttributeError:
+            nodes = _gold_nodes(self._source, self.mode == "reverse")
+            object.__setattr__(self, "_nodes", nodes)
+            return nodes
+
+    @property
+    def index(self) -> dict[str, GoldNode]:
+        try:
+            return self._index
+        except AttributeError:
+            index = {node.name: node for node in self.nodes}
+            object.__setattr__(self, "_index", index)
+            return index
+
+    def fast_data(self) -> tuple[tuple[Any, ...], tuple[Any, ...], dict[str, int]]:
+        """For the fast path: the nodes (anything with ``name, op, k, parents``), their
+        values (forward: the int ``b`` of ``(0, b)``, or a value no int equals; reverse:
+        the pair) and each name's position."""
+        try:
+            return self._fast
+        except AttributeError:
+            nodes = self.nodes
+            values: tuple[Any, ...]
+            if self.mode == "reverse":
+                values = tuple([node.value for node in nodes])
+            else:
+                values = tuple([b if not a else _UNSET for a, b in (n.value for n in nodes)])
+            fast = (nodes, values, {node.name: i for i, node in enumerate(nodes)})
+            object.__setattr__(self, "_fast", fast)
+            return fast
+
+    @property
+    def names_ok(self) -> bool:
+        """No name has ``;`` or ``Define`` or is blank (the fast path may then guess steps)."""
+        ok = self._names_ok
+        if ok is _UNSET:
+            ok = fastscore.names_ok(self.fast_data()[2])
+            object.__setattr__(self, "_names_ok", ok)
+        return ok
+
+    @property
+    def solve_template(self) -> SolveTemplate | None:
+        """Reverse mode's canonical solving part (for the fast path), made once."""
+        template = self._solve
+        if template is _UNSET:
+            template = fastscore.solve_template(self)
+            object.__setattr__(self, "_solve", template)
+        return template
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.mode, self.modulus, self.answer, self.nodes, self.equation)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()  # type: ignore[attr-defined, no-any-return]
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"Gold(mode={self.mode!r}, modulus={self.modulus!r}, answer={self.answer!r}, "
+            f"nodes={self.nodes!r}, equation={self.equation!r})"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (self.mode, self.modulus, self.answer, self.nodes, self.equation))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
 
 
-def _node(data: Mapping[str, Any], reverse: bool) -> GoldNode:
-    coef = data.get("coef")
-    if reverse:
-        if coef is None:
-            raise ValueError(f"reverse-mode node {data.get('name')!r} has no coef")
-        value: Lin = (int(coef[0]), int(coef[1]))
-    else:
-        value = (0, int(data["value"]))
-    return _gold_node(
-        str(data["name"]),
-        tuple(str(p) for p in data.get("parents", ())),
-        value,
-        data.get("op") == "diff",
+def _rebuild(
+    mode: Mode, modulus: int | None, answer: Rat, nodes: tuple[GoldNode, ...], equation: Lin | None
+) -> Gold:
+    return Gold(mode=mode, modulus=modulus, answer=answer, nodes=nodes, equation=equation)
+
+
+def _gold_nodes(source: Any, reverse: bool) -> tuple[GoldNode, ...]:
+    """GoldNodes of a problem's nodes (``edgegym.tasks.Node``)."""
+    new = _new
+    return tuple(
+        [
+            new(
+                GoldNode,
+                (
+                    n.name,
+                    n.parents,
+                    n.coef if reverse else (0, n.value),
+                    n.op == "diff",
+                    frozenset(n.parents),
+                    n.op,
+                    n.k,
+                ),
+            )
+            for n in source
+        ]
     )
 
 
@@ -97,7 +283,35 @@ def _build(mode: str, modulus: Any, answer: Any, graph: Sequence[Mapping[str, An
     if mode not in ("forward", "reverse"):
         raise ValueError(f"mode must be 'forward' or 'reverse', got {mode!r}")
     reverse = mode == "reverse"
-    nodes = tuple(_node(n, reverse) for n in graph)
+    new = _new
+    built = []
+    for data in graph:  # _node, inline (the same conversions, errors and order)
+        coef = data.get("coef")
+        if reverse:
+            if coef is None:
+                raise ValueError(f"reverse-mode node {data.get('name')!r} has no coef")
+            value: Lin = (int(coef[0]), int(coef[1]))
+        else:
+            value = (0, int(data["value"]))
+        op = data.get("op")
+        k = data.get("k")
+        name = str(data["name"])
+        parents = tuple(map(str, data.get("parents", ())))
+        built.append(
+            new(
+                GoldNode,
+                (
+                    name,
+                    parents,
+                    value,
+                    op == "diff",
+                    frozenset(parents),
+                    op if isinstance(op, str) else "",
+                    None if k is None else int(k),
+                ),
+            )
+        )
+    nodes: tuple[GoldNode, ...] = tuple(built)
     if not nodes:
         raise ValueError("the gold graph is empty")
     equation: Lin | None = None
@@ -105,13 +319,25 @@ def _build(mode: str, modulus: Any, answer: Any, graph: Sequence[Mapping[str, An
         a, b = nodes[-1].value
         given = int(graph[-1]["value"])
         equation = (a, b - given)
-    return Gold(
-        mode=mode,  # type: ignore[arg-type]
-        modulus=None if modulus is None else int(modulus),
-        answer=int(answer),
-        nodes=nodes,
-        equation=equation,
+    values: tuple[Any, ...]
+    if reverse:
+        values = tuple(map(_VALUE, nodes))
+    else:
+        values = tuple([v if not a else _UNSET for a, v in map(_VALUE, nodes)])
+    positions = dict(zip(map(_NAME, nodes), range(len(nodes)), strict=True))
+    if len(positions) != len(nodes):
+        raise ValueError("gold node names must be unique")
+    gold = Gold._of_nodes(
+        mode,  # type: ignore[arg-type]
+        None if modulus is None else int(modulus),
+        int(answer),
+        equation,
+        nodes,
+        values,
+        positions,
     )
+    object.__setattr__(gold, "_nodes", nodes)  # they are GoldNodes already
+    return gold
 
 
 def gold_from_record(record: Mapping[str, Any]) -> Gold:
@@ -126,26 +352,29 @@ def gold_from_record(record: Mapping[str, Any]) -> Gold:
 
 
 def gold_from_problem(problem: Problem) -> Gold:
-    """Gold of a :class:`edgegym.tasks.Problem`."""
-    reverse = problem.spec.mode == "reverse"
-    nodes = []
-    for node in problem.nodes:
-        if reverse and node.coef is None:
-            raise ValueError(f"reverse-mode node {node.name!r} has no coef")
-        value: Lin = node.coef if reverse else (0, node.value)  # type: ignore[assignment]
-        nodes.append(_gold_node(node.name, node.parents, value, node.op == "diff"))
-    if not nodes:
+    """Gold of a :class:`edgegym.tasks.Problem` (its nodes are read, not copied)."""
+    spec = problem.spec
+    source = problem.nodes
+    reverse = spec.mode == "reverse"
+    values: tuple[Any, ...]
+    if reverse:
+        values = tuple(map(_COEF, source))
+        if None in values:
+            name = next(node.name for node in source if node.coef is None)
+            raise ValueError(f"reverse-mode node {name!r} has no coef")
+    else:
+        values = tuple(map(_VALUE, source))
+    if not source:
         raise ValueError("the gold graph is empty")
+    positions = dict(zip(map(_NAME, source), range(len(source)), strict=True))
+    if len(positions) != len(source):
+        raise ValueError("gold node names must be unique")
     equation: Lin | None = None
     if reverse:
-        a, b = nodes[-1].value
-        equation = (a, b - problem.nodes[-1].value)
-    return Gold(
-        mode=problem.spec.mode,
-        modulus=problem.spec.config.modulus,
-        answer=problem.answer,
-        nodes=tuple(nodes),
-        equation=equation,
+        a, b = values[-1]
+        equation = (a, b - source[-1].value)
+    return Gold._of_nodes(
+        spec.mode, spec.config.modulus, problem.answer, equation, source, values, positions
     )
 
 
@@ -185,8 +414,31 @@ def gold_from_study_record(record: Mapping[str, Any]) -> Gold:
     )
 
 
+_MAPPING_CLASSES: dict[type, bool] = {}
+_MAPPING_TOKEN: list[object] = [abc.get_cache_token()]
+
+
+def is_record(problem: object) -> TypeGuard[Mapping[str, Any]]:
+    """``isinstance(problem, Mapping)``, remembered per class (ABC registrations reset it)."""
+    cls = problem.__class__
+    if cls is dict:
+        return True
+    token = abc.get_cache_token()
+    if token is not _MAPPING_TOKEN[0]:
+        _MAPPING_CLASSES.clear()
+        _MAPPING_TOKEN[0] = token
+    known = _MAPPING_CLASSES.get(cls)
+    if known is None:
+        known = _MAPPING_CLASSES[cls] = isinstance(problem, Mapping)
+    return known
+
+
 def gold_of(problem: Problem | Mapping[str, Any]) -> Gold:
     """Gold of a Problem, an edgegym record, or a study record."""
-    if type(problem) is dict or isinstance(problem, Mapping):
+    if is_record(problem):
         return gold_from_record(problem)
-    return gold_from_problem(problem)
+    return gold_from_problem(cast("Problem", problem))
+
+
+# At the end: fastscore imports process, which imports this module's Gold and GoldNode.
+from edgegym.rewards import fastscore  # noqa: E402

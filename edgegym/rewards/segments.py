@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from edgegym.rewards.arith import (
+    MAX_CHARS,
     MAX_DIGITS,
     EvalError,
     Lin,
@@ -101,6 +102,12 @@ def _quick(segment: str) -> Seg | None:
     return Seg(BINARY, letters, None, None, None, parts[1], left, right, parts)
 
 
+def _operand(token: str) -> bool:
+    """A letter or a bounded run of digits: ``BINARY``'s operands (anything else, such as
+    ``(``, ``=`` or a too long literal, goes to the parser, which reports it as an error)."""
+    return is_letter(token) or ("0" <= token[0] <= "9" and len(token) <= MAX_DIGITS)
+
+
 def _compile(segment: str) -> Seg:
     """Tokenize a segment and evaluate what needs no environment (cached)."""
     quick = _quick(segment)
@@ -124,7 +131,12 @@ def _compile(segment: str) -> Seg:
         return Seg(CONST, (), const, None, None, "", "", "", tokens)
     if len(tokens) == 1:
         return Seg(LETTER, letters, None, xconst, None, "", tokens[0], "", tokens)
-    if len(tokens) == 3 and tokens[1] in ("+", "-", "*", "/"):
+    if (
+        len(tokens) == 3
+        and tokens[1] in ("+", "-", "*", "/")
+        and _operand(tokens[0])
+        and _operand(tokens[2])
+    ):
         left: str | Lin = tokens[0] if is_letter(tokens[0]) else evaluate_tokens(tokens[:1], _one)
         right: str | Lin = tokens[2] if is_letter(tokens[2]) else evaluate_tokens(tokens[2:], _one)
         return Seg(BINARY, letters, None, xconst, None, tokens[1], left, right, tokens)
@@ -136,9 +148,10 @@ def compiled(segment: str) -> Seg:
     seg = CACHE.get(segment)
     if seg is None:
         seg = _compile(segment)
-        if len(CACHE) >= _CACHE_MAX:
-            CACHE.clear()
-        CACHE[segment] = seg
+        if len(segment) <= MAX_CHARS:  # longer ones are errors at once: not worth the memory
+            if len(CACHE) >= _CACHE_MAX:
+                CACHE.clear()
+            CACHE[segment] = seg
     return seg
 
 
