@@ -136,6 +136,25 @@ def _show(problem: Problem) -> None:
     console.print(f"[bold]Answer:[/] {problem.answer}")
 
 
+def show_examples(console: Any) -> None:
+    """A few short problems across contexts and modes (the opening of ``edgegym demo``)."""
+    from rich.table import Table
+
+    table = Table(title="Generated problems (op 4, test split)", show_lines=True)
+    for column in ("context / mode", "problem and question", "gold trace"):
+        table.add_column(column, overflow="fold")
+    pairs = (
+        ("zoo", "forward"),
+        ("movie", "reverse"),
+        ("library", "forward"),
+        ("symbolic", "forward"),
+    )
+    for context, mode in pairs:
+        p = generate(TaskSpec(context=context, mode=mode, op=4, split="test"))  # type: ignore[arg-type]
+        table.add_row(f"{context}\n{mode}", f"{p.problem}\n[bold]{p.question}[/]", p.solution)
+    console.print(table)
+
+
 def _run_show(args: argparse.Namespace) -> int:
     if args.file:
         records = read_jsonl(args.file)

@@ -1,0 +1,24 @@
+"""The local training path: pre-train, mid-train, RL at the edge and evaluate on one machine.
+
+This is the study in miniature for a laptop CPU or one GPU. OpenRLHF
+(:mod:`edgegym.agents.openrlhf`) is the path for clusters; this one is small enough
+to read. Engines were chosen by measurement (``shared/research/local_trainer.md``):
+a plain torch loop for language-model training and a hand-written GRPO loop for RL,
+both on Hugging Face ``LlamaForCausalLM`` models from :mod:`edgegym.agents.model`.
+
+Modules:
+    config: frozen configs of every stage and the pipeline preset (data files in
+        ``presets/``).
+    runtime: devices, torch threads and seeded torch generators.
+    data: problems -> token ids, loss masks and padded batches.
+    sampling: batched KV-cache sampling and completion log-probabilities.
+    lm: the language-model loop (pre-training and mid-training).
+    grpo: group advantages, the policy-gradient loss and the GRPO loop.
+    checkpoint: atomic checkpoints and exact resume.
+    metrics: JSONL metrics and the rich live view.
+    evaluate: pass@k per op, verified and answer-only, tables and plots.
+    pipeline: the stages (init, pretrain, midtrain, rl, evaluate) and their chaining.
+
+torch and transformers are imported by the modules that need them; importing this
+package alone imports neither.
+"""
