@@ -18,6 +18,11 @@ Modules:
     metrics: JSONL metrics and the rich live view.
     evaluate: pass@k per op, verified and answer-only, tables and plots.
     pipeline: the stages (init, pretrain, midtrain, rl, evaluate) and their chaining.
+    study: RL arms from one base at equal budget, evaluated paired (the examples).
+
+Presets (``presets/*.json``): ``micro`` (tests), ``tiny-cpu`` (``edgegym demo``; it
+ships its pre-trained base, ``presets/tiny-cpu-base``, rebuilt by
+``edgegym stage base --preset tiny-cpu``), ``small-gpu`` and ``study-100m``.
 
 torch and transformers are imported by the modules that need them; importing this
 package alone imports neither.
