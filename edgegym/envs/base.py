@@ -229,7 +229,8 @@ class ReasonBase(gym.Env[str, str]):
         self._finish(result, tuple(sorted({*flags, "unfinished"})), total)
 
     def _unfinished_result(self) -> tuple[RewardResult, tuple[str, ...], float]:
-        raise NotImplementedError
+        """How a partial episode scores; each env class (one step or many) defines it."""
+        raise NotImplementedError(f"{type(self).__name__} must define _unfinished_result")
 
     @staticmethod
     def _flags(result: RewardResult, over_length: bool) -> tuple[str, ...]:

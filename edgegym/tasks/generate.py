@@ -459,7 +459,7 @@ def _draw(
             k = None
             value = -1  # no legal value (yet)
             if code == CONST:
-                pass
+                pass  # drawn below, with every op whose value turned out illegal
             elif code < DIFF:  # copy, times, plus
                 p = int(random() * m)
                 v = vals[p]
