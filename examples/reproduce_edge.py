@@ -108,14 +108,7 @@ def main() -> None:
     k = max(setup.k)
     rates = study.op_rates(base_results, k)
     bands = study.choose_bands(rates)
-    console.print(
-        study.arm_table(
-            {"base": base_results},
-            setup,
-            title="Base model",
-            metrics=("verified@1", "verified@k", "answer@1", "answer@k"),
-        )
-    )
+    console.print(study.run_table(base_results, setup, title="Base model: pass@k per op"))
     console.print(f"bands by the base's verified pass rates: {bands}")
     ops = tuple(sorted(rates))
     arms = [
@@ -132,22 +125,8 @@ def main() -> None:
     results = {"base": base_results}
     for arm in arms:
         results[arm.name] = study.evaluate_model(run, models[arm.name], arm.name)
-    console.print(
-        study.arm_table(
-            results,
-            setup,
-            title="Verified pass@1 / pass@k per op",
-            metrics=("verified@1", "verified@k"),
-        )
-    )
-    console.print(
-        study.arm_table(
-            results,
-            setup,
-            title="Answer-only pass@1 / pass@k per op",
-            metrics=("answer@1", "answer@k"),
-        )
-    )
+    for metric in ("verified@1", "verified@k", "answer@1", "answer@k"):
+        console.print(study.arm_table(results, setup, metric=metric))
     for label in ("id", "edge", "curriculum"):
         console.print(
             before_after_table(

@@ -153,7 +153,7 @@ def plot_runs(runs: Mapping[str, Summary], path: Path, *, title: str = "") -> Pa
 
     first = next(iter(runs.values()))
     ks = (first.k[0], first.k[-1]) if len(first.k) > 1 else (first.k[0],)
-    figure = Figure(figsize=(4.6 * len(ks), 3.6))
+    figure = Figure(figsize=(4.6 * len(ks), 3.6 + 0.25 * len(runs)))
     FigureCanvasAgg(figure)
     axes = figure.subplots(1, len(ks), squeeze=False)[0]
     colors = ("tab:gray", "tab:blue", "tab:green", "tab:red", "tab:purple", "tab:orange")
@@ -174,10 +174,13 @@ def plot_runs(runs: Mapping[str, Summary], path: Path, *, title: str = "") -> Pa
         ax.set_title(f"pass@{k}")
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("pass rate")
-    axes[-1].legend(fontsize=7, loc="upper right")
+    handles, labels = axes[0].get_legend_handles_labels()
+    # Below the panels, so no curve hides behind it.
+    figure.legend(handles, labels, loc="lower center", ncol=min(len(runs), 4), fontsize=7)
     if title:
         figure.suptitle(title)
-    figure.tight_layout()
+    rows = -(-2 * len(runs) // min(len(runs), 4))
+    figure.tight_layout(rect=(0, 0.06 * rows, 1, 1))
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=120)
     atomic_write_bytes(path, buffer.getvalue())

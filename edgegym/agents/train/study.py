@@ -10,7 +10,7 @@ and ``examples/reproduce_process.py`` are built from these pieces.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,18 @@ from edgegym.agents.train.pipeline import Run
 from edgegym.eval.passk import pass_at_k
 from edgegym.eval.results import EvalResults
 
-__all__ = ["Arm", "arm_table", "choose_bands", "op_rates", "run_arm", "weight_change"]
+__all__ = [
+    "Arm",
+    "arm_summary",
+    "arm_table",
+    "choose_bands",
+    "describe",
+    "evaluate_model",
+    "op_rates",
+    "run_arm",
+    "run_table",
+    "weight_change",
+]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -143,20 +154,35 @@ def weight_change(a: Path, b: Path) -> float:
 
 
 def arm_table(
-    runs: Mapping[str, EvalResults], setup: EvalSetup, *, title: str, metrics: Sequence[str]
+    runs: Mapping[str, EvalResults], setup: EvalSetup, *, metric: str, title: str = ""
 ) -> Table:
-    """One row per op, one column per run and metric (e.g. ``verified@1``, ``answer@k``)."""
+    """One row per op, one column per run, of one metric: ``verified@1``, ``answer@k``, ...
+
+    ``@k`` stands for the setup's largest k.
+    """
     k = max(setup.k)
     rates = {label: op_rates(results, k) for label, results in runs.items()}
-    table = Table(title=title, title_justify="left")
+    shown = metric.replace("@k", f"@{k}")
+    table = Table(title=title or f"{shown} per op", title_justify="left")
     table.add_column("op", style="bold")
     for label in runs:
-        for metric in metrics:
-            table.add_column(f"{label}\n{metric.replace('@k', f'@{k}')}", justify="right")
-    ops = sorted(next(iter(rates.values())))
-    for op in ops:
-        cells = [f"{rates[label][op][m]:.3f}" for label in runs for m in metrics]
-        table.add_row(str(op), *cells)
+        table.add_column(label, justify="right")
+    for op in sorted(next(iter(rates.values()))):
+        table.add_row(str(op), *(f"{rates[label][op][metric]:.3f}" for label in runs))
+    return table
+
+
+def run_table(results: EvalResults, setup: EvalSetup, *, title: str) -> Table:
+    """One run: a row per op with verified and answer-only pass@1 and pass@k."""
+    k = max(setup.k)
+    rates = op_rates(results, k)
+    table = Table(title=title, title_justify="left")
+    table.add_column("op", style="bold")
+    metrics = ("verified@1", "verified@k", "answer@1", "answer@k")
+    for metric in metrics:
+        table.add_column(metric.replace("@k", f"@{k}"), justify="right")
+    for op, r in sorted(rates.items()):
+        table.add_row(str(op), *(f"{r[m]:.3f}" for m in metrics))
     return table
 
 
