@@ -6,6 +6,10 @@ BIN := $(VENV)/bin
 TORCH := torch==2.13.0
 # OpenRLHF's light dependencies: enough for its agent executors and datasets to import on a CPU.
 OPENRLHF_LIGHT := openrlhf==0.11.2
+# One extra's requirements, read from pyproject.toml: installing them apart keeps the
+# editable install (and its mypyc build, about a minute) to one run per .venv.
+EXTRA = $(BIN)/python -c "import sys, tomllib; \
+  print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies'][sys.argv[1]], sep='\\n')"
 
 .PHONY: demo test test-slow lint bench clean
 
@@ -13,13 +17,17 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.core: pyproject.toml | $(BIN)/python
+# The modules setup.py compiles with mypyc: editing one rebuilds (a stale build would run).
+HOT := $(shell grep -o 'edgegym/[a-z_/]*\.py' setup.py)
+
+$(VENV)/.core: pyproject.toml setup.py $(HOT) | $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 
 $(VENV)/.train: $(VENV)/.core
 	$(BIN)/pip install -q $(TORCH)
-	$(BIN)/pip install -q -e '.[train,dev]'
+	$(EXTRA) train > $(VENV)/train.txt
+	$(BIN)/pip install -q -r $(VENV)/train.txt
 	touch $@
 
 $(VENV)/.openrlhf: $(VENV)/.train
