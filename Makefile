@@ -39,8 +39,8 @@ demo: $(VENV)/.train
 	$(BIN)/edgegym demo
 
 lint: $(VENV)/.core
-	$(BIN)/ruff check edgegym tests benchmarks examples
-	$(BIN)/ruff format --check edgegym tests benchmarks examples
+	$(BIN)/ruff check edgegym tests benchmarks examples setup.py
+	$(BIN)/ruff format --check edgegym tests benchmarks examples setup.py
 	$(BIN)/mypy
 
 test: $(VENV)/.openrlhf lint
