@@ -9,19 +9,27 @@ network). For each model preset it
 3. samples responses to ``Reason-v0`` prompts with ``generate`` and steps every response
    through the env, checking that each reward is in [0, 1] and equals
    ``edgegym.rewards.score``; and steps the gold responses, which must all score 1;
-4. prints a table of parameters, train tokens/s, sampled tokens/s and rewards.
+4. prints a table of parameters, train tokens/s, sampled tokens/s and rewards;
+5. runs ``examples/reproduce_edge.py`` on the device on a short budget (the preset's
+   pipeline with ``--edge-set`` overrides, four RL arms, a small evaluation) and prints
+   its pass@k tables and wall time (``--no-edge`` skips it).
 
-Run: ``python examples/gpu_check.py`` (``--device cpu --presets tiny`` works anywhere).
-It takes about a minute on one H100 and exits non-zero if any check fails.
+Run: ``python examples/gpu_check.py`` (``--device cpu --presets tiny --edge-preset micro``
+works anywhere). Steps 1-4 take about a minute on one H100, step 5 a few minutes; it exits
+non-zero if any check fails.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shlex
+import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
@@ -52,14 +60,26 @@ class Args:
     """Sequences per timed training step."""
     seed: int = 0
     """Model initialisation and env seed."""
+    edge: bool = True
+    """Also run examples/reproduce_edge.py on the device on a short budget."""
+    edge_preset: str = ""
+    """The training preset for that run (default: reproduce_edge's for the device)."""
+    edge_set: str = (
+        "pretrain.steps=600,midtrain.steps=100,rl.prompts=8,rl.group=8,rl.max_new_tokens=512"
+    )
+    """Comma-separated preset overrides for that run (a short budget)."""
+    edge_args: str = "--rl-steps 10 --eval-problems 32 --eval-samples 8 --eval-ops 2-8"
+    """Further reproduce_edge.py arguments."""
 
 
 def parse_args() -> Args:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     for f in fields(Args):
-        parser.add_argument(
-            f"--{f.name.replace('_', '-')}", type=type(f.default), default=f.default
-        )
+        flag = f"--{f.name.replace('_', '-')}"
+        if isinstance(f.default, bool):
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=f.default)
+        else:
+            parser.add_argument(flag, type=type(f.default), default=f.default)
     return Args(**vars(parser.parse_args()))
 
 
@@ -187,6 +207,25 @@ def check(preset: str, args: Args, device: torch.device) -> dict[str, Any]:
     return row
 
 
+def reproduce_edge(args: Args, console: Console) -> float:
+    """Runs examples/reproduce_edge.py on ``args.device`` (its output streams through);
+    returns its wall time. Raises CalledProcessError if it fails."""
+    script = Path(__file__).with_name("reproduce_edge.py")
+    cmd = [sys.executable, str(script), "--device", args.device]
+    if args.edge_preset:
+        cmd += ["--preset", args.edge_preset]
+    for item in filter(None, args.edge_set.split(",")):
+        cmd += ["--set", item]
+    cmd += shlex.split(args.edge_args)
+    with tempfile.TemporaryDirectory(prefix="edgegym-gpu-check-") as out:
+        cmd += ["--out", out]
+        console.rule("reproduce_edge.py, short budget")
+        console.print(" ".join(cmd))
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True)
+        return time.perf_counter() - start
+
+
 # ---- main -----------------------------------------------------------------------------------
 
 
@@ -218,6 +257,9 @@ def main() -> int:
             )
         )
     console.print(table)
+    if args.edge:
+        seconds = reproduce_edge(args, console)
+        console.print(f"reproduce_edge.py on {name}: finished in {seconds:.0f} s")
     return 0
 
 

@@ -10,6 +10,7 @@ budget and reports it with confidence intervals and paired differences.
     python examples/reproduce_edge.py                      # CPU, tiny-cpu preset, shipped base
     python examples/reproduce_edge.py --eval-problems 64 --eval-samples 8 --rl-steps 30
     python examples/reproduce_edge.py --device cuda        # small-gpu preset, one GPU
+    python examples/reproduce_edge.py --device cuda --set pretrain.steps=400 --rl-steps 10
 
 Steps: (1) the base: the preset's shipped base plus mid-training, or the full
 pipeline; (2) evaluate it and split the ops into in-distribution / edge / hard by its
@@ -50,6 +51,8 @@ class Args:
     """Ops to evaluate, e.g. 2-8 (default: the preset's eval ops)."""
     from_scratch: bool = False
     """Pre-train the base instead of starting from the shipped one."""
+    set: tuple[str, ...] = ()
+    """Preset settings ``section.field=value`` (e.g. ``pretrain.steps=300``), applied first."""
 
 
 def parse_args() -> Args:
@@ -62,7 +65,9 @@ def parse_args() -> Args:
     parser.add_argument("--eval-samples", type=int, default=Args.eval_samples)
     parser.add_argument("--eval-ops")
     parser.add_argument("--from-scratch", action="store_true")
-    return Args(**vars(parser.parse_args()))
+    parser.add_argument("--set", action="append", default=[], metavar="SECTION.FIELD=VALUE")
+    args = vars(parser.parse_args())
+    return Args(**(args | {"set": tuple(args["set"])}))
 
 
 def ops_of(text: str) -> tuple[int, ...]:
@@ -77,11 +82,12 @@ def main() -> None:
 
     # ------------------------------------------------------------------ set-up
     from edgegym.agents.train import study
-    from edgegym.agents.train.config import load_preset
+    from edgegym.agents.train.config import load_preset, with_overrides
     from edgegym.agents.train.evaluate import before_after_table, paired, plot_runs, summaries
     from edgegym.agents.train.pipeline import Run, input_model, run_pipeline
 
     preset = load_preset(args.preset or ("tiny-cpu" if args.device == "cpu" else "small-gpu"))
+    preset = with_overrides(preset, args.set)
     setup = replace(
         preset.eval,
         problems=args.eval_problems,

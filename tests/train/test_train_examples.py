@@ -48,3 +48,15 @@ def test_reproduce_process_runs_every_reward(tmp_path: Path, monkeypatch: Any) -
 def test_examples_explain_themselves(name: str) -> None:
     text = (EXAMPLES / f"{name}.py").read_text()
     assert text.startswith('"""') and "python examples/" in text
+
+
+@pytest.mark.slow  # ~40 s: the preset checks, then reproduce_edge on the micro preset
+def test_gpu_check_runs_on_cpu_with_its_edge_stage(monkeypatch: Any, capfd: Any) -> None:
+    edge = "--rl-steps 2 --eval-problems 2 --eval-samples 2 --eval-ops 2-3"
+    argv = ["--device", "cpu", "--presets", "tiny", "--prompts", "4", "--new-tokens", "16"]
+    argv += ["--edge-preset", "micro", "--edge-set", "pretrain.steps=4", "--edge-args", edge]
+    _run("gpu_check", argv, monkeypatch)
+    out = capfd.readouterr().out
+    assert "all checks passed" in out
+    assert "reproduce_edge.py on CPU: finished" in out
+    assert "ID RL → edge RL" in out  # the study's comparison table was printed
