@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from edgegym.agents.tokenizer import require
+from edgegym.tasks.io import atomic_dir
 
 if TYPE_CHECKING:
     from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
@@ -185,10 +184,7 @@ def save_init(
     if out.exists() and not overwrite:
         raise FileExistsError(f"{out} exists; pass overwrite=True or choose another directory")
     model = init_model(preset, tokenizer, seed=seed)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    tmp.chmod(0o755)  # mkdtemp makes it private; a model directory is shared with workers
-    try:
+    with atomic_dir(out) as tmp:
         model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
         info = {
@@ -199,17 +195,4 @@ def save_init(
             "description": _preset(preset)["description"],
         }
         (tmp / INIT_INFO).write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
-        for path in tmp.iterdir():
-            with path.open("rb") as handle:
-                os.fsync(handle.fileno())
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-            os.replace(out, old / out.name)
-            os.replace(tmp, out)
-            shutil.rmtree(old)
-        else:
-            os.replace(tmp, out)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
     return out

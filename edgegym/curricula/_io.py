@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
-from pathlib import Path
 from typing import Any
+
+from edgegym.tasks.io import atomic_write_text
 
 __all__ = ["read_json", "write_json_atomic"]
 
@@ -17,19 +17,7 @@ def write_json_atomic(path: str | os.PathLike[str], data: Any) -> None:
     Raises:
         ValueError: ``data`` holds a NaN or infinity, or something JSON cannot encode.
     """
-    target = Path(path)
-    text = json.dumps(data, sort_keys=True, allow_nan=False, indent=1) + "\n"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_text(path, json.dumps(data, sort_keys=True, allow_nan=False, indent=1) + "\n")
 
 
 def read_json(path: str | os.PathLike[str]) -> Any:

@@ -9,13 +9,12 @@ here, with the Agg canvas, so no display or global pyplot state is touched.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 
 from edgegym.curricula.simulate import StepRecord
+from edgegym.tasks.io import atomic_write
 
 __all__ = ["mass_matrix", "plot_sampling_mass"]
 
@@ -87,14 +86,5 @@ def plot_sampling_mass(
     axes[-1].set_xlabel("step")
     fig.suptitle(title)
     fig.colorbar(image, ax=list(axes), label="share of the track's groups")
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            fig.savefig(handle, format="png", dpi=110)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path, "wb") as handle:
+        fig.savefig(handle, format="png", dpi=110)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
+
+from edgegym.tasks.io import atomic_write_bytes, atomic_write_text
 
 __all__ = [
     "atomic_write_bytes",
@@ -16,31 +17,6 @@ __all__ = [
     "iter_jsonl",
     "write_jsonl",
 ]
-
-
-def atomic_write_bytes(path: str | Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half.
-
-    The bytes go to a fresh temporary file in the same directory (created with the usual
-    permissions, which ``mkstemp``'s 0600 would not give), are fsynced, then renamed over
-    ``path`` (``os.replace`` is atomic within one file system).
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp")
-    try:
-        with tmp.open("xb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_text(path: str | Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def write_jsonl(path: str | Path, rows: Iterable[Any]) -> None:

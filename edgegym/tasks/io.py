@@ -1,8 +1,9 @@
-"""Atomic file writing and JSONL reading, shared by every writer of the package.
+"""Atomic file and folder writing and JSONL reading, shared by every writer of the package.
 
 A crash while writing leaves either the old file or nothing under the final name,
 never half a file: data goes to a temporary file in the same folder, is flushed and
-fsynced, then renamed over the target with ``os.replace``.
+fsynced, then renamed over the target with ``os.replace``. Written files get the usual
+(umask) permissions, not the private ones of ``mkstemp``.
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["atomic_write", "atomic_write_text", "read_jsonl"]
+__all__ = ["atomic_dir", "atomic_write", "atomic_write_bytes", "atomic_write_text", "read_jsonl"]
 
 
 @contextlib.contextmanager
@@ -47,6 +49,43 @@ def _umask() -> int:
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
     with atomic_write(path) as handle:
         handle.write(text)
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    with atomic_write(path, "wb") as handle:
+        handle.write(data)
+
+
+@contextlib.contextmanager
+def atomic_dir(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """A fresh folder beside ``path`` to fill; on success it replaces the folder ``path``.
+
+    Its files are fsynced before the rename. A crash while filling leaves the old folder
+    untouched; the swap itself is two renames (old folder aside, new one in), so a crash
+    between them leaves no folder under the name, never a mix of old and new files.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    mask = _umask()
+    tmp.chmod(0o777 & ~mask)
+    try:
+        yield tmp
+        for item in sorted(tmp.rglob("*")):
+            if item.is_file():
+                item.chmod(0o666 & ~mask)
+                with item.open("rb") as handle:
+                    os.fsync(handle.fileno())
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+            os.replace(target, old / target.name)
+            os.replace(tmp, target)
+            shutil.rmtree(old)
+        else:
+            os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
 
 
 def read_jsonl(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:

@@ -16,24 +16,21 @@ uninterrupted run would have.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from edgegym.agents.tokenizer import require
+from edgegym.tasks.io import atomic_dir, atomic_write_text
 
 __all__ = [
     "TRAIN_INFO",
     "Checkpoint",
-    "fsync_tree",
     "load_latest",
     "load_model",
     "save_checkpoint",
     "save_model",
-    "write_text_atomic",
 ]
 
 LATEST = "LATEST"
@@ -55,34 +52,6 @@ class Checkpoint:
     """JSON state saved with it."""
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file in the same directory, fsync, rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def fsync_tree(folder: Path) -> None:
-    """fsync every file in ``folder`` (recursively) and the folder itself."""
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            with path.open("rb") as handle:
-                os.fsync(handle.fileno())
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def save_checkpoint(
     folder: Path,
     *,
@@ -97,25 +66,16 @@ def save_checkpoint(
         The checkpoint directory.
     """
     torch = require("torch")
-    folder.mkdir(parents=True, exist_ok=True)
     name = f"step-{step:08d}"
-    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=folder))
-    try:
+    final = folder / name
+    with atomic_dir(final) as tmp:
         torch.save(
             {"model": model.state_dict(), "optimizer": optimizer.state_dict()}, tmp / "state.pt"
         )
         (tmp / "meta.json").write_text(
             json.dumps({"step": step, **(meta or {})}, sort_keys=True, indent=1) + "\n"
         )
-        fsync_tree(tmp)
-        final = folder / name
-        if final.exists():
-            shutil.rmtree(final)
-        os.replace(tmp, final)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
-    write_text_atomic(folder / LATEST, name + "\n")
+    atomic_write_text(folder / LATEST, name + "\n")
     for old in folder.glob("step-*"):
         if old.name != name:
             shutil.rmtree(old, ignore_errors=True)
@@ -142,26 +102,10 @@ def save_model(folder: Path, model: Any, tokenizer: Any, info: dict[str, Any]) -
     ``info`` (provenance: preset, stage, steps, seeds) goes to ``edgegym_train.json``.
     """
     quiet_transformers()
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    tmp.chmod(0o755)
-    try:
+    with atomic_dir(folder) as tmp:
         model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
         (tmp / TRAIN_INFO).write_text(json.dumps(info, sort_keys=True, indent=1) + "\n")
-        for path in tmp.iterdir():
-            path.chmod(0o644)  # some writers create private files; a model directory is shared
-        fsync_tree(tmp)
-        if folder.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=folder.parent))
-            os.replace(folder, old / folder.name)
-            os.replace(tmp, folder)
-            shutil.rmtree(old)
-        else:
-            os.replace(tmp, folder)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
     return folder
 
 

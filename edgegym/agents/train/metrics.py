@@ -24,7 +24,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from edgegym.agents.train.checkpoint import write_text_atomic
+from edgegym.tasks.io import atomic_write_text
 
 __all__ = ["LiveView", "MetricsLog", "read_metrics"]
 
@@ -42,10 +42,10 @@ class MetricsLog:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         if resume_step is None or not path.exists():
-            write_text_atomic(path, "")
+            atomic_write_text(path, "")
         else:
             kept = [row for row in read_metrics(path) if int(row.get("step", 0)) <= resume_step]
-            write_text_atomic(path, "".join(json.dumps(r, sort_keys=True) + "\n" for r in kept))
+            atomic_write_text(path, "".join(json.dumps(r, sort_keys=True) + "\n" for r in kept))
         self._handle: TextIO = path.open("a", encoding="utf-8")
 
     def write(self, row: dict[str, Any]) -> None:

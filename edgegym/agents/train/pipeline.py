@@ -32,11 +32,11 @@ from edgegym.agents.train.checkpoint import (
     TRAIN_INFO,
     load_model,
     save_model,
-    write_text_atomic,
 )
 from edgegym.agents.train.config import Preset, presets_path
 from edgegym.agents.train.lm import StageIO, train_lm
 from edgegym.agents.train.runtime import resolve_device, set_threads
+from edgegym.tasks.io import atomic_write_text
 
 __all__ = [
     "STAGES",
@@ -138,7 +138,7 @@ def base_dir(preset: Preset) -> Path:
 def _write_preset(run: Run) -> None:
     """Record the preset as run (informational; each stage checks its own config)."""
     text = json.dumps(run.preset.to_dict(), sort_keys=True, indent=1) + "\n"
-    write_text_atomic(run.root / "preset.json", text)
+    atomic_write_text(run.root / "preset.json", text)
 
 
 def _check_stage_config(run: Run, stage: str, config: Any) -> None:
@@ -154,7 +154,7 @@ def _check_stage_config(run: Run, stage: str, config: Any) -> None:
             f"{run.folder(stage)} holds an unfinished {stage} run with another configuration; "
             "use another --out, the same settings, or --restart"
         )
-    write_text_atomic(path, text)
+    atomic_write_text(path, text)
 
 
 def input_model(run: Run, stage: str) -> Path:
@@ -328,7 +328,7 @@ def report(run: Run, runs: dict[str, Any], *, title: str) -> dict[str, Any]:
             run.console.print(summary_table(summary[label], "op"))
     plot = plot_runs(summary, run.folder("eval") / "passk_by_op.png", title=title)
     out["plot"] = str(plot)
-    write_text_atomic(
+    atomic_write_text(
         run.folder("eval") / "report.json", json.dumps(out, sort_keys=True, indent=1) + "\n"
     )
     run.console.print(f"plot: {plot}")
@@ -406,7 +406,7 @@ def record_base_hash(preset_name: str, digest: str) -> None:
     path = presets_path(f"{preset_name}.json")
     text = path.read_text(encoding="utf-8")
     old = json.loads(text)["base"]["sha256"]
-    write_text_atomic(path, text.replace(f'"sha256": "{old}"', f'"sha256": "{digest}"', 1))
+    atomic_write_text(path, text.replace(f'"sha256": "{old}"', f'"sha256": "{digest}"', 1))
 
 
 def easiest_op_pass1(run: Run) -> tuple[int, float]:
