@@ -123,8 +123,11 @@ def step_params(sampling_params: Any) -> Any:
 class AgentExecutor(MultiTurnAgentExecutor):  # type: ignore[misc]
     """What OpenRLHF instantiates (no arguments): its multi-turn loop over the instances."""
 
+    instance_class: type[Any] = AgentInstance
+    """The per-episode class (the curriculum adapter swaps in its own)."""
+
     def __init__(self) -> None:
-        super().__init__(AgentInstance)
+        super().__init__(self.instance_class)
 
     async def execute(
         self,

@@ -15,12 +15,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from edgegym.agents.openrlhf._shared import LABEL_ERRORS, Episode, Label, is_stepwise
-from edgegym.agents.openrlhf.agent import STEP_STOP, _error_step, _tensor, step_params
+from edgegym.agents.openrlhf import agent
+from edgegym.agents.openrlhf._shared import LABEL_ERRORS, Episode, Label
+from edgegym.agents.openrlhf.agent import STEP_STOP, _error_step, _tensor
 from edgegym.agents.openrlhf.curriculum import connect
 
 try:
-    from openrlhf.utils.agent import AgentInstanceBase, MultiTurnAgentExecutor
+    from openrlhf.utils.agent import AgentInstanceBase
 except ImportError as err:  # pragma: no cover - depends on the install
     raise ImportError(
         "this file is OpenRLHF's agent: install it with `pip install 'edgegym[openrlhf]'`"
@@ -82,26 +83,7 @@ class AgentInstance(AgentInstanceBase):  # type: ignore[misc]
         }
 
 
-class AgentExecutor(MultiTurnAgentExecutor):  # type: ignore[misc]
+class AgentExecutor(agent.AgentExecutor):
     """What OpenRLHF instantiates: the multi-turn loop over :class:`AgentInstance`."""
 
-    def __init__(self) -> None:
-        super().__init__(AgentInstance)
-
-    async def execute(
-        self,
-        prompt: str,
-        label: str,
-        sampling_params: Any,
-        max_length: int,
-        hf_tokenizer: Any,
-        llm_engine: Any,
-        images: Any = None,
-    ) -> dict[str, Any]:
-        """OpenRLHF's loop, with per-step stop strings for ``ReasonStep-v0`` labels."""
-        if is_stepwise(label):
-            sampling_params = step_params(sampling_params)
-        result: dict[str, Any] = await super().execute(
-            prompt, label, sampling_params, max_length, hf_tokenizer, llm_engine, images
-        )
-        return result
+    instance_class = AgentInstance
