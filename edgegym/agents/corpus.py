@@ -353,11 +353,12 @@ class TokenCounter:
 
     - character tokenizer: one token per character and per special token, so the count
       is ``len(text)`` less the extra characters of the special tokens it holds;
-    - byte-level BPE of :func:`~edgegym.agents.tokenizer.train_bpe`: BPE runs on each
-      pre-token alone, so the count is the sum over pre-tokens of their (cached) counts.
-      The pre-tokenizer (special tokens, then digit chunks, then GPT-2's regex) is
-      replayed with ``re`` on text of printable ASCII, tab and newline, where its
-      Unicode classes reduce to ASCII ones; other text goes to the tokenizer itself.
+    - byte-level BPE of :func:`~edgegym.agents.tokenizer.train_bpe`: the text is cut
+      before every space that follows a printable ASCII character, and the count is the
+      sum of the pieces' (cached) counts. Those cuts are pre-token boundaries at every
+      stage of the tokenizer (see :class:`_BpeWords`), and BPE never merges across one,
+      so the sum is exact. The tokenizer's own ``encode`` counts each new piece, so the
+      special tokens, digit chunks and non-ASCII text inside pieces need no replaying.
 
     Args:
         spec: ``"char"`` or a directory holding ``tokenizer.json`` (and
@@ -389,7 +390,7 @@ class TokenCounter:
         if _is_char(desc):
             self._char_specials = [(t, len(t) - 1) for t in added if len(t) > 1]
         elif _is_edgegym_bpe(desc):
-            self._words = _BpeWords(self.backend, added)
+            self._words = _BpeWords(self.backend)
 
     def count(self, texts: Sequence[str]) -> list[int]:
         """Token counts of ``texts`` (no special tokens added)."""
@@ -397,7 +398,7 @@ class TokenCounter:
             specials = self._char_specials
             return [len(t) - sum(t.count(s) * extra for s, extra in specials) for t in texts]
         if self._words is not None:
-            return [self._words.count(t) for t in texts]
+            return list(map(self._words.count, texts))
         encode = getattr(self.backend, "encode_batch_fast", self.backend.encode_batch)
         return [len(e.ids) for e in encode(list(texts), add_special_tokens=False)]
 
@@ -415,18 +416,26 @@ def _is_char(desc: dict[str, Any]) -> bool:
 
 
 def _is_edgegym_bpe(desc: dict[str, Any]) -> bool:
+    """The tokenizer :class:`_BpeWords` counts exactly: no step that sees across a space."""
     pre = desc.get("pre_tokenizer") or {}
     steps = pre.get("pretokenizers", [])
     return bool(
         desc["model"]["type"] == "BPE"
         and desc["model"].get("dropout") is None
         and desc.get("normalizer") is None
+        and desc.get("truncation") is None
+        and desc.get("padding") is None
         and pre.get("type") == "Sequence"
         and len(steps) == 2
         and steps[0] == _DIGIT_SPLIT
         and steps[1].get("type") == "ByteLevel"
         and steps[1].get("add_prefix_space") is False
         and steps[1].get("use_regex") is True
+        and all(
+            not (t.get("lstrip") or t.get("rstrip") or t.get("single_word"))
+            and not any(ch.isspace() for ch in t["content"])
+            for t in desc.get("added_tokens", [])
+        )
     )
 
 
@@ -436,55 +445,58 @@ _DIGIT_SPLIT = {
     "behavior": "Isolated",
     "invert": False,
 }
-# GPT-2's pre-tokenizer pattern (tokenizers' ByteLevel(use_regex=True)), with its Unicode
-# classes written out for the only text it is used on: printable ASCII, tab and newline.
-_GPT2_ASCII = re.compile(
-    r"""'s|'t|'re|'ve|'m|'ll|'d| ?[A-Za-z]+| ?[0-9]+| ?[^\sA-Za-z0-9]+|\s+(?!\S)|\s+""", re.ASCII
-)
-_SAFE_TEXT = re.compile(r"[\x20-\x7e\t\n]*")
+# A space after anything but printable ASCII (after whitespace, say): no cut there.
+_UNSAFE_SPACE = re.compile(r"[^!-~] ")
 _CACHE_LIMIT = 1 << 18  # entries per cache: a few tens of MB per worker at most
 
 
-class _BpeWords:
-    """Token counts of edgegym's BPE from cached per-pre-token counts (see TokenCounter)."""
+class _PieceCounts(dict[str, int]):
+    """Token counts of pieces, filled on first sight (up to ``_CACHE_LIMIT`` pieces)."""
 
-    def __init__(self, backend: Any, added: list[str]) -> None:
-        self.backend = backend
-        alternatives = "|".join(re.escape(t) for t in sorted(added, key=len, reverse=True))
-        self.specials = re.compile(f"({alternatives})") if added else None
-        self.digits = re.compile(r"([0-9]{1,3})")
-        self.words = _GPT2_ASCII
-        self.cache: dict[str, int] = {}
-        self.segments: dict[str, int] = {}
+    def __init__(self, backend: Any, prefix: str) -> None:
+        super().__init__()
+        self.encode = backend.encode
+        self.prefix = prefix
 
-    def _word(self, word: str) -> int:
-        n = self.cache.get(word)
-        if n is None:
-            n = len(self.backend.encode(word, add_special_tokens=False).ids)
-            if len(self.cache) < _CACHE_LIMIT:
-                self.cache[word] = n
+    def __missing__(self, piece: str) -> int:
+        n = len(self.encode(self.prefix + piece, add_special_tokens=False).ids)
+        if len(self) < _CACHE_LIMIT:
+            self[piece] = n
         return n
 
+
+class _BpeWords:
+    """Token counts of edgegym's BPE as sums over space-led pieces (see TokenCounter).
+
+    Why a cut before a space at ``p`` is a pre-token boundary at every stage of the
+    tokenizer when ``text[p - 1]`` is printable ASCII other than space:
+
+    - added tokens: none holds whitespace or strips it (``_is_edgegym_bpe``), so no
+      match covers ``p``, and the leftmost matches on each side are those of the whole;
+    - the digit split: a run of digits holds no space;
+    - GPT-2's regex (ByteLevel's): its matches tile the text, and a match takes in a
+      space only as its first character or within a run of whitespace; ``text[p - 1]``
+      is no whitespace, so no match that starts before ``p`` reaches it, and no
+      lookahead (``\\s+(?!\\S)``) looks past it. So a match starts at ``p``, and as
+      the regex looks nowhere behind, it is the same without the text before ``p``.
+
+    A text therefore splits on ``" "`` into its head and words, each word standing for
+    ``" " + word``, wherever no space follows whitespace or a non-ASCII character: a
+    cheap test for printable ASCII without a double space, else a regex, decides; a
+    text that fails goes whole to the tokenizer.
+    """
+
+    def __init__(self, backend: Any) -> None:
+        self.encode = backend.encode
+        self.heads = _PieceCounts(backend, "")
+        self.words = _PieceCounts(backend, " ")
+
     def count(self, text: str) -> int:
-        if _SAFE_TEXT.fullmatch(text) is None:
-            return len(self.backend.encode(text, add_special_tokens=False).ids)
-        segments, words, word = self.segments, self.words, self._word
-        total = 0
-        pieces = self.specials.split(text) if self.specials is not None else [text]
-        for j, piece in enumerate(pieces):
-            if j % 2:  # a special token, captured by the split
-                total += 1
-                continue
-            for segment in self.digits.split(piece):
-                # Digit chunks are pre-tokens; the text between them is cached whole (the
-                # generator's phrasing repeats), else counted pre-token by pre-token.
-                n = segments.get(segment)
-                if n is None:
-                    n = sum(map(word, words.findall(segment)))
-                    if len(segments) < _CACHE_LIMIT:
-                        segments[segment] = n
-                total += n
-        return total
+        plain = text.isascii() and text.isprintable() and "  " not in text
+        if not plain and _UNSAFE_SPACE.search(text) is not None:
+            return len(self.encode(text, add_special_tokens=False).ids)
+        head, *words = text.split(" ")
+        return self.heads[head] + sum(map(self.words.__getitem__, words))
 
 
 def _eos_of(folder: Path) -> str:
