@@ -46,6 +46,7 @@ import re
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
+from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
 from typing import Any, Literal
 
@@ -579,17 +580,25 @@ class _Worker:
     config: CorpusConfig
     counter: TokenCounter
     exclude: frozenset[str]
+    stop: EventType | None
+    """Pooled workers: set once the corpus is complete (or the writer fails)."""
+
+
+class _Abandoned(Exception):
+    """A shard given up because the corpus needs no more (nobody reads its result)."""
 
 
 _WORKER: _Worker | None = None
 
 
-def _init_worker(config_dict: dict[str, Any], exclude: frozenset[str], pooled: bool) -> None:
-    if pooled:  # a spawned worker, before tokenizers starts its thread pool: one core each
-        os.environ.setdefault("RAYON_NUM_THREADS", "1")
+def _init_worker(
+    config_dict: dict[str, Any], exclude: frozenset[str], stop: EventType | None
+) -> None:
+    if stop is not None:  # a spawned worker, before tokenizers starts its thread pool
+        os.environ.setdefault("RAYON_NUM_THREADS", "1")  # one core each
     config = CorpusConfig.from_dict(config_dict)
     global _WORKER
-    _WORKER = _Worker(config, TokenCounter(config.tokenizer), exclude)
+    _WORKER = _Worker(config, TokenCounter(config.tokenizer), exclude, stop)
 
 
 def _write_shard(out_dir: str, shard: int, limit: int) -> dict[str, Any]:
@@ -602,12 +611,16 @@ def _write_shard(out_dir: str, shard: int, limit: int) -> dict[str, Any]:
     """
     if _WORKER is None:
         raise RuntimeError("_init_worker was not called in this process")
-    config, counter = _WORKER.config, _WORKER.counter
+    config, counter, stop = _WORKER.config, _WORKER.counter, _WORKER.stop
     records: list[dict[str, Any]] = []
     counts: list[int] = []
     used = 0
     first = end = shard * config.shard_size
     while end < first + config.shard_size and used < limit:
+        # Shards scheduled before the budget was known to be reached would otherwise run
+        # to their end while the writer waits for them.
+        if stop is not None and stop.is_set():
+            raise _Abandoned(shard)
         start, end = end, min(end + _CHUNK, first + config.shard_size)
         chunk: list[dict[str, Any]] = []
         texts: list[str] = []
@@ -776,17 +789,19 @@ def _jobs(
     what any shard scheduled now can be needed for.
     """
     if workers == 1:
-        _init_worker(config.to_dict(), excluded, False)
+        _init_worker(config.to_dict(), excluded, None)
         for shard in itertools.count(start):
             yield _write_shard(str(out), shard, left())
     import concurrent.futures as cf
     import multiprocessing as mp
 
+    context = mp.get_context("spawn")
+    stop = context.Event()
     with cf.ProcessPoolExecutor(
         max_workers=workers,
-        mp_context=mp.get_context("spawn"),
+        mp_context=context,
         initializer=_init_worker,
-        initargs=(config.to_dict(), excluded, True),
+        initargs=(config.to_dict(), excluded, stop),
     ) as pool:
         shards = itertools.count(start)
         pending = [
@@ -798,6 +813,7 @@ def _jobs(
                 pending.append(pool.submit(_write_shard, str(out), next(shards), left()))
                 yield stats
         finally:
+            stop.set()
             pool.shutdown(wait=True, cancel_futures=True)
 
 
