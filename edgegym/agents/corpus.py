@@ -717,8 +717,10 @@ def _write_manifest(
 def _clean(out_dir: Path, keep: set[str]) -> None:
     """Remove temporary files of killed writers and shards past the end."""
     for path in out_dir.iterdir():
-        stale_tmp = path.name.startswith(".shard-") and path.name.endswith(".tmp")
-        extra_shard = _SHARD_RE.match(path.name) is not None and path.name not in keep
+        name = path.name  # atomic_write's temporaries are ".<target>.<random>.tmp"
+        # A kill while the manifest is rewritten leaves its temporary too.
+        stale_tmp = name.startswith((".shard-", f".{MANIFEST}.")) and name.endswith(".tmp")
+        extra_shard = _SHARD_RE.match(name) is not None and name not in keep
         if stale_tmp or extra_shard:
             path.unlink(missing_ok=True)
 

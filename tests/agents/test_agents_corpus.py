@@ -240,6 +240,7 @@ def test_crash_between_shards_then_resume_gives_the_same_files(
     with pytest.raises(KeyboardInterrupt):
         write_corpus(_config(), tmp_path / "crashed")
     (tmp_path / "crashed" / ".shard-00009.jsonl.abc.tmp").write_text("half a shard")
+    (tmp_path / "crashed" / f".{MANIFEST}.def.tmp").write_text("half a manifest")
     monkeypatch.setattr(corpus_mod, "_write_manifest", real)
     write_corpus(_config(), tmp_path / "crashed")
     assert _files(tmp_path / "crashed") == _files(tmp_path / "clean")
