@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import tempfile
@@ -81,6 +82,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="edgegym-bench-corpus-"))
+    load_before = os.getloadavg()
     try:
         bpe = train_bpe(sample_texts(3000, seed=1), vocab_size=2200)
         bpe.save_pretrained(work / "bpe")
@@ -107,6 +109,11 @@ def main() -> None:
         f"bpe {per_cpu[1] / per_cpu[2]:.2f}x; on {cores} free cores: char "
         f"{cores * per_cpu[0] / 1e6:.2f}M, bpe {cores * per_cpu[1] / 1e6:.2f}M tokens/s "
         "(required >= 1M)"
+    )
+    # How many runnable processes shared the cores: what the wall-clock rates mean.
+    print(
+        f"load average (1, 5, 15 min) before: {' '.join(f'{x:.2f}' for x in load_before)}; "
+        f"after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; {os.cpu_count()} CPUs"
     )
 
 

@@ -46,6 +46,7 @@ import re
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
+from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
 from typing import Any, Literal
 
@@ -94,7 +95,9 @@ FORMAT = "edgegym-corpus/1"
 _TOL = 1e-9
 _SLOT_KEY = stable_int("edgegym.agents.corpus.slot")
 _SHARD_RE = re.compile(r"^shard-(\d{5,})\.jsonl$")
-_CHUNK = 256  # records generated between token counts (one encode_batch call)
+_CHUNK = 256  # records generated between token counts and budget checks
+# One encoder for every record: json.dumps would build one a call.
+_JSON_LINE = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
 _EMPTY_SHARDS_LIMIT = 16  # consecutive shards with every slot excluded: the guard ate all
 
 
@@ -286,11 +289,16 @@ class CorpusConfig:
         """Cumulative probabilities of contexts, modes and ops (for drawing)."""
         return _cumulative(self.contexts), _cumulative(self.modes), _cumulative(self.ops)
 
-    @property
+    @functools.cached_property
     def task_seed(self) -> int:
         """``TaskSpec.seed`` of every problem: derived from ``(seed, kind)``, 63 bits."""
         state = np.random.SeedSequence([self.seed, stable_int(self.kind)]).generate_state(2)
         return (int(state[0]) << 31 | int(state[1])) & (2**63 - 1)
+
+    @functools.cached_property
+    def _slot_key(self) -> tuple[int, int, int]:
+        """The entropy every slot's stream starts with (the slot index follows)."""
+        return self.seed, _SLOT_KEY, stable_int(self.kind)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form kept in the manifest."""
@@ -328,13 +336,14 @@ def _pick(weights: Sequence[tuple[Any, float]], cumulative: list[float], u: floa
 
 def slot_spec(config: CorpusConfig, slot: int) -> TaskSpec:
     """The problem spec of slot ``slot``: a pure function of the config and the slot."""
-    state = np.random.SeedSequence([config.seed, _SLOT_KEY, stable_int(config.kind), slot])
-    u = (state.generate_state(3, np.uint64) >> np.uint64(11)).astype(np.float64) * 2.0**-53
+    state = np.random.SeedSequence([*config._slot_key, slot])
+    # 53-bit uniforms in [0, 1); on Python ints, which is faster than numpy for three.
+    u = [float(x >> 11) * 2.0**-53 for x in state.generate_state(3, np.uint64).tolist()]
     contexts, modes, ops = config.cumulative
     return TaskSpec(
-        context=_pick(config.contexts, contexts, float(u[0])),
-        mode=_pick(config.modes, modes, float(u[1])),
-        op=_pick(config.ops, ops, float(u[2])),
+        context=_pick(config.contexts, contexts, u[0]),
+        mode=_pick(config.modes, modes, u[1]),
+        op=_pick(config.ops, ops, u[2]),
         split=config.split,  # type: ignore[arg-type]
         seed=config.task_seed,
         index=slot,
@@ -353,11 +362,12 @@ class TokenCounter:
 
     - character tokenizer: one token per character and per special token, so the count
       is ``len(text)`` less the extra characters of the special tokens it holds;
-    - byte-level BPE of :func:`~edgegym.agents.tokenizer.train_bpe`: BPE runs on each
-      pre-token alone, so the count is the sum over pre-tokens of their (cached) counts.
-      The pre-tokenizer (special tokens, then digit chunks, then GPT-2's regex) is
-      replayed with ``re`` on text of printable ASCII, tab and newline, where its
-      Unicode classes reduce to ASCII ones; other text goes to the tokenizer itself.
+    - byte-level BPE of :func:`~edgegym.agents.tokenizer.train_bpe`: the text is cut
+      before every space that follows a printable ASCII character, and the count is the
+      sum of the pieces' (cached) counts. Those cuts are pre-token boundaries at every
+      stage of the tokenizer (see :class:`_BpeWords`), and BPE never merges across one,
+      so the sum is exact. The tokenizer's own ``encode`` counts each new piece, so the
+      special tokens, digit chunks and non-ASCII text inside pieces need no replaying.
 
     Args:
         spec: ``"char"`` or a directory holding ``tokenizer.json`` (and
@@ -389,7 +399,7 @@ class TokenCounter:
         if _is_char(desc):
             self._char_specials = [(t, len(t) - 1) for t in added if len(t) > 1]
         elif _is_edgegym_bpe(desc):
-            self._words = _BpeWords(self.backend, added)
+            self._words = _BpeWords(self.backend)
 
     def count(self, texts: Sequence[str]) -> list[int]:
         """Token counts of ``texts`` (no special tokens added)."""
@@ -397,7 +407,7 @@ class TokenCounter:
             specials = self._char_specials
             return [len(t) - sum(t.count(s) * extra for s, extra in specials) for t in texts]
         if self._words is not None:
-            return [self._words.count(t) for t in texts]
+            return list(map(self._words.count, texts))
         encode = getattr(self.backend, "encode_batch_fast", self.backend.encode_batch)
         return [len(e.ids) for e in encode(list(texts), add_special_tokens=False)]
 
@@ -415,18 +425,26 @@ def _is_char(desc: dict[str, Any]) -> bool:
 
 
 def _is_edgegym_bpe(desc: dict[str, Any]) -> bool:
+    """The tokenizer :class:`_BpeWords` counts exactly: no step that sees across a space."""
     pre = desc.get("pre_tokenizer") or {}
     steps = pre.get("pretokenizers", [])
     return bool(
         desc["model"]["type"] == "BPE"
         and desc["model"].get("dropout") is None
         and desc.get("normalizer") is None
+        and desc.get("truncation") is None
+        and desc.get("padding") is None
         and pre.get("type") == "Sequence"
         and len(steps) == 2
         and steps[0] == _DIGIT_SPLIT
         and steps[1].get("type") == "ByteLevel"
         and steps[1].get("add_prefix_space") is False
         and steps[1].get("use_regex") is True
+        and all(
+            not (t.get("lstrip") or t.get("rstrip") or t.get("single_word"))
+            and not any(ch.isspace() for ch in t["content"])
+            for t in desc.get("added_tokens", [])
+        )
     )
 
 
@@ -436,55 +454,58 @@ _DIGIT_SPLIT = {
     "behavior": "Isolated",
     "invert": False,
 }
-# GPT-2's pre-tokenizer pattern (tokenizers' ByteLevel(use_regex=True)), with its Unicode
-# classes written out for the only text it is used on: printable ASCII, tab and newline.
-_GPT2_ASCII = re.compile(
-    r"""'s|'t|'re|'ve|'m|'ll|'d| ?[A-Za-z]+| ?[0-9]+| ?[^\sA-Za-z0-9]+|\s+(?!\S)|\s+""", re.ASCII
-)
-_SAFE_TEXT = re.compile(r"[\x20-\x7e\t\n]*")
+# A space after anything but printable ASCII (after whitespace, say): no cut there.
+_UNSAFE_SPACE = re.compile(r"[^!-~] ")
 _CACHE_LIMIT = 1 << 18  # entries per cache: a few tens of MB per worker at most
 
 
-class _BpeWords:
-    """Token counts of edgegym's BPE from cached per-pre-token counts (see TokenCounter)."""
+class _PieceCounts(dict[str, int]):
+    """Token counts of pieces, filled on first sight (up to ``_CACHE_LIMIT`` pieces)."""
 
-    def __init__(self, backend: Any, added: list[str]) -> None:
-        self.backend = backend
-        alternatives = "|".join(re.escape(t) for t in sorted(added, key=len, reverse=True))
-        self.specials = re.compile(f"({alternatives})") if added else None
-        self.digits = re.compile(r"([0-9]{1,3})")
-        self.words = _GPT2_ASCII
-        self.cache: dict[str, int] = {}
-        self.segments: dict[str, int] = {}
+    def __init__(self, backend: Any, prefix: str) -> None:
+        super().__init__()
+        self.encode = backend.encode
+        self.prefix = prefix
 
-    def _word(self, word: str) -> int:
-        n = self.cache.get(word)
-        if n is None:
-            n = len(self.backend.encode(word, add_special_tokens=False).ids)
-            if len(self.cache) < _CACHE_LIMIT:
-                self.cache[word] = n
+    def __missing__(self, piece: str) -> int:
+        n = len(self.encode(self.prefix + piece, add_special_tokens=False).ids)
+        if len(self) < _CACHE_LIMIT:
+            self[piece] = n
         return n
 
+
+class _BpeWords:
+    """Token counts of edgegym's BPE as sums over space-led pieces (see TokenCounter).
+
+    Why a cut before a space at ``p`` is a pre-token boundary at every stage of the
+    tokenizer when ``text[p - 1]`` is printable ASCII other than space:
+
+    - added tokens: none holds whitespace or strips it (``_is_edgegym_bpe``), so no
+      match covers ``p``, and the leftmost matches on each side are those of the whole;
+    - the digit split: a run of digits holds no space;
+    - GPT-2's regex (ByteLevel's): its matches tile the text, and a match takes in a
+      space only as its first character or within a run of whitespace; ``text[p - 1]``
+      is no whitespace, so no match that starts before ``p`` reaches it, and no
+      lookahead (``\\s+(?!\\S)``) looks past it. So a match starts at ``p``, and as
+      the regex looks nowhere behind, it is the same without the text before ``p``.
+
+    A text therefore splits on ``" "`` into its head and words, each word standing for
+    ``" " + word``, wherever no space follows whitespace or a non-ASCII character: a
+    cheap test for printable ASCII without a double space, else a regex, decides; a
+    text that fails goes whole to the tokenizer.
+    """
+
+    def __init__(self, backend: Any) -> None:
+        self.encode = backend.encode
+        self.heads = _PieceCounts(backend, "")
+        self.words = _PieceCounts(backend, " ")
+
     def count(self, text: str) -> int:
-        if _SAFE_TEXT.fullmatch(text) is None:
-            return len(self.backend.encode(text, add_special_tokens=False).ids)
-        segments, words, word = self.segments, self.words, self._word
-        total = 0
-        pieces = self.specials.split(text) if self.specials is not None else [text]
-        for j, piece in enumerate(pieces):
-            if j % 2:  # a special token, captured by the split
-                total += 1
-                continue
-            for segment in self.digits.split(piece):
-                # Digit chunks are pre-tokens; the text between them is cached whole (the
-                # generator's phrasing repeats), else counted pre-token by pre-token.
-                n = segments.get(segment)
-                if n is None:
-                    n = sum(map(word, words.findall(segment)))
-                    if len(segments) < _CACHE_LIMIT:
-                        segments[segment] = n
-                total += n
-        return total
+        plain = text.isascii() and text.isprintable() and "  " not in text
+        if not plain and _UNSAFE_SPACE.search(text) is not None:
+            return len(self.encode(text, add_special_tokens=False).ids)
+        head, *words = text.split(" ")
+        return self.heads[head] + sum(map(self.words.__getitem__, words))
 
 
 def _eos_of(folder: Path) -> str:
@@ -559,17 +580,25 @@ class _Worker:
     config: CorpusConfig
     counter: TokenCounter
     exclude: frozenset[str]
+    stop: EventType | None
+    """Pooled workers: set once the corpus is complete (or the writer fails)."""
+
+
+class _Abandoned(Exception):
+    """A shard given up because the corpus needs no more (nobody reads its result)."""
 
 
 _WORKER: _Worker | None = None
 
 
-def _init_worker(config_dict: dict[str, Any], exclude: frozenset[str], pooled: bool) -> None:
-    if pooled:  # a spawned worker, before tokenizers starts its thread pool: one core each
-        os.environ.setdefault("RAYON_NUM_THREADS", "1")
+def _init_worker(
+    config_dict: dict[str, Any], exclude: frozenset[str], stop: EventType | None
+) -> None:
+    if stop is not None:  # a spawned worker, before tokenizers starts its thread pool
+        os.environ.setdefault("RAYON_NUM_THREADS", "1")  # one core each
     config = CorpusConfig.from_dict(config_dict)
     global _WORKER
-    _WORKER = _Worker(config, TokenCounter(config.tokenizer), exclude)
+    _WORKER = _Worker(config, TokenCounter(config.tokenizer), exclude, stop)
 
 
 def _write_shard(out_dir: str, shard: int, limit: int) -> dict[str, Any]:
@@ -582,12 +611,16 @@ def _write_shard(out_dir: str, shard: int, limit: int) -> dict[str, Any]:
     """
     if _WORKER is None:
         raise RuntimeError("_init_worker was not called in this process")
-    config, counter = _WORKER.config, _WORKER.counter
+    config, counter, stop = _WORKER.config, _WORKER.counter, _WORKER.stop
     records: list[dict[str, Any]] = []
     counts: list[int] = []
     used = 0
     first = end = shard * config.shard_size
     while end < first + config.shard_size and used < limit:
+        # Shards scheduled before the budget was known to be reached would otherwise run
+        # to their end while the writer waits for them.
+        if stop is not None and stop.is_set():
+            raise _Abandoned(shard)
         start, end = end, min(end + _CHUNK, first + config.shard_size)
         chunk: list[dict[str, Any]] = []
         texts: list[str] = []
@@ -605,7 +638,7 @@ def _write_shard(out_dir: str, shard: int, limit: int) -> dict[str, Any]:
             records.append(record)
             counts.append(n)
             used += n if config.tokens is not None else 1
-    lines = [json.dumps(r, sort_keys=True, ensure_ascii=False) + "\n" for r in records]
+    lines = [_JSON_LINE.encode(r) + "\n" for r in records]
     data = "".join(lines).encode("utf-8")
     with atomic_write(Path(out_dir) / shard_name(shard), "wb") as handle:
         handle.write(data)
@@ -684,8 +717,10 @@ def _write_manifest(
 def _clean(out_dir: Path, keep: set[str]) -> None:
     """Remove temporary files of killed writers and shards past the end."""
     for path in out_dir.iterdir():
-        stale_tmp = path.name.startswith(".shard-") and path.name.endswith(".tmp")
-        extra_shard = _SHARD_RE.match(path.name) is not None and path.name not in keep
+        name = path.name  # atomic_write's temporaries are ".<target>.<random>.tmp"
+        # A kill while the manifest is rewritten leaves its temporary too.
+        stale_tmp = name.startswith((".shard-", f".{MANIFEST}.")) and name.endswith(".tmp")
+        extra_shard = _SHARD_RE.match(name) is not None and name not in keep
         if stale_tmp or extra_shard:
             path.unlink(missing_ok=True)
 
@@ -756,17 +791,19 @@ def _jobs(
     what any shard scheduled now can be needed for.
     """
     if workers == 1:
-        _init_worker(config.to_dict(), excluded, False)
+        _init_worker(config.to_dict(), excluded, None)
         for shard in itertools.count(start):
             yield _write_shard(str(out), shard, left())
     import concurrent.futures as cf
     import multiprocessing as mp
 
+    context = mp.get_context("spawn")
+    stop = context.Event()
     with cf.ProcessPoolExecutor(
         max_workers=workers,
-        mp_context=mp.get_context("spawn"),
+        mp_context=context,
         initializer=_init_worker,
-        initargs=(config.to_dict(), excluded, True),
+        initargs=(config.to_dict(), excluded, stop),
     ) as pool:
         shards = itertools.count(start)
         pending = [
@@ -778,6 +815,7 @@ def _jobs(
                 pending.append(pool.submit(_write_shard, str(out), next(shards), left()))
                 yield stats
         finally:
+            stop.set()
             pool.shutdown(wait=True, cancel_futures=True)
 
 

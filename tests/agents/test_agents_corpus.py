@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -136,8 +137,14 @@ TRICKY = [
     "[EOS][EOS]<answer>1</answer>[PAD]",  # special tokens back to back
     "x<question>y",  # a special token inside a word
     "!!!  ???  .",  # punctuation runs
-    "caf\u00e9 \u00e8 1",  # non-ASCII: left to the tokenizer
-    "a\x1cb \r\n",  # control characters: left to the tokenizer
+    "caf\u00e9 \u00e8 1",  # non-ASCII before a space: left to the tokenizer
+    "a\x1cb \r\n",  # control characters inside a piece
+    " lead and trail ",  # spaces at both ends
+    "a  b   c    d",  # runs of spaces between words (GPT-2 keeps all but the last apart)
+    "x\t y\n z\u00a0 w\u2009 v",  # whitespace, ASCII or not, before a space
+    "x \u00fc1 \u00df",  # non-ASCII inside pieces
+    "</answer> The [EOS] 26 <solution> x",  # special tokens next to spaces
+    "y ; so M = p - Y = 33 - 15 = 18. ",  # the generator's arithmetic
 ]
 
 
@@ -153,6 +160,43 @@ def test_fast_token_counts_equal_the_tokenizers(
         for sample in (text, text * 3, f"<question> {text} </question>"):
             expected = len(tok(sample, add_special_tokens=False)["input_ids"])
             assert counter.count([sample]) == [expected], (name, sample)
+
+
+# Fragments that random texts are made of: everything the cuts before spaces rely on.
+FRAGMENTS = [
+    *(" ", "  ", "\t", "\n", "\r\n", "\u00a0", "\u2009", "\x1c", "\x7f"),
+    *("\t \u00a0 ", " \n ", "\u2009 \t", "\r \x0b "),  # mixed runs of whitespace
+    *("a", "Zoo", "number", "Oakridge", "x", "'s", "'ll", "'t", "don", "\u00e9", "\u00df"),
+    *("0", "1", "12", "123", "1234", "0007", "3.5"),
+    *(".", ",", ";", "=", "+", "-", "(", ")", "?!", "'", "<", ">", "[", "]", "</"),
+    *("[EOS]", "[PAD]", "<question>", "</question>", "<solution>", "<answer>", "</answer>"),
+]
+
+
+def test_fast_bpe_counts_equal_the_tokenizers_on_random_and_generated_texts(
+    tmp_path: Path, problems: list[Any]
+) -> None:
+    pytest.importorskip("transformers")
+    from edgegym.agents.tokenizer import train_bpe
+
+    rng = random.Random(7)
+    texts = ["".join(rng.choices(FRAGMENTS, k=rng.randint(1, 40))) for _ in range(3000)]
+    # The generator's own texts, and the same with a fragment swapped in here and there.
+    for problem in problems:
+        words = (problem.text + "[EOS]").split(" ")
+        texts += [problem.text + "[EOS]", problem.prompt, problem.completion]
+        for _ in range(5):
+            words[rng.randrange(len(words))] = rng.choice(FRAGMENTS)
+            texts.append(" ".join(words))
+    # Trained on these very texts, the BPE merges runs of whitespace and the pieces
+    # around them: a wrong cut changes the count.
+    tok = train_bpe(texts, vocab_size=700)
+    tok.save_pretrained(tmp_path)
+    counter = TokenCounter(str(tmp_path))
+    assert counter._words is not None
+    expected = [len(ids) for ids in tok(texts, add_special_tokens=False)["input_ids"]]
+    assert counter.count(texts) == expected
+    assert counter.count(texts) == expected  # from the caches filled by the first pass
 
 
 def test_record_budget_and_layout_do_not_change_the_records(tmp_path: Path) -> None:
@@ -196,6 +240,7 @@ def test_crash_between_shards_then_resume_gives_the_same_files(
     with pytest.raises(KeyboardInterrupt):
         write_corpus(_config(), tmp_path / "crashed")
     (tmp_path / "crashed" / ".shard-00009.jsonl.abc.tmp").write_text("half a shard")
+    (tmp_path / "crashed" / f".{MANIFEST}.def.tmp").write_text("half a manifest")
     monkeypatch.setattr(corpus_mod, "_write_manifest", real)
     write_corpus(_config(), tmp_path / "crashed")
     assert _files(tmp_path / "crashed") == _files(tmp_path / "clean")
