@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import pkgutil
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from rich.console import Console
 
@@ -23,6 +25,19 @@ __all__ = ["CommandError", "build_parser", "main"]
 
 class CommandError(Exception):
     """A user-facing error: printed without a traceback, exit status 2."""
+
+
+def json_object(text: str | None, flag: str) -> dict[str, Any]:
+    """The JSON object given to ``flag`` ({} when absent); a clear error otherwise."""
+    if not text:
+        return {}
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise CommandError(f"{flag} must be a JSON object: {err.msg}") from None
+    if not isinstance(data, dict):
+        raise CommandError(f"{flag} must be a JSON object, got {text!r}")
+    return data
 
 
 def build_parser() -> argparse.ArgumentParser:

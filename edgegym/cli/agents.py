@@ -6,20 +6,8 @@ import argparse
 import json
 from typing import Any
 
-from edgegym.cli import CommandError
+from edgegym.cli import CommandError, json_object
 from edgegym.cli.corpus import parse_count
-
-
-def _json_object(text: str | None, flag: str) -> dict[str, Any]:
-    if not text:
-        return {}
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise CommandError(f"{flag} must be a JSON object: {err.msg}") from None
-    if not isinstance(data, dict):
-        raise CommandError(f"{flag} must be a JSON object, got {text!r}")
-    return data
 
 
 def _tokenizer(args: argparse.Namespace, preset: dict[str, Any]) -> Any:
@@ -84,13 +72,13 @@ def _run_curriculum_prompts(args: argparse.Namespace) -> int:
     curriculum = {
         "name": args.name,
         "strategy": args.strategy,
-        "config": _json_object(args.config, "--config"),
-        "params": _json_object(args.params, "--params"),
+        "config": json_object(args.config, "--config"),
+        "params": json_object(args.params, "--params"),
         "state_path": args.state,
         "save_every": args.save_every,
     }
     env_kwargs = {"reward": args.reward, "alpha": args.alpha}
-    env_kwargs |= _json_object(args.env_kwargs, "--env-kwargs")
+    env_kwargs |= json_object(args.env_kwargs, "--env-kwargs")
     rows = write_curriculum_prompts(
         args.out,
         slots=args.slots,

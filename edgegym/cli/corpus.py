@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 from typing import Any
 
-from edgegym.cli import CommandError
+from edgegym.cli import CommandError, json_object
 
 _DEFAULT_OPS = {
     "pretrain": "pretrain-20-30-50",
@@ -32,18 +31,6 @@ def parse_count(text: str) -> int:
     return int(value)
 
 
-def _json_object(text: str | None, flag: str) -> dict[str, Any]:
-    if not text:
-        return {}
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise CommandError(f"{flag} must be a JSON object: {err.msg}") from None
-    if not isinstance(data, dict):
-        raise CommandError(f"{flag} must be a JSON object, got {text!r}")
-    return data
-
-
 def _config(args: argparse.Namespace) -> Any:
     from edgegym.agents.corpus import CorpusConfig, op_mixture, weight_mixture
     from edgegym.tasks import CONTEXTS, MODES, DagConfig
@@ -51,7 +38,7 @@ def _config(args: argparse.Namespace) -> Any:
     env_kwargs: dict[str, Any] = {}
     if args.kind == "rl":
         env_kwargs = {"reward": args.reward, "alpha": args.alpha}
-        env_kwargs |= _json_object(args.env_kwargs, "--env-kwargs")
+        env_kwargs |= json_object(args.env_kwargs, "--env-kwargs")
     return CorpusConfig(
         kind=args.kind,
         ops=op_mixture(args.ops or _DEFAULT_OPS[args.kind]),
@@ -59,7 +46,7 @@ def _config(args: argparse.Namespace) -> Any:
         modes=weight_mixture(args.modes, MODES, "modes"),
         split=args.split,
         seed=args.seed,
-        dag=DagConfig.from_dict(_json_object(args.dag, "--dag")),
+        dag=DagConfig.from_dict(json_object(args.dag, "--dag")),
         tokens=args.tokens,
         records=args.records,
         shard_size=args.shard_size,
