@@ -123,19 +123,29 @@ def _make_problem(fields: dict[str, Any], graph_hash: str) -> Problem:
     return problem
 
 
-def _redraw_name(random: Callable[[], float], size: int, used: set[int]) -> int:
-    """A quantity id in ``[0, size)`` not in ``used``, after a first draw hit one.
+def _redraw_name(random: Callable[[], float], size: int, used: list[bool]) -> int:
+    """A quantity id in ``[0, size)`` not ``used``, after a first draw hit one.
 
     Rejection sampling (the pool is far larger than any problem), then a scan of the
     free ids; -1 if none is free.
     """
     for _ in range(_NAME_TRIES):
         c = int(random() * size)
-        if c not in used:
+        if not used[c]:
             return c
-    free = [c for c in range(size) if c not in used]
+    free = [c for c in range(size) if not used[c]]
     n_free = len(free)  # typed: a len() operand makes the compiled float product generic
     return free[int(random() * n_free)] if free else -1
+
+
+def _fresh_letter(random: Callable[[], float], pool: tuple[str, ...], taken: list[bool]) -> str:
+    """A letter of ``pool`` not ``taken`` (drawn again while it is), now taken."""
+    size = len(pool)
+    j = int(random() * size)
+    while taken[j]:
+        j = int(random() * size)
+    taken[j] = True
+    return pool[j]
 
 
 def _draw(
@@ -168,7 +178,7 @@ def _draw(
     depth = cfg_depth or (2 + int(random() * 2) if sf.has_attribute else 2)
     size = sf.pool_size(depth)
     nm = [-1] * n  # quantity id of each node
-    used: set[int] = set()  # ids taken: names, and every name of a reserved entity
+    used = [False] * sf.total0  # ids taken: names, and every name of a reserved entity
     reserved = [False] * sf.n_entities  # entities of totals
 
     # 3. totals, from the end
@@ -194,9 +204,10 @@ def _draw(
                 reserved[e] = True
                 items = list(range(n_items))
                 base = e * n_items
-                used.update(range(base, base + n_items))  # the entity's names are taken
-                if size > attr0:
-                    used.update(range(attr0 + base, attr0 + base + n_items))
+                for c in range(base, base + n_items):  # the entity's names are taken
+                    used[c] = True
+                    if size > attr0:
+                        used[attr0 + c] = True
                 for s, p in enumerate(par):  # a partial Fisher-Yates sample of the items
                     r = s + int(random() * (n_items - s))
                     c = items[r]
@@ -214,7 +225,6 @@ def _draw(
     hname = sf.hname
     names = [""] * n
     entries: list[str] = []
-    append = entries.append
     for i in range(n):
         c = nm[i]
         if c < 0:
@@ -223,12 +233,12 @@ def _draw(
                 head = "\x1e\x00\x1f"
             else:
                 c = int(random() * size)
-                if c in used:
+                if used[c]:
                     c = _redraw_name(random, size, used)
                     if c < 0:
                         return None
                 nm[i] = c
-                used.add(c)
+                used[c] = True
                 names[i] = name_of[c]
                 head = hname[c]
         else:
@@ -244,17 +254,21 @@ def _draw(
         k = ks[i]
         if forms is None:
             if k is None:
-                append(f"{head}{OP_NAMES[ops[i]]}\x1f{pj}\x1fNone\x1f{vals[i]}\x1fNone")
+                entries.append(f"{head}{OP_NAMES[ops[i]]}\x1f{pj}\x1fNone\x1f{vals[i]}\x1fNone")
             else:
-                append(f"{head}{OP_NAMES[ops[i]]}\x1f{pj}\x1f{k}\x1f{vals[i]}\x1fNone")
+                entries.append(f"{head}{OP_NAMES[ops[i]]}\x1f{pj}\x1f{k}\x1f{vals[i]}\x1fNone")
         else:
             a, b = forms[i]
             if i == unknown:
-                append(f"{head}unknown\x1f\x1fNone\x1f{vals[i]}\x1f({a}, {b})")
+                entries.append(f"{head}unknown\x1f\x1fNone\x1f{vals[i]}\x1f({a}, {b})")
             elif k is None:
-                append(f"{head}{OP_NAMES[ops[i]]}\x1f{pj}\x1fNone\x1f{vals[i]}\x1f({a}, {b})")
+                entries.append(
+                    f"{head}{OP_NAMES[ops[i]]}\x1f{pj}\x1fNone\x1f{vals[i]}\x1f({a}, {b})"
+                )
             else:
-                append(f"{head}{OP_NAMES[ops[i]]}\x1f{pj}\x1f{k}\x1f{vals[i]}\x1f({a}, {b})")
+                entries.append(
+                    f"{head}{OP_NAMES[ops[i]]}\x1f{pj}\x1f{k}\x1f{vals[i]}\x1f({a}, {b})"
+                )
     head = f"{spec.family}\x1e{spec.context}\x1e{spec.mode}"
     split: str = spec.split
     if last < 0:  # no free name: the hash is what it is
@@ -272,7 +286,7 @@ def _draw(
         hasher = None  # the prefix, hashed once a second name is tried
         for _ in range(_SPLIT_TRIES):
             c = int(random() * size)
-            if c in used:
+            if used[c]:
                 continue
             cname = name_of[c]
             tail = cname.join(pieces) if many else rest
@@ -293,7 +307,7 @@ def _draw(
         else:
             return None
         nm[last] = c
-        used.add(c)
+        used[c] = True
         names[last] = cname
 
     # 5. nodes, sentences and trace steps of the necessary DAG, in one pass
@@ -304,9 +318,7 @@ def _draw(
     define = sf.define
     modulus: int | None = cfg.modulus
     sentences: list[str] = []
-    say = sentences.append
     nodes: list[Node] = []
-    add = nodes.append
     # the trace: letters drawn without replacement (rejecting those taken), each node's
     # when its step starts, temporaries' when they are used
     letters: list[str] = []
@@ -321,9 +333,7 @@ def _draw(
         written = [fmt_linear(a, b) for a, b in forms]
         oper = [operand(w) for w in written]
         steps = [REVERSE_OPENING]
-    step = steps.append
-    size_l = len(pool)
-    taken: set[str] = set()
+    taken = [False] * len(pool)
     for i in range(n):
         code = ops[i]
         par = pars[i]
@@ -331,74 +341,74 @@ def _draw(
         name = names[i]
         coef = None if forms is None else forms[i]
         if i == unknown:
-            add(_node(name, "unknown", (), None, vals[i], coef))
-            say(sf.unknown.head[c])
+            nodes.append(_node(name, "unknown", (), None, vals[i], coef))
+            sentences.append(sf.unknown.head[c])
             letters.append("x")
-            step(f"{define[c]}x; {UNKNOWN_STEP}")
+            steps.append(f"{define[c]}x; {UNKNOWN_STEP}")
             continue
-        lt = pool[int(random() * size_l)]
-        while lt in taken:
-            lt = pool[int(random() * size_l)]
-        taken.add(lt)
+        lt = _fresh_letter(random, pool, taken)
         letters.append(lt)
         if code == CONST:
             k = ks[i]
-            add(_node(name, "const", (), k, vals[i], coef))
-            say(f"{f_const.head[c]}{k}{f_const.end}")
-            step(f"{define[c]}{lt}; so {lt} = {k}.")
+            nodes.append(_node(name, "const", (), k, vals[i], coef))
+            sentences.append(f"{f_const.head[c]}{k}{f_const.end}")
+            steps.append(f"{define[c]}{lt}; so {lt} = {k}.")
         elif len(par) == 1:
             p = par[0]
             k = ks[i]
             if code == COPY:
-                add(_node(name, "copy", (names[p],), k, vals[i], coef))
-                say(f"{f_copy.head[c]}{phrase[nm[p]]}{f_copy.end}")
-                step(f"{define[c]}{lt}; so {lt} = {letters[p]} = {written[p]}.")
+                nodes.append(_node(name, "copy", (names[p],), k, vals[i], coef))
+                sentences.append(f"{f_copy.head[c]}{phrase[nm[p]]}{f_copy.end}")
+                steps.append(f"{define[c]}{lt}; so {lt} = {letters[p]} = {written[p]}.")
                 continue
-            t = pool[int(random() * size_l)]
-            while t in taken:
-                t = pool[int(random() * size_l)]
-            taken.add(t)
+            t = _fresh_letter(random, pool, taken)
             if code == TIMES:
-                add(_node(name, "times", (names[p],), k, vals[i], coef))
-                say(f"{f_times.head[c]}{k}{f_times.mid}{phrase[nm[p]]}{f_times.end}")
-                step(
+                nodes.append(_node(name, "times", (names[p],), k, vals[i], coef))
+                sentences.append(f"{f_times.head[c]}{k}{f_times.mid}{phrase[nm[p]]}{f_times.end}")
+                steps.append(
                     f"{define[c]}{lt}; {t} = {letters[p]} = {written[p]}; "
                     f"so {lt} = {k} * {t} = {k} * {oper[p]} = {written[i]}."
                 )
             else:
-                add(_node(name, "plus", (names[p],), k, vals[i], coef))
-                say(f"{f_plus.head[c]}{k}{f_plus.mid}{phrase[nm[p]]}{f_plus.end}")
-                step(
+                nodes.append(_node(name, "plus", (names[p],), k, vals[i], coef))
+                sentences.append(f"{f_plus.head[c]}{k}{f_plus.mid}{phrase[nm[p]]}{f_plus.end}")
+                steps.append(
                     f"{define[c]}{lt}; {t} = {letters[p]} = {written[p]}; "
                     f"so {lt} = {k} + {t} = {k} + {oper[p]} = {written[i]}."
                 )
         elif len(par) == 2:
             p, q = par
             if code == DIFF:
-                add(_node(name, "diff", (names[p], names[q]), None, vals[i], coef))
-                say(f"{f_diff.head[c]}{phrase[nm[p]]}{f_diff.mid}{phrase[nm[q]]}{f_diff.end}")
-                step(
+                nodes.append(_node(name, "diff", (names[p], names[q]), None, vals[i], coef))
+                sentences.append(
+                    f"{f_diff.head[c]}{phrase[nm[p]]}{f_diff.mid}{phrase[nm[q]]}{f_diff.end}"
+                )
+                steps.append(
                     f"{define[c]}{lt}; so {lt} = {letters[p]} - {letters[q]} = "
                     f"{oper[p]} - {oper[q]} = {written[i]}."
                 )
                 continue
             if code == SUM:
-                add(_node(name, "sum", (names[p], names[q]), None, vals[i], coef))
-                say(f"{f_sum2.head[c]}{phrase[nm[p]]}{f_sum2.mid}{phrase[nm[q]]}{f_sum2.end}")
+                nodes.append(_node(name, "sum", (names[p], names[q]), None, vals[i], coef))
+                sentences.append(
+                    f"{f_sum2.head[c]}{phrase[nm[p]]}{f_sum2.mid}{phrase[nm[q]]}{f_sum2.end}"
+                )
             else:  # implied by the entity's items, never stated
-                add(_node(name, "total", (names[p], names[q]), None, vals[i], coef))
-            step(
+                nodes.append(_node(name, "total", (names[p], names[q]), None, vals[i], coef))
+            steps.append(
                 f"{define[c]}{lt}; so {lt} = {letters[p]} + {letters[q]} = "
                 f"{oper[p]} + {oper[q]} = {written[i]}."
             )
         else:  # a sum or total of m >= 3 parents: pairwise through temporaries
             parents = tuple([names[p] for p in par])
             if code == SUM:
-                add(_node(name, "sum", parents, None, vals[i], coef))
+                nodes.append(_node(name, "sum", parents, None, vals[i], coef))
                 plist = sep.join([phrase[nm[p]] for p in par[:-1]])
-                say(f"{f_sumn.head[c]}{plist}{f_sumn.mid}{phrase[nm[par[-1]]]}{f_sumn.end}")
+                sentences.append(
+                    f"{f_sumn.head[c]}{plist}{f_sumn.mid}{phrase[nm[par[-1]]]}{f_sumn.end}"
+                )
             else:
-                add(_node(name, "total", parents, None, vals[i], coef))
+                nodes.append(_node(name, "total", parents, None, vals[i], coef))
             p = par[0]
             acc_letter = letters[p]
             acc_oper = oper[p]
@@ -406,10 +416,7 @@ def _draw(
             acc = vals[p]
             fa, fb = (0, 0) if forms is None else forms[p]
             for q in par[1:-1]:
-                t = pool[int(random() * size_l)]
-                while t in taken:
-                    t = pool[int(random() * size_l)]
-                taken.add(t)
+                t = _fresh_letter(random, pool, taken)
                 if forms is None:
                     acc += vals[q]
                     if modulus is not None:
@@ -433,20 +440,19 @@ def _draw(
             parts.append(
                 f"so {lt} = {acc_letter} + {letters[q]} = {acc_oper} + {oper[q]} = {written[i]}."
             )
-            step(" ".join(parts))
+            steps.append(" ".join(parts))
     if forms is None:
-        step(f"Answer: {vals[-1]}.")
+        steps.append(f"Answer: {vals[-1]}.")
     else:
         a, b = forms[-1]
         x = vals[unknown]
-        step(solve_steps(letters[n - 1], a, b, vals[-1], x))
-        step(f"Answer: {x}.")
+        steps.append(solve_steps(letters[n - 1], a, b, vals[-1], x))
+        steps.append(f"Answer: {x}.")
 
     # distractors: stated, never needed; parents anywhere among the quantities so far
     distractors_per_node: float = cfg.distractors
     count = int(distractors_per_node * n * (0.5 + random()) + 0.5)
     distractors: list[Node] = []
-    add = distractors.append
     if count:
         vmax: int = cfg.max_value
         cmax: int = cfg.const_max
@@ -454,11 +460,11 @@ def _draw(
         cspan = chi - clo + 1
         for _ in range(count):
             c = int(random() * size)
-            if c in used:
+            if used[c]:
                 c = _redraw_name(random, size, used)
                 if c < 0:
                     break
-            used.add(c)
+            used[c] = True
             nm.append(c)
             name = name_of[c]
             names.append(name)
@@ -516,25 +522,33 @@ def _draw(
                 value = k
             vals.append(value)
             if code == CONST:
-                add(_node(name, "const", (), k, value, None))
-                say(f"{f_const.head[c]}{k}{f_const.end}")
+                distractors.append(_node(name, "const", (), k, value, None))
+                sentences.append(f"{f_const.head[c]}{k}{f_const.end}")
             elif code < DIFF:
-                add(_node(name, OP_NAMES[code], (names[p],), k, value, None))
+                distractors.append(_node(name, OP_NAMES[code], (names[p],), k, value, None))
                 if code == COPY:
-                    say(f"{f_copy.head[c]}{phrase[nm[p]]}{f_copy.end}")
+                    sentences.append(f"{f_copy.head[c]}{phrase[nm[p]]}{f_copy.end}")
                 elif code == TIMES:
-                    say(f"{f_times.head[c]}{k}{f_times.mid}{phrase[nm[p]]}{f_times.end}")
+                    sentences.append(
+                        f"{f_times.head[c]}{k}{f_times.mid}{phrase[nm[p]]}{f_times.end}"
+                    )
                 else:
-                    say(f"{f_plus.head[c]}{k}{f_plus.mid}{phrase[nm[p]]}{f_plus.end}")
+                    sentences.append(f"{f_plus.head[c]}{k}{f_plus.mid}{phrase[nm[p]]}{f_plus.end}")
             else:
-                add(_node(name, OP_NAMES[code], (names[p], names[q]), None, value, None))
+                distractors.append(
+                    _node(name, OP_NAMES[code], (names[p], names[q]), None, value, None)
+                )
                 if code == SUM:
-                    say(f"{f_sum2.head[c]}{phrase[nm[p]]}{f_sum2.mid}{phrase[nm[q]]}{f_sum2.end}")
+                    sentences.append(
+                        f"{f_sum2.head[c]}{phrase[nm[p]]}{f_sum2.mid}{phrase[nm[q]]}{f_sum2.end}"
+                    )
                 else:
-                    say(f"{f_diff.head[c]}{phrase[nm[p]]}{f_diff.mid}{phrase[nm[q]]}{f_diff.end}")
+                    sentences.append(
+                        f"{f_diff.head[c]}{phrase[nm[p]]}{f_diff.mid}{phrase[nm[q]]}{f_diff.end}"
+                    )
 
     if unknown >= 0:
-        say(f"{sf.given.head[nm[n - 1]]}{vals[n - 1]}{sf.given.end}")
+        sentences.append(f"{sf.given.head[nm[n - 1]]}{vals[n - 1]}{sf.given.end}")
     shuffle: bool = cfg.shuffle
     if shuffle:
         for i in range(len(sentences) - 1, 0, -1):

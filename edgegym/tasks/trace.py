@@ -17,6 +17,7 @@ over the DAG writes nodes, sentences and steps); this module holds the pieces.
 from __future__ import annotations
 
 import string
+from typing import Final
 
 __all__ = [
     "LETTERS",
@@ -28,8 +29,8 @@ __all__ = [
     "solve_steps",
 ]
 
-REVERSE_OPENING = "The question is difficult, so we use equations to solve it."
-UNKNOWN_STEP = "we don't know its value yet but will find it out later."
+REVERSE_OPENING: Final = "The question is difficult, so we use equations to solve it."
+UNKNOWN_STEP: Final = "we don't know its value yet but will find it out later."
 
 
 def fmt_linear(a: int, b: int) -> str:
@@ -61,5 +62,6 @@ def solve_steps(letter: str, a: int, b: int, given: int, x: int) -> str:
     )
 
 
-LETTERS = tuple(string.ascii_uppercase + string.ascii_lowercase)
-LETTERS_REVERSE = tuple(c for c in LETTERS if c not in "xX")
+# Final: the compiled generator reads these as constants, not module dict entries.
+LETTERS: Final = tuple(string.ascii_uppercase + string.ascii_lowercase)
+LETTERS_REVERSE: Final = tuple(c for c in LETTERS if c not in "xX")
