@@ -169,8 +169,18 @@ class TaskSpec:
 
     @functools.cached_property
     def key(self) -> str:
-        """Canonical JSON of the spec (cached; used for ids)."""
-        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        """Canonical JSON of the spec (cached; used for ids).
+
+        Exactly ``json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))``,
+        written out: every problem id hashes it, and the general encoder (with
+        ``dataclasses.fields``) costs several times the rest of the id. The fields are
+        validated names and ints, which JSON writes as they are; the config writes its own.
+        """
+        return (
+            f'{{"config":{self.config.key},"context":"{self.context}","family":"{self.family}",'
+            f'"index":{self.index:d},"mode":"{self.mode}","op":{self.op:d},'
+            f'"seed":{self.seed:d},"split":"{self.split}"}}'
+        )
 
     def to_dict(self) -> dict[str, Any]:
         data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}

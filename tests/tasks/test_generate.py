@@ -180,6 +180,28 @@ def test_same_spec_same_problem_and_record_round_trip() -> None:
         Problem.from_record(bad)
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    spec=specs,
+    family=st.sampled_from(["dag", "a-b_9", "z" * 64]),
+    seed=st.integers(0, 2**63 - 1),
+    config=st.builds(
+        DagConfig,
+        const_max=st.integers(1, 50),
+        max_value=st.integers(50, 10**6),
+        distractors=st.one_of(st.floats(0, 4), st.integers(0, 4)),
+        depth=st.sampled_from([None, 2, 3]),
+        shuffle=st.booleans(),
+    ),
+)
+def test_spec_key_is_its_canonical_json(
+    spec: TaskSpec, family: str, seed: int, config: DagConfig
+) -> None:
+    """The spec's key (in every id) is written out by hand; it must stay this JSON."""
+    for s in (spec, dataclasses.replace(spec, family=family, seed=seed, config=config)):
+        assert s.key == json.dumps(s.to_dict(), sort_keys=True, separators=(",", ":"))
+
+
 def test_ids_distinct_within_split_and_splits_disjoint() -> None:
     ids: dict[str, set[str]] = {}
     hashes: dict[str, set[str]] = {}
