@@ -62,12 +62,14 @@ from edgegym.tasks.trace import (
 
 __all__ = ["MAX_ATTEMPTS", "generate_dag", "split_of"]
 
-# Final: the compiled build reads these as constants, not module dict entries.
+# Final: the compiled build reads these as constants, not module dict entries (and a
+# tuple typed with "..." stays one object: a fixed-length tuple type is stored unboxed
+# and boxed anew at each indexing).
 MAX_ATTEMPTS: Final = 400
-_BUCKET_SPLIT: Final = ("train",) * 8 + ("val", "test")
+_BUCKET_SPLIT: Final[tuple[str, ...]] = ("train",) * 8 + ("val", "test")
 _P_TOTAL: Final = 0.5
 # Distractor operations (a constant twice as likely as the others).
-_DISTRACTOR_OPS: Final = (CONST, CONST, COPY, TIMES, PLUS, SUM, DIFF)
+_DISTRACTOR_OPS: Final[tuple[int, ...]] = (CONST, CONST, COPY, TIMES, PLUS, SUM, DIFF)
 _NAME_TRIES: Final = 64  # rejection draws of one name before scanning the pool
 _SPLIT_TRIES: Final = 256  # name draws to land the graph hash in the split
 
@@ -224,6 +226,13 @@ def _draw(
     name_of = sf.name
     hname = sf.hname
     names = [""] * n
+    # values and constants as they are written ("None": no constant), each formatted once
+    # for the hash, the sentences and the trace
+    vtext = [str(v) for v in vals]
+    ktext: list[str] = []
+    for i in range(n):
+        k = ks[i]
+        ktext.append(vtext[i] if ops[i] == CONST else "None" if k is None else str(k))
     entries: list[str] = []
     for i in range(n):
         c = nm[i]
@@ -251,23 +260,15 @@ def _draw(
             pj = names[par[0]]
         else:
             pj = "\x1d".join([names[p] for p in par])
-        k = ks[i]
         if forms is None:
-            if k is None:
-                entries.append(f"{head}{OP_NAMES[ops[i]]}\x1f{pj}\x1fNone\x1f{vals[i]}\x1fNone")
-            else:
-                entries.append(f"{head}{OP_NAMES[ops[i]]}\x1f{pj}\x1f{k}\x1f{vals[i]}\x1fNone")
+            entries.append(f"{head}{OP_NAMES[ops[i]]}\x1f{pj}\x1f{ktext[i]}\x1f{vtext[i]}\x1fNone")
         else:
             a, b = forms[i]
             if i == unknown:
-                entries.append(f"{head}unknown\x1f\x1fNone\x1f{vals[i]}\x1f({a}, {b})")
-            elif k is None:
-                entries.append(
-                    f"{head}{OP_NAMES[ops[i]]}\x1f{pj}\x1fNone\x1f{vals[i]}\x1f({a}, {b})"
-                )
+                entries.append(f"{head}unknown\x1f\x1fNone\x1f{vtext[i]}\x1f({a}, {b})")
             else:
                 entries.append(
-                    f"{head}{OP_NAMES[ops[i]]}\x1f{pj}\x1f{k}\x1f{vals[i]}\x1f({a}, {b})"
+                    f"{head}{OP_NAMES[ops[i]]}\x1f{pj}\x1f{ktext[i]}\x1f{vtext[i]}\x1f({a}, {b})"
                 )
     head = f"{spec.family}\x1e{spec.context}\x1e{spec.mode}"
     split: str = spec.split
@@ -324,9 +325,8 @@ def _draw(
     letters: list[str] = []
     if forms is None:
         pool = LETTERS
-        # each value as it is written, formatted once (a value is written up to four times)
-        written = [str(v) for v in vals]
-        oper = written  # ... and as an operand
+        written = vtext  # each value as it is written
+        oper = vtext  # ... and as an operand
         steps: list[str] = []
     else:
         pool = LETTERS_REVERSE
@@ -348,11 +348,11 @@ def _draw(
             continue
         lt = _fresh_letter(random, pool, taken)
         letters.append(lt)
+        kt = ktext[i]
         if code == CONST:
-            k = ks[i]
-            nodes.append(_node(name, "const", (), k, vals[i], coef))
-            sentences.append(f"{f_const.head[c]}{k}{f_const.end}")
-            steps.append(f"{define[c]}{lt}; so {lt} = {k}.")
+            nodes.append(_node(name, "const", (), ks[i], vals[i], coef))
+            sentences.append(f"{f_const.head[c]}{kt}{f_const.end}")
+            steps.append(f"{define[c]}{lt}; so {lt} = {kt}.")
         elif len(par) == 1:
             p = par[0]
             k = ks[i]
@@ -364,17 +364,17 @@ def _draw(
             t = _fresh_letter(random, pool, taken)
             if code == TIMES:
                 nodes.append(_node(name, "times", (names[p],), k, vals[i], coef))
-                sentences.append(f"{f_times.head[c]}{k}{f_times.mid}{phrase[nm[p]]}{f_times.end}")
+                sentences.append(f"{f_times.head[c]}{kt}{f_times.mid}{phrase[nm[p]]}{f_times.end}")
                 steps.append(
                     f"{define[c]}{lt}; {t} = {letters[p]} = {written[p]}; "
-                    f"so {lt} = {k} * {t} = {k} * {oper[p]} = {written[i]}."
+                    f"so {lt} = {kt} * {t} = {kt} * {oper[p]} = {written[i]}."
                 )
             else:
                 nodes.append(_node(name, "plus", (names[p],), k, vals[i], coef))
-                sentences.append(f"{f_plus.head[c]}{k}{f_plus.mid}{phrase[nm[p]]}{f_plus.end}")
+                sentences.append(f"{f_plus.head[c]}{kt}{f_plus.mid}{phrase[nm[p]]}{f_plus.end}")
                 steps.append(
                     f"{define[c]}{lt}; {t} = {letters[p]} = {written[p]}; "
-                    f"so {lt} = {k} + {t} = {k} + {oper[p]} = {written[i]}."
+                    f"so {lt} = {kt} + {t} = {kt} + {oper[p]} = {written[i]}."
                 )
         elif len(par) == 2:
             p, q = par

@@ -51,7 +51,9 @@ __all__ = [
     "linear_forms",
 ]
 
-# Final: the compiled build inlines them (a plain module global is a dict lookup per use).
+# Final: the compiled build inlines them (a plain module global is a dict lookup per use);
+# OP_NAMES is typed tuple[str, ...] to stay one object (a fixed-length tuple type is
+# stored unboxed, and boxed anew at each indexing).
 CONST: Final = 0
 COPY: Final = 1
 TIMES: Final = 2
@@ -60,7 +62,16 @@ DIFF: Final = 4
 SUM: Final = 5
 TOTAL: Final = 6
 UNKNOWN: Final = 7
-OP_NAMES: Final = ("const", "copy", "times", "plus", "diff", "sum", "total", "unknown")
+OP_NAMES: Final[tuple[str, ...]] = (
+    "const",
+    "copy",
+    "times",
+    "plus",
+    "diff",
+    "sum",
+    "total",
+    "unknown",
+)
 
 Dag = tuple[list[int], list[tuple[int, ...]], list[int | None], list[int]]
 """``(ops, parents, ks, values)``, parallel lists in trace order."""
