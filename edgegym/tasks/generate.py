@@ -30,7 +30,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from edgegym.tasks.graph import (
     CONST,
@@ -46,7 +46,7 @@ from edgegym.tasks.graph import (
     const_range,
     linear_forms,
 )
-from edgegym.tasks.record import Node, Problem
+from edgegym.tasks.record import Node, NodeSlots, Problem
 from edgegym.tasks.render import Surface, surface
 from edgegym.tasks.rng import uniform_from_entropy
 from edgegym.tasks.spec import TaskSpec
@@ -79,16 +79,7 @@ def split_of(graph_hash_hex: str) -> str:
     return _BUCKET_SPLIT[int(graph_hash_hex[:8], 16) % 10]
 
 
-# Node is a frozen slotted dataclass: its __init__ sets each field through
-# object.__setattr__; writing the slots through their descriptors is several times
-# faster (a problem at op 20 has some 20 nodes and distractors).
 _new: Final = object.__new__
-_SET_NAME: Final = vars(Node)["name"].__set__
-_SET_OP: Final = vars(Node)["op"].__set__
-_SET_PARENTS: Final = vars(Node)["parents"].__set__
-_SET_K: Final = vars(Node)["k"].__set__
-_SET_VALUE: Final = vars(Node)["value"].__set__
-_SET_COEF: Final = vars(Node)["coef"].__set__
 # Problem is a frozen dataclass with a __dict__ and no __post_init__: filling the
 # __dict__ is several times faster than its __init__ (ten object.__setattr__ calls),
 # and primes its cached graph_hash with the hash computed here.
@@ -104,14 +95,15 @@ def _node(
     value: int,
     coef: tuple[int, int] | None,
 ) -> Node:
-    node: Node = _new(Node)
-    _SET_NAME(node, name)
-    _SET_OP(node, op)
-    _SET_PARENTS(node, parents)
-    _SET_K(node, k)
-    _SET_VALUE(node, value)
-    _SET_COEF(node, coef)
-    return node
+    node: Any = NodeSlots()
+    node.name = name
+    node.op = op
+    node.parents = parents
+    node.k = k
+    node.value = value
+    node.coef = coef
+    node.__class__ = Node
+    return cast(Node, node)
 
 
 def _make_problem(fields: dict[str, Any], graph_hash: str) -> Problem:

@@ -90,6 +90,14 @@ class Node:
         )
 
 
+class NodeSlots:
+    """Node's slots without its frozen ``__setattr__``: the generator fills one and makes
+    it a :class:`Node` by assigning ``__class__`` (allowed: the two layouts are the same),
+    several times faster than Node's ``__init__`` (some 20 nodes per problem)."""
+
+    __slots__ = Node.__slots__  # the same names in the same order: the same layout
+
+
 def format_prompt(problem: str, question: str) -> str:
     """The RL / eval prompt: the model text format up to and including ``<solution>``."""
     return f"<question> {problem} {question} </question> <solution>"

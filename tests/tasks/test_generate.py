@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import pickle
 import subprocess
 import sys
 from typing import Any
@@ -200,6 +201,18 @@ def test_spec_key_is_its_canonical_json(
     """The spec's key (in every id) is written out by hand; it must stay this JSON."""
     for s in (spec, dataclasses.replace(spec, family=family, seed=seed, config=config)):
         assert s.key == json.dumps(s.to_dict(), sort_keys=True, separators=(",", ":"))
+
+
+def test_generated_nodes_are_plain_nodes() -> None:
+    """The generator builds its nodes through record.NodeSlots: they must be ordinary Nodes."""
+    p = generate(TaskSpec(op=14, mode="reverse", context="library"))
+    for node in (*p.nodes, *p.distractors):
+        assert type(node) is Node
+        twin = Node(**{f.name: getattr(node, f.name) for f in dataclasses.fields(Node)})
+        assert node == twin and hash(node) == hash(twin) and repr(node) == repr(twin)
+        assert pickle.loads(pickle.dumps(node)) == node
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            node.value = 0  # type: ignore[misc]
 
 
 def test_ids_distinct_within_split_and_splits_disjoint() -> None:
