@@ -79,10 +79,14 @@ def split_of(graph_hash_hex: str) -> str:
     return _BUCKET_SPLIT[int(graph_hash_hex[:8], 16) % 10]
 
 
-_new: Final = object.__new__
+# Final: the compiled build holds these in C statics (a name imported from an uncompiled
+# module is a module dict lookup at each use, twice per node).
+_NODE: Final = Node
+_NODE_SLOTS: Final = NodeSlots
 # Problem is a frozen dataclass with a __dict__ and no __post_init__: filling the
 # __dict__ is several times faster than its __init__ (ten object.__setattr__ calls),
 # and primes its cached graph_hash with the hash computed here.
+_new: Final = object.__new__
 _FAST_PROBLEM: Final = not hasattr(Problem, "__slots__") and not hasattr(Problem, "__post_init__")
 _PRIME_HASH: Final = isinstance(vars(Problem).get("graph_hash"), functools.cached_property)
 
@@ -95,14 +99,15 @@ def _node(
     value: int,
     coef: tuple[int, int] | None,
 ) -> Node:
-    node: Any = NodeSlots()
+    """A Node, built as a :class:`~edgegym.tasks.record.NodeSlots` (see there why)."""
+    node: Any = _NODE_SLOTS()
     node.name = name
     node.op = op
     node.parents = parents
     node.k = k
     node.value = value
     node.coef = coef
-    node.__class__ = Node
+    node.__class__ = _NODE
     return cast(Node, node)
 
 

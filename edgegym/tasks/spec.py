@@ -42,6 +42,13 @@ MAX_OP = 40
 _NAME = re.compile(r"[a-z][a-z0-9_-]{0,63}")
 
 
+@functools.lru_cache(maxsize=1024)
+def _is_name(text: str) -> bool:
+    """Whether ``text`` is a lowercase name (cached: every spec checks two, and the regex
+    costs as much as the rest of the spec's construction)."""
+    return _NAME.fullmatch(text) is not None
+
+
 def stable_int(text: str) -> int:
     """A 64-bit integer from a string, the same in every process (unlike ``hash``)."""
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
@@ -134,7 +141,7 @@ class TaskSpec:
     def __post_init__(self) -> None:
         for name in ("family", "context"):
             value = getattr(self, name)
-            if not isinstance(value, str) or not _NAME.fullmatch(value):
+            if not isinstance(value, str) or not _is_name(value):
                 raise ValueError(f"{name} must be a lowercase name like 'zoo', got {value!r}")
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {list(MODES)}, got {self.mode!r}")
