@@ -83,12 +83,14 @@ def split_of(graph_hash_hex: str) -> str:
 # module is a module dict lookup at each use, twice per node).
 _NODE: Final = Node
 _NODE_SLOTS: Final = NodeSlots
-# Problem is a frozen dataclass with a __dict__ and no __post_init__: filling the
-# __dict__ is several times faster than its __init__ (ten object.__setattr__ calls),
-# and primes its cached graph_hash with the hash computed here.
-_new: Final = object.__new__
-_FAST_PROBLEM: Final = not hasattr(Problem, "__slots__") and not hasattr(Problem, "__post_init__")
+# Problem is a frozen dataclass with a __dict__ and no __post_init__: installing a
+# filled __dict__ is several times faster than its __init__ (ten object.__setattr__
+# calls), and primes its cached graph_hash with the hash computed here.
+_DICT: Final[Any] = vars(Problem).get("__dict__")  # its instances' __dict__ (a descriptor)
+_FAST_PROBLEM: Final = _DICT is not None and not hasattr(Problem, "__post_init__")
 _PRIME_HASH: Final = isinstance(vars(Problem).get("graph_hash"), functools.cached_property)
+_new: Final = object.__new__
+_SET_DICT: Final[Any] = _DICT.__set__ if _FAST_PROBLEM else None
 
 
 def _node(
@@ -114,11 +116,10 @@ def _node(
 def _make_problem(fields: dict[str, Any], graph_hash: str) -> Problem:
     if not _FAST_PROBLEM:
         return Problem(**fields)
-    problem: Problem = _new(Problem)
-    data = problem.__dict__
-    data.update(fields)
     if _PRIME_HASH:
-        data["graph_hash"] = graph_hash
+        fields["graph_hash"] = graph_hash
+    problem: Problem = _new(Problem)
+    _SET_DICT(problem, fields)
     return problem
 
 
@@ -177,7 +178,7 @@ def _draw(
     depth = cfg_depth or (2 + int(random() * 2) if sf.has_attribute else 2)
     size = sf.pool_size(depth)
     nm = [-1] * n  # quantity id of each node
-    used = [False] * sf.total0  # ids taken: names, and every name of a reserved entity
+    used = [False] * size  # ids taken: names, and every name of a reserved entity
     reserved = [False] * sf.n_entities  # entities of totals
 
     # 3. totals, from the end
@@ -216,7 +217,8 @@ def _draw(
                 nm[i] = sf.total0 + e
 
     # the other names, and the graph hash (exactly record.graph_hash) with the last
-    # free node's name a hole in it (4.)
+    # free node's name a hole in it (4.): the hole is where its entry's name goes (no
+    # earlier entry names it) and in its children's parent lists
     last = n - 1
     while last >= 0 and nm[last] >= 0:
         last -= 1
@@ -236,7 +238,7 @@ def _draw(
         if c < 0:
             if i == last:
                 names[i] = "\x00"
-                head = "\x1e\x00\x1f"
+                head = "\x1f"
             else:
                 c = int(random() * size)
                 if used[c]:
@@ -274,10 +276,8 @@ def _draw(
         if _BUCKET_SPLIT[int(ghash[:8], 16) % 10] != split or ghash in exclude:
             return None
     else:
-        text = "".join(entries)
-        hole = text.index("\x00")
-        prefix = head + text[:hole]
-        rest = text[hole + 1 :]
+        prefix = f"{head}{''.join(entries[:last])}\x1e"
+        rest = "".join(entries[last:])
         pieces = rest.split("\x00")
         many = len(pieces) > 1
         first = True
