@@ -278,8 +278,6 @@ def _draw(
     else:
         prefix = f"{head}{''.join(entries[:last])}\x1e"
         rest = "".join(entries[last:])
-        pieces = rest.split("\x00")
-        many = len(pieces) > 1
         first = True
         hasher = None  # the prefix, hashed once a second name is tried
         for _ in range(_SPLIT_TRIES):
@@ -287,7 +285,7 @@ def _draw(
             if used[c]:
                 continue
             cname = name_of[c]
-            tail = cname.join(pieces) if many else rest
+            tail = rest.replace("\x00", cname)
             if hasher is None:
                 if first:  # hash it all (80% of train draws stop here)
                     first = False
