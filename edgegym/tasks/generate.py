@@ -56,6 +56,7 @@ from edgegym.tasks.trace import (
     REVERSE_OPENING,
     UNKNOWN_STEP,
     fmt_linear,
+    num,
     operand,
     solve_steps,
 )
@@ -227,11 +228,11 @@ def _draw(
     names = [""] * n
     # values and constants as they are written ("None": no constant), each formatted once
     # for the hash, the sentences and the trace
-    vtext = [str(v) for v in vals]
+    vtext = [num(v) for v in vals]
     ktext: list[str] = []
     for i in range(n):
         k = ks[i]
-        ktext.append(vtext[i] if ops[i] == CONST else "None" if k is None else str(k))
+        ktext.append(vtext[i] if ops[i] == CONST else "None" if k is None else num(k))
     entries: list[str] = []
     for i in range(n):
         c = nm[i]
@@ -263,11 +264,12 @@ def _draw(
             entries.append(f"{head}{OP_NAMES[ops[i]]}\x1f{pj}\x1f{ktext[i]}\x1f{vtext[i]}\x1fNone")
         else:
             a, b = forms[i]
+            form = f"({num(a)}, {num(b)})"
             if i == unknown:
-                entries.append(f"{head}unknown\x1f\x1fNone\x1f{vtext[i]}\x1f({a}, {b})")
+                entries.append(f"{head}unknown\x1f\x1fNone\x1f{vtext[i]}\x1f{form}")
             else:
                 entries.append(
-                    f"{head}{OP_NAMES[ops[i]]}\x1f{pj}\x1f{ktext[i]}\x1f{vtext[i]}\x1f({a}, {b})"
+                    f"{head}{OP_NAMES[ops[i]]}\x1f{pj}\x1f{ktext[i]}\x1f{vtext[i]}\x1f{form}"
                 )
     head = f"{spec.family}\x1e{spec.context}\x1e{spec.mode}"
     split: str = spec.split
@@ -416,7 +418,7 @@ def _draw(
                     acc += vals[q]
                     if modulus is not None:
                         acc %= modulus
-                    partial = str(acc)
+                    partial = num(acc)
                     parts.append(
                         f"{t} = {acc_letter} + {letters[q]} = {acc_oper} + {oper[q]} = {partial};"
                     )
@@ -516,19 +518,20 @@ def _draw(
                 k = clo + int(random() * cspan)
                 value = k
             vals.append(value)
+            kt = "" if k is None else num(k)  # the constant as stated (copy, sum, diff: none)
             if code == CONST:
                 distractors.append(_node(name, "const", (), k, value, None))
-                sentences.append(f"{f_const.head[c]}{k}{f_const.end}")
+                sentences.append(f"{f_const.head[c]}{kt}{f_const.end}")
             elif code < DIFF:
                 distractors.append(_node(name, OP_NAMES[code], (names[p],), k, value, None))
                 if code == COPY:
                     sentences.append(f"{f_copy.head[c]}{phrase[nm[p]]}{f_copy.end}")
                 elif code == TIMES:
                     sentences.append(
-                        f"{f_times.head[c]}{k}{f_times.mid}{phrase[nm[p]]}{f_times.end}"
+                        f"{f_times.head[c]}{kt}{f_times.mid}{phrase[nm[p]]}{f_times.end}"
                     )
                 else:
-                    sentences.append(f"{f_plus.head[c]}{k}{f_plus.mid}{phrase[nm[p]]}{f_plus.end}")
+                    sentences.append(f"{f_plus.head[c]}{kt}{f_plus.mid}{phrase[nm[p]]}{f_plus.end}")
             else:
                 distractors.append(
                     _node(name, OP_NAMES[code], (names[p], names[q]), None, value, None)

@@ -25,6 +25,7 @@ __all__ = [
     "REVERSE_OPENING",
     "UNKNOWN_STEP",
     "fmt_linear",
+    "num",
     "operand",
     "solve_steps",
 ]
@@ -33,15 +34,25 @@ REVERSE_OPENING: Final = "The question is difficult, so we use equations to solv
 UNKNOWN_STEP: Final = "we don't know its value yet but will find it out later."
 
 
+# The text of the numbers a problem writes most (some 50 per problem, most below 1000),
+# made once: formatting an int allocates a new string each time.
+_SMALL: Final[tuple[str, ...]] = tuple(str(i) for i in range(1024))
+
+
+def num(value: int) -> str:
+    """``str(value)``: the shared text for 0 <= value < 1024."""
+    return _SMALL[value] if 0 <= value < 1024 else str(value)
+
+
 def fmt_linear(a: int, b: int) -> str:
     """``a*x + b`` written the study's way: ``4*x + 48``, ``x - 3``, ``-x``, ``12``."""
     if a == 0:
-        return str(b)
-    term = "x" if a == 1 else "-x" if a == -1 else f"{a}*x"
+        return num(b)
+    term = "x" if a == 1 else "-x" if a == -1 else f"{num(a)}*x"
     if b > 0:
-        return f"{term} + {b}"
+        return f"{term} + {num(b)}"
     if b < 0:
-        return f"{term} - {-b}"
+        return f"{term} - {num(-b)}"
     return term
 
 
