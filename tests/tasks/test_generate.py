@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import json
 import os
 import pickle
@@ -179,6 +180,21 @@ def test_same_spec_same_problem_and_record_round_trip() -> None:
     bad = {**a.to_record(), "answer": a.answer + 1}
     with pytest.raises(ValueError, match="id"):
         Problem.from_record(bad)
+
+
+def test_spec_init_takes_its_fields_with_their_defaults() -> None:
+    """TaskSpec writes its __init__ out (for speed): it must stay the dataclass's."""
+    params = inspect.signature(TaskSpec).parameters
+    fields = dataclasses.fields(TaskSpec)
+    assert list(params) == [f.name for f in fields]
+    for f in fields:
+        default = f.default if f.default_factory is dataclasses.MISSING else f.default_factory()
+        assert params[f.name].kind is inspect.Parameter.KEYWORD_ONLY
+        assert params[f.name].default is default, f.name
+    spec = TaskSpec(context="movie", op=9, seed=4)
+    assert spec == dataclasses.replace(TaskSpec(), context="movie", op=9, seed=4)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        spec.op = 3  # type: ignore[misc]
 
 
 @settings(max_examples=300, deadline=None)
