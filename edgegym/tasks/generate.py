@@ -439,12 +439,12 @@ def _draw(
             )
             steps.append(" ".join(parts))
     if forms is None:
-        steps.append(f"Answer: {vals[-1]}.")
+        steps.append(f"Answer: {vtext[n - 1]}.")
     else:
         a, b = forms[-1]
         x = vals[unknown]
         steps.append(solve_steps(letters[n - 1], a, b, vals[-1], x))
-        steps.append(f"Answer: {x}.")
+        steps.append(f"Answer: {vtext[unknown]}.")
 
     # distractors: stated, never needed; parents anywhere among the quantities so far
     distractors_per_node: float = cfg.distractors
@@ -546,7 +546,7 @@ def _draw(
                     )
 
     if unknown >= 0:
-        sentences.append(f"{sf.given.head[nm[n - 1]]}{vals[n - 1]}{sf.given.end}")
+        sentences.append(f"{sf.given.head[nm[n - 1]]}{vtext[n - 1]}{sf.given.end}")
     shuffle: bool = cfg.shuffle
     if shuffle:
         for i in range(len(sentences) - 1, 0, -1):

@@ -323,30 +323,29 @@ def linear_forms(
 ) -> list[tuple[int, int]]:
     """Each node's value as ``a*x + b`` when node ``unknown`` (a constant) becomes x."""
     forms: list[tuple[int, int]] = []
-    append = forms.append
     for i, code in enumerate(ops):
         par = pars[i]
         if i == unknown:
-            append((1, 0))
+            forms.append((1, 0))
         elif code == CONST:
-            append((0, values[i]))
+            forms.append((0, values[i]))
         elif code == COPY:
-            append(forms[par[0]])
+            forms.append(forms[par[0]])
         elif code == TIMES:
             a, b = forms[par[0]]
             k = ks[i] or 0
-            append((k * a, k * b))
+            forms.append((k * a, k * b))
         elif code == PLUS:
             a, b = forms[par[0]]
-            append((a, b + (ks[i] or 0)))
+            forms.append((a, b + (ks[i] or 0)))
         elif code == DIFF:
             (a1, b1), (a2, b2) = forms[par[0]], forms[par[1]]
-            append((a1 - a2, b1 - b2))
+            forms.append((a1 - a2, b1 - b2))
         else:
             sa = sb = 0
             for p in par:
                 a, b = forms[p]
                 sa += a
                 sb += b
-            append((sa, sb))
+            forms.append((sa, sb))
     return forms

@@ -64,12 +64,13 @@ def operand(text: str) -> str:
 def solve_steps(letter: str, a: int, b: int, given: int, x: int) -> str:
     """The closing linear-equation steps of a reverse-mode trace."""
     lhs = fmt_linear(a, b)
+    value, rhs, coef = num(given), num(given - b), num(a)
     return (
-        f"We know {letter} = {given}, so we have {lhs} = {given} and we solve it through "
-        f"the following steps: Simplifying the equation: {lhs} = {given}. "
+        f"We know {letter} = {value}, so we have {lhs} = {value} and we solve it through "
+        f"the following steps: Simplifying the equation: {lhs} = {value}. "
         f"Move all terms to one side: {fmt_linear(a, b - given)} = 0. "
-        f"Isolate the term with x: {fmt_linear(a, 0)} = {given - b}. "
-        f"Divide both sides by {a}: x = {given - b} / {a}. Solution: x = {x}."
+        f"Isolate the term with x: {fmt_linear(a, 0)} = {rhs}. "
+        f"Divide both sides by {coef}: x = {rhs} / {coef}. Solution: x = {num(x)}."
     )
 
 
