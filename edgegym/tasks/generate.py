@@ -135,7 +135,7 @@ def _redraw_name(random: Callable[[], float], size: int, used: list[bool]) -> in
         if not used[c]:
             return c
     free = [c for c in range(size) if not used[c]]
-    n_free = len(free)  # typed: a len() operand makes the compiled float product generic
+    n_free = len(free)  # a local: a len() operand makes the compiled product generic
     return free[int(random() * n_free)] if free else -1
 
 
@@ -170,7 +170,7 @@ def _draw(
         cands = [i for i in range(n) if ops[i] == CONST and adj[i] != 0]
         if not cands:
             return None
-        n_cands = len(cands)
+        n_cands = len(cands)  # a local: a len() operand makes the compiled product generic
         unknown = cands[int(random() * n_cands)]
         forms = linear_forms(ops, pars, ks, vals, unknown)
     # Typed locals (here and below): the compiled build does native arithmetic on them,

@@ -245,7 +245,7 @@ def build_dag(op: int, cfg: DagConfig, random: Callable[[], float]) -> Dag | Non
             moved: list[int] = []  # dangling parents
             for _slot in range(count):
                 if dl and (not ol or random() < _P_DANGLING):
-                    m = len(dl)
+                    m = len(dl)  # a local: a len() operand makes the compiled product generic
                     p = dl.pop(int(random() * m))
                     moved.append(p)
                 else:
