@@ -19,6 +19,7 @@ from setuptools import setup
 HOT = (
     "edgegym/tasks/graph.py",
     "edgegym/tasks/generate.py",
+    "edgegym/tasks/render.py",
     "edgegym/tasks/trace.py",
 )
 

@@ -30,9 +30,8 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final, cast
 
-from edgegym.tasks.context import load_context
 from edgegym.tasks.graph import (
     CONST,
     COPY,
@@ -47,7 +46,7 @@ from edgegym.tasks.graph import (
     const_range,
     linear_forms,
 )
-from edgegym.tasks.record import Node, Problem
+from edgegym.tasks.record import Node, NodeSlots, Problem
 from edgegym.tasks.render import Surface, surface
 from edgegym.tasks.rng import uniform_from_entropy
 from edgegym.tasks.spec import TaskSpec
@@ -57,19 +56,23 @@ from edgegym.tasks.trace import (
     REVERSE_OPENING,
     UNKNOWN_STEP,
     fmt_linear,
+    num,
     operand,
     solve_steps,
 )
 
 __all__ = ["MAX_ATTEMPTS", "generate_dag", "split_of"]
 
-MAX_ATTEMPTS = 400
-_BUCKET_SPLIT = ("train",) * 8 + ("val", "test")
-_P_TOTAL = 0.5
+# Final: the compiled build reads these as constants, not module dict entries (and a
+# tuple typed with "..." stays one object: a fixed-length tuple type is stored unboxed
+# and boxed anew at each indexing).
+MAX_ATTEMPTS: Final = 400
+_BUCKET_SPLIT: Final[tuple[str, ...]] = ("train",) * 8 + ("val", "test")
+_P_TOTAL: Final = 0.5
 # Distractor operations (a constant twice as likely as the others).
-_DISTRACTOR_OPS = (CONST, CONST, COPY, TIMES, PLUS, SUM, DIFF)
-_NAME_TRIES = 64  # rejection draws of one name before scanning the pool
-_SPLIT_TRIES = 256  # name draws to land the graph hash in the split
+_DISTRACTOR_OPS: Final[tuple[int, ...]] = (CONST, CONST, COPY, TIMES, PLUS, SUM, DIFF)
+_NAME_TRIES: Final = 64  # rejection draws of one name before scanning the pool
+_SPLIT_TRIES: Final = 256  # name draws to land the graph hash in the split
 
 
 def split_of(graph_hash_hex: str) -> str:
@@ -77,43 +80,73 @@ def split_of(graph_hash_hex: str) -> str:
     return _BUCKET_SPLIT[int(graph_hash_hex[:8], 16) % 10]
 
 
-# Node is a frozen slotted dataclass: its __init__ sets each field through
-# object.__setattr__; writing the slots through their descriptors is several times
-# faster (a problem at op 20 has some 20 nodes and distractors).
-_new = object.__new__
-_set_name, _set_op, _set_parents, _set_k, _set_value, _set_coef = (
-    getattr(Node, f).__set__ for f in ("name", "op", "parents", "k", "value", "coef")
-)
-# Problem is a frozen dataclass with a __dict__ and no __post_init__: filling the
-# __dict__ is several times faster than its __init__ (ten object.__setattr__ calls),
-# and primes its cached graph_hash with the hash computed here.
-_FAST_PROBLEM = not hasattr(Problem, "__slots__") and not hasattr(Problem, "__post_init__")
-_PRIME_HASH = isinstance(vars(Problem).get("graph_hash"), functools.cached_property)
+# Final: the compiled build holds these in C statics (a name imported from an uncompiled
+# module is a module dict lookup at each use, twice per node).
+_NODE: Final = Node
+_NODE_SLOTS: Final = NodeSlots
+# Problem is a frozen dataclass with a __dict__ and no __post_init__: installing a
+# filled __dict__ is several times faster than its __init__ (ten object.__setattr__
+# calls), and primes its cached graph_hash with the hash computed here.
+_DICT: Final[Any] = vars(Problem).get("__dict__")  # its instances' __dict__ (a descriptor)
+_FAST_PROBLEM: Final = _DICT is not None and not hasattr(Problem, "__post_init__")
+_PRIME_HASH: Final = isinstance(vars(Problem).get("graph_hash"), functools.cached_property)
+_new: Final = object.__new__
+_SET_DICT: Final[Any] = _DICT.__set__ if _FAST_PROBLEM else None
+
+
+def _node(
+    name: str,
+    op: str,
+    parents: tuple[str, ...],
+    k: int | None,
+    value: int,
+    coef: tuple[int, int] | None,
+) -> Node:
+    """A Node, built as a :class:`~edgegym.tasks.record.NodeSlots` (see there why)."""
+    node: Any = _NODE_SLOTS()
+    node.name = name
+    node.op = op
+    node.parents = parents
+    node.k = k
+    node.value = value
+    node.coef = coef
+    node.__class__ = _NODE
+    return cast(Node, node)
 
 
 def _make_problem(fields: dict[str, Any], graph_hash: str) -> Problem:
     if not _FAST_PROBLEM:
         return Problem(**fields)
-    problem: Problem = _new(Problem)
-    data = problem.__dict__
-    data.update(fields)
     if _PRIME_HASH:
-        data["graph_hash"] = graph_hash
+        fields["graph_hash"] = graph_hash
+    problem: Problem = _new(Problem)
+    _SET_DICT(problem, fields)
     return problem
 
 
-def _redraw_name(random: Callable[[], float], size: int, used: set[int]) -> int:
-    """A quantity id in ``[0, size)`` not in ``used``, after a first draw hit one.
+def _redraw_name(random: Callable[[], float], size: int, used: list[bool]) -> int:
+    """A quantity id in ``[0, size)`` not ``used``, after a first draw hit one.
 
     Rejection sampling (the pool is far larger than any problem), then a scan of the
     free ids; -1 if none is free.
     """
     for _ in range(_NAME_TRIES):
         c = int(random() * size)
-        if c not in used:
+        if not used[c]:
             return c
-    free = [c for c in range(size) if c not in used]
-    return free[int(random() * len(free))] if free else -1
+    free = [c for c in range(size) if not used[c]]
+    n_free = len(free)  # a local: a len() operand makes the compiled product generic
+    return free[int(random() * n_free)] if free else -1
+
+
+def _fresh_letter(random: Callable[[], float], pool: tuple[str, ...], taken: list[bool]) -> str:
+    """A letter of ``pool`` not ``taken`` (drawn again while it is), now taken."""
+    size = len(pool)
+    j = int(random() * size)
+    while taken[j]:
+        j = int(random() * size)
+    taken[j] = True
+    return pool[j]
 
 
 def _draw(
@@ -125,7 +158,6 @@ def _draw(
 ) -> Problem | None:
     """One draw; None if it is illegal or no name puts it in the split."""
     cfg = spec.config
-    ctx = sf.context
     dag = build_dag(spec.op, cfg, random)
     if dag is None:
         return None
@@ -138,17 +170,23 @@ def _draw(
         cands = [i for i in range(n) if ops[i] == CONST and adj[i] != 0]
         if not cands:
             return None
-        unknown = cands[int(random() * len(cands))]
+        n_cands = len(cands)  # a local: a len() operand makes the compiled product generic
+        unknown = cands[int(random() * n_cands)]
         forms = linear_forms(ops, pars, ks, vals, unknown)
-    depth = cfg.depth or (2 + int(random() * 2) if ctx.attribute is not None else 2)
+    # Typed locals (here and below): the compiled build does native arithmetic on them,
+    # where the spec's and config's own attributes are untyped objects to it.
+    cfg_depth: int | None = cfg.depth
+    depth = cfg_depth or (2 + int(random() * 2) if sf.has_attribute else 2)
     size = sf.pool_size(depth)
     nm = [-1] * n  # quantity id of each node
-    used: set[int] = set()  # ids taken: names, and every name of a reserved entity
+    used = [False] * size  # ids taken: names, and every name of a reserved entity
     reserved = [False] * sf.n_entities  # entities of totals
 
     # 3. totals, from the end
-    if cfg.totals and ctx.total is not None:
+    totals: bool = cfg.totals
+    if totals and sf.has_total:
         n_items = sf.n_items
+        attr0 = sf.attr0
         for i in range(n - 1, 0, -1):
             if ops[i] != SUM or nm[i] >= 0:
                 continue
@@ -162,13 +200,15 @@ def _draw(
                 free = [e for e in range(len(reserved)) if not reserved[e]]
                 if not free:
                     break
-                e = free[int(random() * len(free))]
+                n_free = len(free)
+                e = free[int(random() * n_free)]
                 reserved[e] = True
                 items = list(range(n_items))
                 base = e * n_items
-                used.update(range(base, base + n_items))  # the entity's names are taken
-                if size > sf.attr0:
-                    used.update(range(sf.attr0 + base, sf.attr0 + base + n_items))
+                for c in range(base, base + n_items):  # the entity's names are taken
+                    used[c] = True
+                    if size > attr0:
+                        used[attr0 + c] = True
                 for s, p in enumerate(par):  # a partial Fisher-Yates sample of the items
                     r = s + int(random() * (n_items - s))
                     c = items[r]
@@ -178,29 +218,36 @@ def _draw(
                 nm[i] = sf.total0 + e
 
     # the other names, and the graph hash (exactly record.graph_hash) with the last
-    # free node's name a hole in it (4.)
+    # free node's name a hole in it (4.): the hole is where its entry's name goes (no
+    # earlier entry names it) and in its children's parent lists
     last = n - 1
     while last >= 0 and nm[last] >= 0:
         last -= 1
     name_of = sf.name
     hname = sf.hname
     names = [""] * n
+    # values and constants as they are written ("None": no constant), each formatted once
+    # for the hash, the sentences and the trace
+    vtext = [num(v) for v in vals]
+    ktext: list[str] = []
+    for i in range(n):
+        k = ks[i]
+        ktext.append(vtext[i] if ops[i] == CONST else "None" if k is None else num(k))
     entries: list[str] = []
-    append = entries.append
     for i in range(n):
         c = nm[i]
         if c < 0:
             if i == last:
                 names[i] = "\x00"
-                head = "\x1e\x00\x1f"
+                head = "\x1f"
             else:
                 c = int(random() * size)
-                if c in used:
+                if used[c]:
                     c = _redraw_name(random, size, used)
                     if c < 0:
                         return None
                 nm[i] = c
-                used.add(c)
+                used[c] = True
                 names[i] = name_of[c]
                 head = hname[c]
         else:
@@ -213,42 +260,34 @@ def _draw(
             pj = names[par[0]]
         else:
             pj = "\x1d".join([names[p] for p in par])
-        k = ks[i]
         if forms is None:
-            if k is None:
-                append(f"{head}{OP_NAMES[ops[i]]}\x1f{pj}\x1fNone\x1f{vals[i]}\x1fNone")
-            else:
-                append(f"{head}{OP_NAMES[ops[i]]}\x1f{pj}\x1f{k}\x1f{vals[i]}\x1fNone")
+            entries.append(f"{head}{OP_NAMES[ops[i]]}\x1f{pj}\x1f{ktext[i]}\x1f{vtext[i]}\x1fNone")
         else:
             a, b = forms[i]
+            form = f"({num(a)}, {num(b)})"
             if i == unknown:
-                append(f"{head}unknown\x1f\x1fNone\x1f{vals[i]}\x1f({a}, {b})")
-            elif k is None:
-                append(f"{head}{OP_NAMES[ops[i]]}\x1f{pj}\x1fNone\x1f{vals[i]}\x1f({a}, {b})")
+                entries.append(f"{head}unknown\x1f\x1fNone\x1f{vtext[i]}\x1f{form}")
             else:
-                append(f"{head}{OP_NAMES[ops[i]]}\x1f{pj}\x1f{k}\x1f{vals[i]}\x1f({a}, {b})")
+                entries.append(
+                    f"{head}{OP_NAMES[ops[i]]}\x1f{pj}\x1f{ktext[i]}\x1f{vtext[i]}\x1f{form}"
+                )
     head = f"{spec.family}\x1e{spec.context}\x1e{spec.mode}"
-    split = spec.split
+    split: str = spec.split
     if last < 0:  # no free name: the hash is what it is
         ghash = hashlib.blake2b((head + "".join(entries)).encode(), digest_size=10).hexdigest()
         if _BUCKET_SPLIT[int(ghash[:8], 16) % 10] != split or ghash in exclude:
             return None
     else:
-        text = "".join(entries)
-        hole = text.index("\x00")
-        prefix = head + text[:hole]
-        rest = text[hole + 1 :]
-        many = "\x00" in rest
-        if many:
-            pieces = rest.split("\x00")
+        prefix = f"{head}{''.join(entries[:last])}\x1e"
+        rest = "".join(entries[last:])
         first = True
         hasher = None  # the prefix, hashed once a second name is tried
         for _ in range(_SPLIT_TRIES):
             c = int(random() * size)
-            if c in used:
+            if used[c]:
                 continue
             cname = name_of[c]
-            tail = cname.join(pieces) if many else rest
+            tail = rest.replace("\x00", cname)
             if hasher is None:
                 if first:  # hash it all (80% of train draws stop here)
                     first = False
@@ -266,152 +305,124 @@ def _draw(
         else:
             return None
         nm[last] = c
-        used.add(c)
+        used[c] = True
         names[last] = cname
 
     # 5. nodes, sentences and trace steps of the necessary DAG, in one pass
     phrase = sf.phrase
-    head_t = sf.head
-    tail_t = sf.tail
-    h_const, (t_const,) = head_t["const"], tail_t["const"]
-    h_copy, (t_copy,) = head_t["copy"], tail_t["copy"]
-    h_times, (t_times1, t_times2) = head_t["times"], tail_t["times"]
-    h_plus, (t_plus1, t_plus2) = head_t["plus"], tail_t["plus"]
-    h_diff, (t_diff1, t_diff2) = head_t["diff"], tail_t["diff"]
-    h_sum2, (t_sum21, t_sum22) = head_t["sum2"], tail_t["sum2"]
-    h_sumn, (t_sumn1, t_sumn2) = head_t["sumn"], tail_t["sumn"]
+    f_const, f_copy, f_times, f_plus = sf.const, sf.copy, sf.times, sf.plus
+    f_diff, f_sum2, f_sumn = sf.diff, sf.sum2, sf.sumn
     sep = sf.list_separator
     define = sf.define
-    modulus = cfg.modulus
+    modulus: int | None = cfg.modulus
     sentences: list[str] = []
-    say = sentences.append
     nodes: list[Node] = []
-    add = nodes.append
     # the trace: letters drawn without replacement (rejecting those taken), each node's
     # when its step starts, temporaries' when they are used
     letters: list[str] = []
     if forms is None:
         pool = LETTERS
-        written: list[Any] = vals  # values as they are written (ints format themselves)
-        oper: list[Any] = vals  # ... and as operands
+        written = vtext  # each value as it is written
+        oper = vtext  # ... and as an operand
         steps: list[str] = []
     else:
         pool = LETTERS_REVERSE
         written = [fmt_linear(a, b) for a, b in forms]
         oper = [operand(w) for w in written]
         steps = [REVERSE_OPENING]
-    step = steps.append
-    size_l = len(pool)
-    taken: set[str] = set()
+    taken = [False] * len(pool)
     for i in range(n):
         code = ops[i]
         par = pars[i]
         c = nm[i]
         name = names[i]
-        node: Node = _new(Node)
-        _set_name(node, name)
-        _set_value(node, vals[i])
-        _set_coef(node, None if forms is None else forms[i])
-        add(node)
+        coef = None if forms is None else forms[i]
         if i == unknown:
-            _set_parents(node, ())
-            _set_op(node, "unknown")
-            _set_k(node, None)
-            say(head_t["unknown"][c])
+            nodes.append(_node(name, "unknown", (), None, vals[i], coef))
+            sentences.append(sf.unknown.head[c])
             letters.append("x")
-            step(f"{define[c]}x; {UNKNOWN_STEP}")
+            steps.append(f"{define[c]}x; {UNKNOWN_STEP}")
             continue
-        lt = pool[int(random() * size_l)]
-        while lt in taken:
-            lt = pool[int(random() * size_l)]
-        taken.add(lt)
+        lt = _fresh_letter(random, pool, taken)
         letters.append(lt)
+        kt = ktext[i]
         if code == CONST:
-            k = ks[i]
-            _set_parents(node, ())
-            _set_op(node, "const")
-            _set_k(node, k)
-            say(f"{h_const[c]}{k}{t_const}")
-            step(f"{define[c]}{lt}; so {lt} = {k}.")
+            nodes.append(_node(name, "const", (), ks[i], vals[i], coef))
+            sentences.append(f"{f_const.head[c]}{kt}{f_const.end}")
+            steps.append(f"{define[c]}{lt}; so {lt} = {kt}.")
         elif len(par) == 1:
             p = par[0]
             k = ks[i]
-            _set_parents(node, (names[p],))
-            _set_k(node, k)
             if code == COPY:
-                _set_op(node, "copy")
-                say(f"{h_copy[c]}{phrase[nm[p]]}{t_copy}")
-                step(f"{define[c]}{lt}; so {lt} = {letters[p]} = {written[p]}.")
+                nodes.append(_node(name, "copy", (names[p],), k, vals[i], coef))
+                sentences.append(f"{f_copy.head[c]}{phrase[nm[p]]}{f_copy.end}")
+                steps.append(f"{define[c]}{lt}; so {lt} = {letters[p]} = {written[p]}.")
                 continue
-            t = pool[int(random() * size_l)]
-            while t in taken:
-                t = pool[int(random() * size_l)]
-            taken.add(t)
+            t = _fresh_letter(random, pool, taken)
             if code == TIMES:
-                _set_op(node, "times")
-                say(f"{h_times[c]}{k}{t_times1}{phrase[nm[p]]}{t_times2}")
-                step(
+                nodes.append(_node(name, "times", (names[p],), k, vals[i], coef))
+                sentences.append(f"{f_times.head[c]}{kt}{f_times.mid}{phrase[nm[p]]}{f_times.end}")
+                steps.append(
                     f"{define[c]}{lt}; {t} = {letters[p]} = {written[p]}; "
-                    f"so {lt} = {k} * {t} = {k} * {oper[p]} = {written[i]}."
+                    f"so {lt} = {kt} * {t} = {kt} * {oper[p]} = {written[i]}."
                 )
             else:
-                _set_op(node, "plus")
-                say(f"{h_plus[c]}{k}{t_plus1}{phrase[nm[p]]}{t_plus2}")
-                step(
+                nodes.append(_node(name, "plus", (names[p],), k, vals[i], coef))
+                sentences.append(f"{f_plus.head[c]}{kt}{f_plus.mid}{phrase[nm[p]]}{f_plus.end}")
+                steps.append(
                     f"{define[c]}{lt}; {t} = {letters[p]} = {written[p]}; "
-                    f"so {lt} = {k} + {t} = {k} + {oper[p]} = {written[i]}."
+                    f"so {lt} = {kt} + {t} = {kt} + {oper[p]} = {written[i]}."
                 )
         elif len(par) == 2:
             p, q = par
-            _set_parents(node, (names[p], names[q]))
-            _set_k(node, None)
             if code == DIFF:
-                _set_op(node, "diff")
-                say(f"{h_diff[c]}{phrase[nm[p]]}{t_diff1}{phrase[nm[q]]}{t_diff2}")
-                step(
+                nodes.append(_node(name, "diff", (names[p], names[q]), None, vals[i], coef))
+                sentences.append(
+                    f"{f_diff.head[c]}{phrase[nm[p]]}{f_diff.mid}{phrase[nm[q]]}{f_diff.end}"
+                )
+                steps.append(
                     f"{define[c]}{lt}; so {lt} = {letters[p]} - {letters[q]} = "
                     f"{oper[p]} - {oper[q]} = {written[i]}."
                 )
                 continue
             if code == SUM:
-                _set_op(node, "sum")
-                say(f"{h_sum2[c]}{phrase[nm[p]]}{t_sum21}{phrase[nm[q]]}{t_sum22}")
-            else:
-                _set_op(node, "total")  # implied by the entity's items, never stated
-            step(
+                nodes.append(_node(name, "sum", (names[p], names[q]), None, vals[i], coef))
+                sentences.append(
+                    f"{f_sum2.head[c]}{phrase[nm[p]]}{f_sum2.mid}{phrase[nm[q]]}{f_sum2.end}"
+                )
+            else:  # implied by the entity's items, never stated
+                nodes.append(_node(name, "total", (names[p], names[q]), None, vals[i], coef))
+            steps.append(
                 f"{define[c]}{lt}; so {lt} = {letters[p]} + {letters[q]} = "
                 f"{oper[p]} + {oper[q]} = {written[i]}."
             )
         else:  # a sum or total of m >= 3 parents: pairwise through temporaries
-            _set_parents(node, tuple([names[p] for p in par]))
-            _set_k(node, None)
+            parents = tuple([names[p] for p in par])
             if code == SUM:
-                _set_op(node, "sum")
+                nodes.append(_node(name, "sum", parents, None, vals[i], coef))
                 plist = sep.join([phrase[nm[p]] for p in par[:-1]])
-                say(f"{h_sumn[c]}{plist}{t_sumn1}{phrase[nm[par[-1]]]}{t_sumn2}")
+                sentences.append(
+                    f"{f_sumn.head[c]}{plist}{f_sumn.mid}{phrase[nm[par[-1]]]}{f_sumn.end}"
+                )
             else:
-                _set_op(node, "total")
+                nodes.append(_node(name, "total", parents, None, vals[i], coef))
             p = par[0]
             acc_letter = letters[p]
             acc_oper = oper[p]
             parts = [f"{define[c]}{lt};"]
-            if forms is None:
-                acc = vals[p]
-            else:
-                fa, fb = forms[p]
+            acc = vals[p]
+            fa, fb = (0, 0) if forms is None else forms[p]
             for q in par[1:-1]:
-                t = pool[int(random() * size_l)]
-                while t in taken:
-                    t = pool[int(random() * size_l)]
-                taken.add(t)
+                t = _fresh_letter(random, pool, taken)
                 if forms is None:
                     acc += vals[q]
                     if modulus is not None:
                         acc %= modulus
+                    partial = num(acc)
                     parts.append(
-                        f"{t} = {acc_letter} + {letters[q]} = {acc_oper} + {oper[q]} = {acc};"
+                        f"{t} = {acc_letter} + {letters[q]} = {acc_oper} + {oper[q]} = {partial};"
                     )
-                    acc_oper = acc
+                    acc_oper = partial
                 else:
                     qa, qb = forms[q]
                     fa += qa
@@ -426,31 +437,31 @@ def _draw(
             parts.append(
                 f"so {lt} = {acc_letter} + {letters[q]} = {acc_oper} + {oper[q]} = {written[i]}."
             )
-            step(" ".join(parts))
+            steps.append(" ".join(parts))
     if forms is None:
-        step(f"Answer: {vals[-1]}.")
+        steps.append(f"Answer: {vtext[n - 1]}.")
     else:
         a, b = forms[-1]
         x = vals[unknown]
-        step(solve_steps(letters[n - 1], a, b, vals[-1], x))
-        step(f"Answer: {x}.")
+        steps.append(solve_steps(letters[n - 1], a, b, vals[-1], x))
+        steps.append(f"Answer: {vtext[unknown]}.")
 
     # distractors: stated, never needed; parents anywhere among the quantities so far
-    count = int(cfg.distractors * n * (0.5 + random()) + 0.5)
+    distractors_per_node: float = cfg.distractors
+    count = int(distractors_per_node * n * (0.5 + random()) + 0.5)
     distractors: list[Node] = []
-    add = distractors.append
     if count:
-        vmax = cfg.max_value
-        cmax = cfg.const_max
+        vmax: int = cfg.max_value
+        cmax: int = cfg.const_max
         clo, chi = const_range(cfg)
         cspan = chi - clo + 1
         for _ in range(count):
             c = int(random() * size)
-            if c in used:
+            if used[c]:
                 c = _redraw_name(random, size, used)
                 if c < 0:
                     break
-            used.add(c)
+            used[c] = True
             nm.append(c)
             name = name_of[c]
             names.append(name)
@@ -507,42 +518,47 @@ def _draw(
                 k = clo + int(random() * cspan)
                 value = k
             vals.append(value)
-            node = _new(Node)
-            _set_name(node, name)
-            _set_op(node, OP_NAMES[code])
-            _set_k(node, k)
-            _set_value(node, value)
-            _set_coef(node, None)
-            add(node)
+            kt = "" if k is None else num(k)  # the constant as stated (copy, sum, diff: none)
             if code == CONST:
-                _set_parents(node, ())
-                say(f"{h_const[c]}{k}{t_const}")
+                distractors.append(_node(name, "const", (), k, value, None))
+                sentences.append(f"{f_const.head[c]}{kt}{f_const.end}")
             elif code < DIFF:
-                _set_parents(node, (names[p],))
+                distractors.append(_node(name, OP_NAMES[code], (names[p],), k, value, None))
                 if code == COPY:
-                    say(f"{h_copy[c]}{phrase[nm[p]]}{t_copy}")
+                    sentences.append(f"{f_copy.head[c]}{phrase[nm[p]]}{f_copy.end}")
                 elif code == TIMES:
-                    say(f"{h_times[c]}{k}{t_times1}{phrase[nm[p]]}{t_times2}")
+                    sentences.append(
+                        f"{f_times.head[c]}{kt}{f_times.mid}{phrase[nm[p]]}{f_times.end}"
+                    )
                 else:
-                    say(f"{h_plus[c]}{k}{t_plus1}{phrase[nm[p]]}{t_plus2}")
+                    sentences.append(f"{f_plus.head[c]}{kt}{f_plus.mid}{phrase[nm[p]]}{f_plus.end}")
             else:
-                _set_parents(node, (names[p], names[q]))
+                distractors.append(
+                    _node(name, OP_NAMES[code], (names[p], names[q]), None, value, None)
+                )
                 if code == SUM:
-                    say(f"{h_sum2[c]}{phrase[nm[p]]}{t_sum21}{phrase[nm[q]]}{t_sum22}")
+                    sentences.append(
+                        f"{f_sum2.head[c]}{phrase[nm[p]]}{f_sum2.mid}{phrase[nm[q]]}{f_sum2.end}"
+                    )
                 else:
-                    say(f"{h_diff[c]}{phrase[nm[p]]}{t_diff1}{phrase[nm[q]]}{t_diff2}")
+                    sentences.append(
+                        f"{f_diff.head[c]}{phrase[nm[p]]}{f_diff.mid}{phrase[nm[q]]}{f_diff.end}"
+                    )
 
     if unknown >= 0:
-        h_given, (t_given,) = head_t["given"], tail_t["given"]
-        say(f"{h_given[nm[n - 1]]}{vals[n - 1]}{t_given}")
-    if cfg.shuffle:
+        sentences.append(f"{sf.given.head[nm[n - 1]]}{vtext[n - 1]}{sf.given.end}")
+    shuffle: bool = cfg.shuffle
+    if shuffle:
         for i in range(len(sentences) - 1, 0, -1):
             j = int(random() * (i + 1))
             sentences[i], sentences[j] = sentences[j], sentences[i]
-    if cfg.modulus is not None:
-        sentences.insert(0, ctx.modulus_sentence.format(m=cfg.modulus))
+    if modulus is not None:
+        sentences.insert(0, sf.modulus_sentence.format(m=modulus))
 
     query = unknown if unknown >= 0 else n - 1
+    letter_of: dict[str, str] = {}
+    for i in range(n):
+        letter_of[names[i]] = letters[i]
     return _make_problem(
         {
             "spec": spec,
@@ -552,7 +568,7 @@ def _draw(
             "answer": vals[query],
             "nodes": tuple(nodes),
             "distractors": tuple(distractors),
-            "letters": dict(zip(names[:n], letters, strict=True)),
+            "letters": letter_of,
             "depth": depth,
             "attempt": attempt,
         },
@@ -567,10 +583,10 @@ def generate_dag(spec: TaskSpec, *, exclude: frozenset[str] = frozenset()) -> Pr
         ValueError: the spec asks for something the context cannot give (depth 3 on a
             context without an attribute layer, or no problem after ``MAX_ATTEMPTS``).
     """
-    ctx = load_context(spec.context)
-    if spec.config.depth == 3 and ctx.attribute is None:
-        raise ValueError(f"depth must be 2 for context {ctx.name!r} (it has no third layer), got 3")
     sf = surface(spec.context)
+    if spec.config.depth == 3 and not sf.has_attribute:
+        name = sf.context.name
+        raise ValueError(f"depth must be 2 for context {name!r} (it has no third layer), got 3")
     random = uniform_from_entropy(spec.entropy())
     for attempt in range(MAX_ATTEMPTS):
         problem = _draw(spec, sf, random, attempt, exclude)

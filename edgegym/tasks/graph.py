@@ -30,6 +30,7 @@ order), ``ks`` (the constant of const / times / plus, else None) and ``values``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Final
 
 from edgegym.tasks.spec import DagConfig
 
@@ -50,26 +51,52 @@ __all__ = [
     "linear_forms",
 ]
 
-CONST, COPY, TIMES, PLUS, DIFF, SUM, TOTAL, UNKNOWN = range(8)
-OP_NAMES = ("const", "copy", "times", "plus", "diff", "sum", "total", "unknown")
+# Final: the compiled build inlines them (a plain module global is a dict lookup per use);
+# OP_NAMES is typed tuple[str, ...] to stay one object (a fixed-length tuple type is
+# stored unboxed, and boxed anew at each indexing).
+CONST: Final = 0
+COPY: Final = 1
+TIMES: Final = 2
+PLUS: Final = 3
+DIFF: Final = 4
+SUM: Final = 5
+TOTAL: Final = 6
+UNKNOWN: Final = 7
+OP_NAMES: Final[tuple[str, ...]] = (
+    "const",
+    "copy",
+    "times",
+    "plus",
+    "diff",
+    "sum",
+    "total",
+    "unknown",
+)
 
 Dag = tuple[list[int], list[tuple[int, ...]], list[int | None], list[int]]
 """``(ops, parents, ks, values)``, parallel lists in trace order."""
 
 # Relative weights of the operations when growing the DAG (sum takes 2-4 parents):
 # const 0.16, copy 0.10, times 0.18, plus 0.18, diff 0.16, sum 0.22 (cumulated here).
-_C_CONST, _C_COPY, _C_TIMES, _C_PLUS, _C_DIFF = 0.16, 0.26, 0.44, 0.62, 0.78
+_C_CONST: Final = 0.16
+_C_COPY: Final = 0.26
+_C_TIMES: Final = 0.44
+_C_PLUS: Final = 0.62
+_C_DIFF: Final = 0.78
 # Probability that a parent slot takes a dangling node when one is left.
-_P_DANGLING = 0.7
-_TRIES = 12
-_P_CLOSE_COPY = 1 - (1 - (_C_COPY - _C_CONST) * _P_DANGLING) ** _TRIES
-_P_CLOSE_COPY_ONLY = 1 - (1 - (_C_COPY - _C_CONST)) ** _TRIES
+_P_DANGLING: Final = 0.7
+_TRIES: Final = 12
+_P_CLOSE_COPY: Final = 1 - (1 - (_C_COPY - _C_CONST) * _P_DANGLING) ** _TRIES
+_P_CLOSE_COPY_ONLY: Final = 1 - (1 - (_C_COPY - _C_CONST)) ** _TRIES
 
 
 def const_range(cfg: DagConfig) -> tuple[int, int]:
     """The range ``[lo, hi]`` of a stated constant."""
-    hi = cfg.const_max if cfg.modulus is None else min(cfg.const_max, cfg.modulus - 1)
-    return max(cfg.const_min, 1), hi
+    cmax: int = cfg.const_max
+    mod: int | None = cfg.modulus
+    cmin: int = cfg.const_min
+    hi = cmax if mod is None else min(cmax, mod - 1)
+    return max(cmin, 1), hi
 
 
 def build_dag(op: int, cfg: DagConfig, random: Callable[[], float]) -> Dag | None:
@@ -84,9 +111,11 @@ def build_dag(op: int, cfg: DagConfig, random: Callable[[], float]) -> Dag | Non
     Returns None when no legal operation could be drawn at some step (the caller
     draws again from the same stream); the op count itself is never missed.
     """
-    mod = cfg.modulus
-    vmax = cfg.max_value
-    cmax = cfg.const_max
+    # Typed locals: the compiled build does native arithmetic on them (DagConfig's own
+    # attributes are untyped objects to it).
+    mod: int | None = cfg.modulus
+    vmax: int = cfg.max_value
+    cmax: int = cfg.const_max
     clo, chi = const_range(cfg)
     cspan = chi - clo + 1
     tmax = max(2, min(cmax, mod - 1)) if mod is not None else 0  # times constant, modular
@@ -216,10 +245,12 @@ def build_dag(op: int, cfg: DagConfig, random: Callable[[], float]) -> Dag | Non
             moved: list[int] = []  # dangling parents
             for _slot in range(count):
                 if dl and (not ol or random() < _P_DANGLING):
-                    p = dl.pop(int(random() * len(dl)))
+                    m = len(dl)  # a local: a len() operand makes the compiled product generic
+                    p = dl.pop(int(random() * m))
                     moved.append(p)
                 else:
-                    p = ol.pop(int(random() * len(ol)))
+                    m = len(ol)
+                    p = ol.pop(int(random() * m))
                 plist.append(p)
             nd2 = nd - len(moved) + 1
             if nd2 > 1 and remaining - count < nd2:
@@ -292,30 +323,29 @@ def linear_forms(
 ) -> list[tuple[int, int]]:
     """Each node's value as ``a*x + b`` when node ``unknown`` (a constant) becomes x."""
     forms: list[tuple[int, int]] = []
-    append = forms.append
     for i, code in enumerate(ops):
         par = pars[i]
         if i == unknown:
-            append((1, 0))
+            forms.append((1, 0))
         elif code == CONST:
-            append((0, values[i]))
+            forms.append((0, values[i]))
         elif code == COPY:
-            append(forms[par[0]])
+            forms.append(forms[par[0]])
         elif code == TIMES:
             a, b = forms[par[0]]
             k = ks[i] or 0
-            append((k * a, k * b))
+            forms.append((k * a, k * b))
         elif code == PLUS:
             a, b = forms[par[0]]
-            append((a, b + (ks[i] or 0)))
+            forms.append((a, b + (ks[i] or 0)))
         elif code == DIFF:
             (a1, b1), (a2, b2) = forms[par[0]], forms[par[1]]
-            append((a1 - a2, b1 - b2))
+            forms.append((a1 - a2, b1 - b2))
         else:
             sa = sb = 0
             for p in par:
                 a, b = forms[p]
                 sa += a
                 sb += b
-            append((sa, sb))
+            forms.append((sa, sb))
     return forms

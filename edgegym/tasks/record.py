@@ -90,6 +90,19 @@ class Node:
         )
 
 
+class NodeSlots(Node):
+    """A Node with object's ``__init__`` and attribute setting instead of the frozen ones:
+    the generator fills one and makes it a plain :class:`Node` by assigning ``__class__``
+    (allowed: a subclass adding nothing to the layout), several times faster than Node's
+    ``__init__`` (some 20 nodes per problem). ``__delattr__`` is object's too, so that
+    attribute setting is object's own C slot, not a call through ``__setattr__``."""
+
+    __slots__ = ()
+    __init__ = object.__init__
+    __setattr__ = object.__setattr__
+    __delattr__ = object.__delattr__
+
+
 def format_prompt(problem: str, question: str) -> str:
     """The RL / eval prompt: the model text format up to and including ``<solution>``."""
     return f"<question> {problem} {question} </question> <solution>"

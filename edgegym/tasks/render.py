@@ -5,7 +5,8 @@ quantity of the context gets an integer id, with its name, noun phrase (plain an
 capitalized), question and trace / hash prefixes precomputed; every sentence form is
 split into its literal pieces, and each form's *head* (the literal text, the subject's
 capitalized phrase, and the literal text up to the next placeholder) is precomputed per
-quantity, so a sentence is one f-string over a few precomputed pieces.
+quantity, so a sentence is one f-string over a few precomputed pieces. The compiled
+build compiles this module with the generator, so these are typed native fields.
 
 Quantity ids: ``entity * n_items + item`` for counts, ``n_entities * n_items`` more for
 attributes (depth 3), ``2 * n_entities * n_items + entity`` for totals.
@@ -21,7 +22,7 @@ import string
 
 from edgegym.tasks.context import Context, Kind, load_context
 
-__all__ = ["FORM_ARGS", "Surface", "form_pieces", "surface"]
+__all__ = ["FORM_ARGS", "Form", "Surface", "form_pieces", "surface"]
 
 # The graph hash's field separators (and generation's placeholder), never in a name.
 _SEPARATORS = ("\x00", "\x1d", "\x1e", "\x1f")
@@ -64,35 +65,64 @@ def form_pieces(template: str, args: tuple[str, ...], where: str) -> tuple[str, 
     return tuple(pieces)
 
 
+class Form:
+    """One sentence form of one context, split around its placeholders.
+
+    ``head[id]`` is the sentence up to its second placeholder, with quantity ``id`` as the
+    subject; ``mid`` is the literal text between the second and the third placeholder
+    (forms with three), ``end`` the literal text after the last one. ``unknown`` has only
+    the subject: its head is the whole sentence.
+    """
+
+    __slots__ = ("end", "head", "mid")
+
+    def __init__(self, head: list[str], tail: tuple[str, ...]) -> None:
+        self.head = head
+        self.mid = tail[0] if len(tail) == 2 else ""
+        self.end = tail[-1] if tail else ""
+
+
 class Surface:
     """A context compiled for generation (see the module docstring).
 
     Per quantity id: ``name``, ``phrase``, ``cap`` (the phrase as a sentence subject),
     ``question``, ``entity`` (index), ``define`` (``"Define <name> as "``) and ``hname``
-    (the graph-hash entry head). Per form: ``head[form][id]`` is the sentence up to its
-    second placeholder, and ``tail[form]`` the literal pieces after it.
+    (the graph-hash entry head). One :class:`Form` per sentence form (``const`` ...
+    ``unknown``, as in ``FORM_ARGS``).
     """
 
     __slots__ = (
         "attr0",
         "cap",
+        "const",
         "context",
+        "copy",
         "define",
+        "diff",
         "entity",
-        "head",
+        "given",
+        "has_attribute",
+        "has_total",
         "hname",
         "list_separator",
+        "modulus_sentence",
         "n_entities",
         "n_items",
         "name",
         "phrase",
+        "plus",
         "question",
-        "tail",
+        "sum2",
+        "sumn",
+        "times",
         "total0",
+        "unknown",
     )
 
     def __init__(self, ctx: Context) -> None:
         self.context = ctx
+        self.has_attribute: bool = ctx.attribute is not None
+        self.has_total: bool = ctx.total is not None
         n_e, n_i = len(ctx.entities), len(ctx.items)
         self.n_entities, self.n_items = n_e, n_i
         self.attr0 = n_e * n_i
@@ -126,18 +156,26 @@ class Surface:
             )
         self.define = [f"Define {name} as " for name in self.name]
         self.hname = [f"\x1e{name}\x1f" for name in self.name]
-        self.head: dict[str, list[str]] = {}
-        self.tail: dict[str, tuple[str, ...]] = {}
+        forms: dict[str, Form] = {}
         for form, args in FORM_ARGS.items():
             pieces = form_pieces(ctx.forms[form], args, f"context {ctx.name} form {form}")
             before, after = pieces[0], pieces[1]
-            self.head[form] = [f"{before}{cap}{after}" for cap in self.cap]
-            self.tail[form] = pieces[2:]
-        self.list_separator = ctx.list_separator
+            forms[form] = Form([f"{before}{cap}{after}" for cap in self.cap], pieces[2:])
+        self.const = forms["const"]
+        self.copy = forms["copy"]
+        self.times = forms["times"]
+        self.plus = forms["plus"]
+        self.diff = forms["diff"]
+        self.sum2 = forms["sum2"]
+        self.sumn = forms["sumn"]
+        self.given = forms["given"]
+        self.unknown = forms["unknown"]
+        self.list_separator: str = ctx.list_separator
+        self.modulus_sentence: str = ctx.modulus_sentence
 
     def pool_size(self, depth: int) -> int:
         """Nameable (non-total) quantities at a depth: ids ``0 .. pool_size - 1``."""
-        return 2 * self.attr0 if depth == 3 and self.context.attribute is not None else self.attr0
+        return 2 * self.attr0 if depth == 3 and self.has_attribute else self.attr0
 
 
 @functools.cache

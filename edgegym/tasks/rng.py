@@ -11,6 +11,7 @@ the output cannot change with the Python version's ``randrange`` or ``shuffle``.
 from __future__ import annotations
 
 import random as _random
+from _random import Random as _BaseRandom
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -28,8 +29,12 @@ def uniform_from_entropy(entropy: int) -> Callable[[], float]:
     hash of the spec that :meth:`TaskSpec.seed_sequence` is built from. Building the
     SeedSequence and drawing its state would cost as much as generating half a small
     problem, and add no randomness: the entropy is already a cryptographic hash.
+
+    ``random.Random`` is a Python subclass of ``_random.Random`` whose ``__init__`` and
+    ``seed`` pass an int seed through to the C base class unchanged: calling the base
+    class directly gives the same stream without two Python calls per problem.
     """
-    return _random.Random(entropy).random
+    return _BaseRandom(entropy).random
 
 
 def uniform(seed_sequence: np.random.SeedSequence) -> Callable[[], float]:

@@ -17,6 +17,7 @@ over the DAG writes nodes, sentences and steps); this module holds the pieces.
 from __future__ import annotations
 
 import string
+from typing import Final
 
 __all__ = [
     "LETTERS",
@@ -24,23 +25,34 @@ __all__ = [
     "REVERSE_OPENING",
     "UNKNOWN_STEP",
     "fmt_linear",
+    "num",
     "operand",
     "solve_steps",
 ]
 
-REVERSE_OPENING = "The question is difficult, so we use equations to solve it."
-UNKNOWN_STEP = "we don't know its value yet but will find it out later."
+REVERSE_OPENING: Final = "The question is difficult, so we use equations to solve it."
+UNKNOWN_STEP: Final = "we don't know its value yet but will find it out later."
+
+
+# The text of the numbers a problem writes most (some 50 per problem, most below 1000),
+# made once: formatting an int allocates a new string each time.
+_SMALL: Final[tuple[str, ...]] = tuple(str(i) for i in range(1024))
+
+
+def num(value: int) -> str:
+    """``str(value)``: the shared text for 0 <= value < 1024."""
+    return _SMALL[value] if 0 <= value < 1024 else str(value)
 
 
 def fmt_linear(a: int, b: int) -> str:
     """``a*x + b`` written the study's way: ``4*x + 48``, ``x - 3``, ``-x``, ``12``."""
     if a == 0:
-        return str(b)
-    term = "x" if a == 1 else "-x" if a == -1 else f"{a}*x"
+        return num(b)
+    term = "x" if a == 1 else "-x" if a == -1 else f"{num(a)}*x"
     if b > 0:
-        return f"{term} + {b}"
+        return f"{term} + {num(b)}"
     if b < 0:
-        return f"{term} - {-b}"
+        return f"{term} - {num(-b)}"
     return term
 
 
@@ -52,14 +64,16 @@ def operand(text: str) -> str:
 def solve_steps(letter: str, a: int, b: int, given: int, x: int) -> str:
     """The closing linear-equation steps of a reverse-mode trace."""
     lhs = fmt_linear(a, b)
+    value, rhs, coef = num(given), num(given - b), num(a)
     return (
-        f"We know {letter} = {given}, so we have {lhs} = {given} and we solve it through "
-        f"the following steps: Simplifying the equation: {lhs} = {given}. "
+        f"We know {letter} = {value}, so we have {lhs} = {value} and we solve it through "
+        f"the following steps: Simplifying the equation: {lhs} = {value}. "
         f"Move all terms to one side: {fmt_linear(a, b - given)} = 0. "
-        f"Isolate the term with x: {fmt_linear(a, 0)} = {given - b}. "
-        f"Divide both sides by {a}: x = {given - b} / {a}. Solution: x = {x}."
+        f"Isolate the term with x: {fmt_linear(a, 0)} = {rhs}. "
+        f"Divide both sides by {coef}: x = {rhs} / {coef}. Solution: x = {num(x)}."
     )
 
 
-LETTERS = tuple(string.ascii_uppercase + string.ascii_lowercase)
-LETTERS_REVERSE = tuple(c for c in LETTERS if c not in "xX")
+# Final: the compiled generator reads these as constants, not module dict entries.
+LETTERS: Final = tuple(string.ascii_uppercase + string.ascii_lowercase)
+LETTERS_REVERSE: Final = tuple(c for c in LETTERS if c not in "xX")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import json
 import os
+import pickle
 import subprocess
 import sys
 from typing import Any
@@ -178,6 +180,55 @@ def test_same_spec_same_problem_and_record_round_trip() -> None:
     bad = {**a.to_record(), "answer": a.answer + 1}
     with pytest.raises(ValueError, match="id"):
         Problem.from_record(bad)
+
+
+def test_spec_init_takes_its_fields_with_their_defaults() -> None:
+    """TaskSpec writes its __init__ out (for speed): it must stay the dataclass's."""
+    params = inspect.signature(TaskSpec).parameters
+    fields = dataclasses.fields(TaskSpec)
+    assert list(params) == [f.name for f in fields]
+    for f in fields:
+        default = f.default if f.default_factory is dataclasses.MISSING else f.default_factory()
+        assert params[f.name].kind is inspect.Parameter.KEYWORD_ONLY
+        assert params[f.name].default is default, f.name
+    spec = TaskSpec(context="movie", op=9, seed=4)
+    assert spec == dataclasses.replace(TaskSpec(), context="movie", op=9, seed=4)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        spec.op = 3  # type: ignore[misc]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    spec=specs,
+    family=st.sampled_from(["dag", "a-b_9", "z" * 64]),
+    seed=st.integers(0, 2**63 - 1),
+    config=st.builds(
+        DagConfig,
+        const_max=st.integers(1, 50),
+        max_value=st.integers(50, 10**6),
+        distractors=st.one_of(st.floats(0, 4), st.integers(0, 4)),
+        depth=st.sampled_from([None, 2, 3]),
+        shuffle=st.booleans(),
+    ),
+)
+def test_spec_key_is_its_canonical_json(
+    spec: TaskSpec, family: str, seed: int, config: DagConfig
+) -> None:
+    """The spec's key (in every id) is written out by hand; it must stay this JSON."""
+    for s in (spec, dataclasses.replace(spec, family=family, seed=seed, config=config)):
+        assert s.key == json.dumps(s.to_dict(), sort_keys=True, separators=(",", ":"))
+
+
+def test_generated_nodes_are_plain_nodes() -> None:
+    """The generator builds its nodes through record.NodeSlots: they must be ordinary Nodes."""
+    p = generate(TaskSpec(op=14, mode="reverse", context="library"))
+    for node in (*p.nodes, *p.distractors):
+        assert type(node) is Node
+        twin = Node(**{f.name: getattr(node, f.name) for f in dataclasses.fields(Node)})
+        assert node == twin and hash(node) == hash(twin) and repr(node) == repr(twin)
+        assert pickle.loads(pickle.dumps(node)) == node
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            node.value = 0  # type: ignore[misc]
 
 
 def test_ids_distinct_within_split_and_splits_disjoint() -> None:
