@@ -145,7 +145,7 @@ def _cut_trace_answer(response: str, end: int, answer: Rat | None, flags: set[st
     return at
 
 
-def parse_answer(response: str) -> tuple[Rat | None, frozenset[str]]:
+def parse_answer(response: object) -> tuple[Rat | None, frozenset[str]]:
     """Only the final answer of a response (no steps parsed) and the flags found on the way."""
     if not isinstance(response, str):
         return None, frozenset({"not_text", "no_answer"})
@@ -179,7 +179,7 @@ def _common_shape(response: str) -> tuple[int, int, int] | None:
     return i, j, k
 
 
-def answer_value(response: str) -> Rat | None:
+def answer_value(response: object) -> Rat | None:
     """The final answer of a response, or None: :func:`parse_answer`'s value, faster."""
     if not isinstance(response, str):
         return None

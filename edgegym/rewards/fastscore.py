@@ -713,7 +713,7 @@ _REVERSE_RENDER = _Renderers(
 )
 
 
-def fast_check(response: str, gold: Gold) -> Checked | None:
+def fast_check(response: object, gold: Gold) -> Checked | None:
     """The full check of a response if it is within the narrow grammar, else None.
 
     Steps are read as the module docstring describes: the guessed gold node rendered
@@ -727,7 +727,7 @@ def fast_check(response: str, gold: Gold) -> Checked | None:
         response: the text after ``<solution>``.
         gold: the gold graph.
     """
-    if response.__class__ is not str:
+    if type(response) is not str:
         return None
     reverse = gold.mode == "reverse"
     modulus = gold.modulus
@@ -864,10 +864,10 @@ def fast_check(response: str, gold: Gold) -> Checked | None:
                         at = pos + cut
                         stop = body.find(".", at)
                         if body.startswith(". ", stop):
-                            stated = body[at:stop]
-                            r = rests.get(stated, False)
+                            last = body[at:stop]
+                            r = rests.get(last, False)
                             if r is False:
-                                r = _rest(rests, stated, reverse, modulus)
+                                r = _rest(rests, last, reverse, modulus)
                             if r is not None:
                                 size = stop + 2 - pos
                                 error = None if r[1] and r[0] == v else "inconsistent"
