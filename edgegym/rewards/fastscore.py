@@ -72,6 +72,7 @@ __all__ = [
     "clear_caches",
     "fast_check",
     "names_ok",
+    "problem_data",
     "solve_template",
 ]
 
@@ -340,6 +341,25 @@ def names_ok(names: Iterable[str]) -> bool:
         _GOOD_NAMES.clear()
     _GOOD_NAMES.update(name for name in names if len(name) <= _KEY_MAX)
     return True
+
+
+def problem_data(
+    source: tuple[Any, ...], reverse: bool
+) -> tuple[tuple[Any, ...], dict[str, int], bool]:
+    """What ``gold.gold_from_problem`` needs of a problem's nodes, in one pass: their values
+    (forward: ``value``; reverse: ``coef``, None where missing), each name's position (the
+    last, if a name repeats) and :func:`names_ok` of the names."""
+    values: list[Any] = []
+    positions: dict[str, int] = {}
+    unknown: list[str] = []  # names not known to be good
+    for i in range(len(source)):
+        node = source[i]
+        name: str = node.name
+        values.append(node.coef if reverse else node.value)
+        positions[name] = i
+        if name not in _GOOD_NAMES:
+            unknown.append(name)
+    return tuple(values), positions, not unknown or names_ok(unknown)
 
 
 def _unlike(parents: tuple[str, ...], node: Any) -> bool:

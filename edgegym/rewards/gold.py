@@ -74,7 +74,6 @@ def _gold_node(
 _UNSET: Any = object()
 _NAME = operator.attrgetter("name")
 _VALUE = operator.attrgetter("value")
-_COEF = operator.attrgetter("coef")
 
 
 class Gold:
@@ -101,7 +100,6 @@ class Gold:
         "_names_ok",
         "_nodes",
         "_solve",
-        "_source",
         "answer",
         "equation",
         "mode",
@@ -114,7 +112,6 @@ class Gold:
     equation: Lin | None
     _nodes: tuple[GoldNode, ...]
     _index: dict[str, GoldNode]
-    _source: tuple[Any, ...]
     _fast: tuple[tuple[Any, ...], tuple[Any, ...], dict[str, int]]
     _names_ok: bool
     _solve: SolveTemplate | None
@@ -156,18 +153,19 @@ class Gold:
         source: tuple[Any, ...],
         values: tuple[Any, ...],
         positions: dict[str, int],
+        names_ok: Any = _UNSET,
     ) -> Gold:
         """A gold graph over a problem's own nodes (``edgegym.tasks.Node``), checked
-        by the caller; ``nodes`` and ``index`` are made on first use."""
+        by the caller; ``nodes`` and ``index`` are made on first use, and so is
+        ``names_ok`` unless given."""
         gold = object.__new__(cls)
         setattr_ = object.__setattr__
         setattr_(gold, "mode", mode)
         setattr_(gold, "modulus", modulus)
         setattr_(gold, "answer", answer)
         setattr_(gold, "equation", equation)
-        setattr_(gold, "_source", source)
         setattr_(gold, "_fast", (source, values, positions))
-        setattr_(gold, "_names_ok", _UNSET)
+        setattr_(gold, "_names_ok", names_ok)
         setattr_(gold, "_solve", _UNSET)
         return gold
 
@@ -176,7 +174,7 @@ class Gold:
         try:
             return self._nodes
         except AttributeError:
-            nodes = _gold_nodes(self._source, self.mode == "reverse")
+            nodes = _gold_nodes(self._fast[0], self.mode == "reverse")
             object.__setattr__(self, "_nodes", nodes)
             return nodes
 
@@ -355,18 +353,15 @@ def gold_from_problem(problem: Problem) -> Gold:
     """Gold of a :class:`edgegym.tasks.Problem` (its nodes are read, not copied)."""
     spec = problem.spec
     source = problem.nodes
+    if source.__class__ is not tuple:  # the fast path reads a tuple
+        source = tuple(source)
     reverse = spec.mode == "reverse"
-    values: tuple[Any, ...]
-    if reverse:
-        values = tuple(map(_COEF, source))
-        if None in values:
-            name = next(node.name for node in source if node.coef is None)
-            raise ValueError(f"reverse-mode node {name!r} has no coef")
-    else:
-        values = tuple(map(_VALUE, source))
+    values, positions, names_ok = fastscore.problem_data(source, reverse)
+    if reverse and None in values:
+        name = next(node.name for node in source if node.coef is None)
+        raise ValueError(f"reverse-mode node {name!r} has no coef")
     if not source:
         raise ValueError("the gold graph is empty")
-    positions = dict(zip(map(_NAME, source), range(len(source)), strict=True))
     if len(positions) != len(source):
         raise ValueError("gold node names must be unique")
     equation: Lin | None = None
@@ -374,7 +369,14 @@ def gold_from_problem(problem: Problem) -> Gold:
         a, b = values[-1]
         equation = (a, b - source[-1].value)
     return Gold._of_nodes(
-        spec.mode, spec.config.modulus, problem.answer, equation, source, values, positions
+        spec.mode,
+        spec.config.modulus,
+        problem.answer,
+        equation,
+        source,
+        values,
+        positions,
+        names_ok,
     )
 
 

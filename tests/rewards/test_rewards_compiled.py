@@ -121,7 +121,7 @@ def _responses(rng: random.Random, k: int) -> tuple[dict[str, Any], list[Any]]:
     out.append(gold.replace(". Define", ". junk Define", 1))
     out += [gold[: rng.randrange(len(gold))] for _ in range(3)]
     out += [_edited(gold, rng) for _ in range(6)]
-    out += ["", " </solution> <answer> 5 </answer>", "Define ; as a;.", "x" * 40]
+    out += ["", " </solution> <answer> 5 </answer>", "Define ; as a;.", "x" * 40, None, 7]
     return spec.to_dict(), out
 
 
