@@ -152,15 +152,16 @@ def solve_template(gold: Gold) -> SolveTemplate | None:
         return None
     given = b - c
     num = given - b
-    lhs = (_FORMS.get((a, b)) or _forms((a, b)))[0]
-    moved = (_FORMS.get((a, c)) or _forms((a, c)))[0]  # b - V == c
-    alone = (_FORMS.get((a, 0)) or _forms((a, 0)))[0]
+    lhs = format_lin((a, b))
+    moved = format_lin((a, c))  # b - V == c
+    alone = format_lin((a, 0))
+    g, n, d = str(given), str(num), str(a)  # each written more than once
     suffix = (
-        f" = {given}, so we have {lhs} = {given} and we solve it through "
-        f"the following steps: Simplifying the equation: {lhs} = {given}. "
+        f" = {g}, so we have {lhs} = {g} and we solve it through "
+        f"the following steps: Simplifying the equation: {lhs} = {g}. "
         f"Move all terms to one side: {moved} = 0. "
-        f"Isolate the term with x: {alone} = {num}. "
-        f"Divide both sides by {a}: x = {num} / {a}. Solution: x = {x0}."
+        f"Isolate the term with x: {alone} = {n}. "
+        f"Divide both sides by {d}: x = {n} / {d}. Solution: x = {x0}."
     )
     quotient: Any = num // a if not num % a else Fraction(num, a)
     # _solve_ok(Solve(((a, c), (1, -quotient), (1, -x0)), x0, None), gold), spelled out:
@@ -636,6 +637,16 @@ def _rev_pair(
     )
 
 
+def _repeats(names: tuple[str, ...]) -> bool:
+    """True if a name occurs twice (a loop: cheaper than a set for the few parents of a node)."""
+    for i in range(1, len(names)):
+        name = names[i]
+        for j in range(i):
+            if names[j] == name:
+                return True
+    return False
+
+
 def _rev_unknown(node: Any, name: str, letter: str) -> tuple[Any, str] | None:
     if letter != "x" or node.parents:
         return None
@@ -655,12 +666,8 @@ def _sum_chain(
 ) -> tuple[Any, str] | None:
     """A sum of three or more parents, chained through temporaries read from ``body``."""
     targets = _TARGETS_REVERSE if reverse else _LETTERS
-    if (
-        len(parents) < 3
-        or letter not in targets
-        or len(set(parents)) != len(parents)  # the general code would merge a repeat
-    ):
-        return None
+    if len(parents) < 3 or letter not in targets or _repeats(parents):
+        return None  # (the general code would merge a repeated parent)
     acc_letter = letter_of.get(parents[0])
     if acc_letter is None:
         return None
@@ -727,8 +734,8 @@ def fast_check(response: object, gold: Gold) -> Checked | None:
     """
     if type(response) is not str:
         return None
-    reverse = gold.mode == "reverse"
-    modulus = gold.modulus
+    reverse: bool = gold.mode == "reverse"
+    modulus: int | None = gold.modulus
     if reverse and modulus is not None:
         return None
     flags: set[str] = set()
@@ -943,11 +950,12 @@ def fast_check(response: object, gold: Gold) -> Checked | None:
                         e = _expr(exprs, expr, reverse)
                     code = e[0]
                     cerror: str | None = None
-                    value: Any
+                    # None while a letter it reads is unbound (no binding holds None)
+                    value: Any = None
                     try:
                         if code == 1:
                             cparents: tuple[str, ...] = deps.get(e[1], ())
-                            value = values[e[1]]
+                            value = values.get(e[1])
                         elif code == 2:
                             p1 = deps.get(e[1], ())
                             p2 = deps.get(e[2], ())
@@ -961,33 +969,35 @@ def fast_check(response: object, gold: Gold) -> Checked | None:
                                     if pname not in out:
                                         out.append(pname)
                                 cparents = tuple(out)
-                            value = e[3](values[e[1]], values[e[2]])
-                            if not reverse and not _NEG <= value <= MAX_ABS:
-                                return None  # too_large
+                            left = values.get(e[1])
+                            right = values.get(e[2])
+                            if left is not None and right is not None:
+                                value = e[3](left, right)
                         elif code == 4:
                             cparents = deps.get(e[2], ())
-                            value = e[3](e[1], values[e[2]])
-                            if not reverse and not _NEG <= value <= MAX_ABS:
-                                return None
+                            right = values.get(e[2])
+                            if right is not None:
+                                value = e[3](e[1], right)
                         elif code == 0:
                             cparents = ()
                             value = e[1]
                         elif code == 3:
                             cparents = deps.get(e[1], ())
-                            value = e[3](values[e[1]], e[2])
-                            if not reverse and not _NEG <= value <= MAX_ABS:
-                                return None
+                            left = values.get(e[1])
+                            if left is not None:
+                                value = e[3](left, e[2])
                         elif code == 5:
                             cparents = deps.get("x", ())
-                            values["x"]  # unbound: undefined_letter
-                            value = e[1]
+                            if "x" in values:
+                                value = e[1]
                         else:
                             return None
-                    except KeyError:
-                        cerror = "undefined_letter"
-                        value = None
                     except EvalError:
                         return None
+                    if value is None:
+                        cerror = "undefined_letter"
+                    elif 2 <= code <= 4 and not reverse and not _NEG <= value <= MAX_ABS:
+                        return None  # too_large
                     stated: Any = value
                     if modulus is not None and value is not None:
                         value %= modulus
