@@ -56,7 +56,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Final, NamedTuple, TypeAlias
 
 from edgegym.rewards.answer import _common_shape, parse_number, scan_answer
-from edgegym.rewards.arith import MAX_ABS, EvalError, Lin, Rat, format_lin
+from edgegym.rewards.arith import MAX_ABS, EvalError, Lin, Rat
 from edgegym.rewards.gold import GoldNode
 from edgegym.rewards.parse import PREAMBLE, _solve
 from edgegym.rewards.process import _solve_ok
@@ -150,19 +150,8 @@ def solve_template(gold: Gold) -> SolveTemplate | None:
         or not (-_BOUND < c < _BOUND and -_BOUND < x0 < _BOUND)
     ):
         return None
-    given = b - c
-    num = given - b
-    lhs = format_lin((a, b))
-    moved = format_lin((a, c))  # b - V == c
-    alone = format_lin((a, 0))
-    g, n, d = str(given), str(num), str(a)  # each written more than once
-    suffix = (
-        f" = {g}, so we have {lhs} = {g} and we solve it through "
-        f"the following steps: Simplifying the equation: {lhs} = {g}. "
-        f"Move all terms to one side: {moved} = 0. "
-        f"Isolate the term with x: {alone} = {n}. "
-        f"Divide both sides by {d}: x = {n} / {d}. Solution: x = {x0}."
-    )
+    num = -c  # V - b
+    suffix = _solve_suffix(a, b, c, x0)
     quotient: Any = num // a if not num % a else Fraction(num, a)
     # _solve_ok(Solve(((a, c), (1, -quotient), (1, -x0)), x0, None), gold), spelled out:
     # right iff x0 is the gold answer and every equation is ``equivalent`` to the gold one
@@ -173,6 +162,33 @@ def solve_template(gold: Gold) -> SolveTemplate | None:
         else "solve_wrong"
     )
     return _new(SolveTemplate, (suffix, (a, b), verdict))  # type: ignore[no-any-return]
+
+
+def _solve_suffix(a: int, b: int, c: int, x0: int) -> str:
+    """:func:`solve_template`'s text (typed: int arithmetic in the compiled build)."""
+    g = str(b - c)  # V
+    n = str(-c)  # V - b
+    d = str(a)
+    lhs = _lin_text(a, b)
+    return (
+        f" = {g}, so we have {lhs} = {g} and we solve it through "
+        f"the following steps: Simplifying the equation: {lhs} = {g}. "
+        f"Move all terms to one side: {_lin_text(a, c)} = 0. "
+        f"Isolate the term with x: {_lin_text(a, 0)} = {n}. "
+        f"Divide both sides by {d}: x = {n} / {d}. Solution: x = {x0}."
+    )
+
+
+def _lin_text(a: int, b: int) -> str:
+    """``arith.format_lin((a, b))`` of ints (typed: int arithmetic in the compiled build)."""
+    if not a:
+        return str(b)
+    term = "x" if a == 1 else "-x" if a == -1 else f"{a}*x"
+    if b > 0:
+        return f"{term} + {b}"
+    if b < 0:
+        return f"{term} - {-b}"
+    return term
 
 
 # --- arithmetic on reverse-mode pairs (``arith.apply_op`` for int coefficients) ----------
@@ -310,7 +326,7 @@ def _forms(value: Pair) -> tuple[str, str]:
     """A reverse-mode value as the trace writes it, alone and as an operand (cached)."""
     forms = _FORMS.get(value)
     if forms is None:
-        text = format_lin((value[0], value[1]))
+        text = _lin_text(value[0], value[1])
         forms = (text, f"({text})" if " " in text or text[:1] == "-" else text)
         if len(_FORMS) >= _CACHE_MAX:
             _FORMS.clear()
@@ -489,10 +505,11 @@ def _fwd_times(
     if not _NEG <= u <= MAX_ABS:
         return None
     v = u if modulus is None else u % modulus
-    sign = "*" if times else "+"
+    sign = " * " if times else " + "
+    ks, tvs = str(k), str(tv)  # each written twice
     return v, (
-        f"Define {name} as {letter}; {t} = {p} = {tv}; so {letter} = {k} {sign} {t} = "
-        f"{k} {sign} {tv if tv >= 0 else f'({tv})'} = {v}. "
+        f"Define {name} as {letter}; {t} = {p} = {tvs}; so {letter} = {ks}{sign}{t} = "
+        f"{ks}{sign}{tvs if tv >= 0 else f'({tvs})'} = {v}. "
     )
 
 
@@ -524,10 +541,10 @@ def _fwd_pair(
     if not _NEG <= u <= MAX_ABS:
         return None
     v = u if modulus is None else u % modulus
-    sign = "-" if diff else "+"
+    sign = " - " if diff else " + "
     return v, (
-        f"Define {name} as {letter}; so {letter} = {p} {sign} {q} = "
-        f"{v1 if v1 >= 0 else f'({v1})'} {sign} {v2 if v2 >= 0 else f'({v2})'} = {v}. "
+        f"Define {name} as {letter}; so {letter} = {p}{sign}{q} = "
+        f"{v1 if v1 >= 0 else f'({v1})'}{sign}{v2 if v2 >= 0 else f'({v2})'} = {v}. "
     )
 
 
@@ -585,16 +602,17 @@ def _rev_times(
     u: Pair
     if times:
         u = (k * a, k * b)
-        sign = "*"
+        sign = " * "
     else:
         u = (a, k + b)
-        sign = "+"
+        sign = " + "
     if not (_NEG <= u[0] <= MAX_ABS and _NEG <= u[1] <= MAX_ABS):
         return None
     shown, operand = _FORMS.get(tv) or _forms(tv)
+    ks = str(k)  # written twice
     return u, (
-        f"Define {name} as {letter}; {t} = {p} = {shown}; so {letter} = {k} {sign} {t} = "
-        f"{k} {sign} {operand} = {(_FORMS.get(u) or _forms(u))[0]}. "
+        f"Define {name} as {letter}; {t} = {p} = {shown}; so {letter} = {ks}{sign}{t} = "
+        f"{ks}{sign}{operand} = {(_FORMS.get(u) or _forms(u))[0]}. "
     )
 
 
@@ -624,15 +642,15 @@ def _rev_pair(
     u: Pair
     if diff:
         u = (v1[0] - v2[0], v1[1] - v2[1])
-        sign = "-"
+        sign = " - "
     else:
         u = (v1[0] + v2[0], v1[1] + v2[1])
-        sign = "+"
+        sign = " + "
     if not (_NEG <= u[0] <= MAX_ABS and _NEG <= u[1] <= MAX_ABS):
         return None
     return u, (
-        f"Define {name} as {letter}; so {letter} = {p} {sign} {q} = "
-        f"{(_FORMS.get(v1) or _forms(v1))[1]} {sign} {(_FORMS.get(v2) or _forms(v2))[1]} = "
+        f"Define {name} as {letter}; so {letter} = {p}{sign}{q} = "
+        f"{(_FORMS.get(v1) or _forms(v1))[1]}{sign}{(_FORMS.get(v2) or _forms(v2))[1]} = "
         f"{(_FORMS.get(u) or _forms(u))[0]}. "
     )
 
@@ -672,6 +690,12 @@ def _sum_chain(
     if acc_letter is None:
         return None
     acc: Any = values[acc_letter]
+    # the running sum as an operand: the first parent's value, then each partial sum's
+    if reverse:
+        acc_operand = (_FORMS.get(acc) or _forms(acc))[1]
+    else:
+        first: int = acc
+        acc_operand = str(first) if first >= 0 else f"({first})"
     text = f"Define {name} as {letter}; "
     temps = [letter]  # letters a temporary may not be
     at = ell + 3
@@ -690,10 +714,9 @@ def _sum_chain(
                 return None
             sp: Pair = (sa, sb)
             s = sp
-            shown = (
-                f"{(_FORMS.get(pa) or _forms(pa))[1]} + {(_FORMS.get(pv) or _forms(pv))[1]} = "
-                f"{(_FORMS.get(sp) or _forms(sp))[0]}"
-            )
+            sum_forms = _FORMS.get(sp) or _forms(sp)
+            shown = f"{acc_operand} + {(_FORMS.get(pv) or _forms(pv))[1]} = {sum_forms[0]}"
+            acc_operand = sum_forms[1]
         else:
             ia: int = acc
             iv: int = values[p]
@@ -703,7 +726,9 @@ def _sum_chain(
             if modulus is not None:
                 si %= modulus
             s = si
-            shown = f"{ia if ia >= 0 else f'({ia})'} + {iv if iv >= 0 else f'({iv})'} = {si}"
+            sis = str(si)
+            shown = f"{acc_operand} + {iv if iv >= 0 else f'({iv})'} = {sis}"
+            acc_operand = sis if si >= 0 else f"({sis})"
         if n == last:
             return s, f"{text}so {letter} = {acc_letter} + {p} = {shown}. "
         t = body[at : at + 1]
