@@ -787,7 +787,7 @@ def fast_check(response: object, gold: Gold) -> Checked | None:
     nodes: tuple[Any, ...] = fast[0]
     gvalues: tuple[Any, ...] = fast[1]
     index: dict[str, int] = fast[2]
-    n_nodes = len(nodes) if gold.names_ok else 0  # nothing is rendered unless names are plain
+    n_nodes = len(nodes) if fast[3] else 0  # nothing is rendered unless names are plain
     seen: dict[str, bool] = {}  # name -> whether the node is right (process._verdict)
     n_right = 0  # True values in seen
     n_gold = 0  # gold names in seen

@@ -97,7 +97,6 @@ class Gold:
     __slots__ = (
         "_fast",
         "_index",
-        "_names_ok",
         "_nodes",
         "_solve",
         "answer",
@@ -112,8 +111,7 @@ class Gold:
     equation: Lin | None
     _nodes: tuple[GoldNode, ...]
     _index: dict[str, GoldNode]
-    _fast: tuple[tuple[Any, ...], tuple[Any, ...], dict[str, int]]
-    _names_ok: bool
+    _fast: tuple[tuple[Any, ...], tuple[Any, ...], dict[str, int], bool]
     _solve: SolveTemplate | None
 
     def __init__(
@@ -140,7 +138,6 @@ class Gold:
         setattr_(self, "equation", equation)
         setattr_(self, "_nodes", nodes)
         setattr_(self, "_index", index)
-        setattr_(self, "_names_ok", _UNSET)
         setattr_(self, "_solve", _UNSET)
 
     @classmethod
@@ -153,19 +150,17 @@ class Gold:
         source: tuple[Any, ...],
         values: tuple[Any, ...],
         positions: dict[str, int],
-        names_ok: Any = _UNSET,
+        names_ok: bool,
     ) -> Gold:
         """A gold graph over a problem's own nodes (``edgegym.tasks.Node``), checked
-        by the caller; ``nodes`` and ``index`` are made on first use, and so is
-        ``names_ok`` unless given."""
+        by the caller; ``nodes`` and ``index`` are made on first use."""
         gold = object.__new__(cls)
         setattr_ = object.__setattr__
         setattr_(gold, "mode", mode)
         setattr_(gold, "modulus", modulus)
         setattr_(gold, "answer", answer)
         setattr_(gold, "equation", equation)
-        setattr_(gold, "_fast", (source, values, positions))
-        setattr_(gold, "_names_ok", names_ok)
+        setattr_(gold, "_fast", (source, values, positions, names_ok))
         setattr_(gold, "_solve", _UNSET)
         return gold
 
@@ -187,10 +182,10 @@ class Gold:
             object.__setattr__(self, "_index", index)
             return index
 
-    def fast_data(self) -> tuple[tuple[Any, ...], tuple[Any, ...], dict[str, int]]:
+    def fast_data(self) -> tuple[tuple[Any, ...], tuple[Any, ...], dict[str, int], bool]:
         """For the fast path: the nodes (anything with ``name, op, k, parents``), their
         values (forward: the int ``b`` of ``(0, b)``, or a value no int equals; reverse:
-        the pair) and each name's position."""
+        the pair), each name's position and :attr:`names_ok`."""
         try:
             return self._fast
         except AttributeError:
@@ -200,18 +195,15 @@ class Gold:
                 values = tuple([node.value for node in nodes])
             else:
                 values = tuple([b if not a else _UNSET for a, b in (n.value for n in nodes)])
-            fast = (nodes, values, {node.name: i for i, node in enumerate(nodes)})
+            positions = {node.name: i for i, node in enumerate(nodes)}
+            fast = (nodes, values, positions, fastscore.names_ok(positions))
             object.__setattr__(self, "_fast", fast)
             return fast
 
     @property
     def names_ok(self) -> bool:
         """No name has ``;`` or ``Define`` or is blank (the fast path may then guess steps)."""
-        ok = self._names_ok
-        if ok is _UNSET:
-            ok = fastscore.names_ok(self.fast_data()[2])
-            object.__setattr__(self, "_names_ok", ok)
-        return ok
+        return self.fast_data()[3]
 
     @property
     def solve_template(self) -> SolveTemplate | None:
@@ -333,6 +325,7 @@ def _build(mode: str, modulus: Any, answer: Any, graph: Sequence[Mapping[str, An
         nodes,
         values,
         positions,
+        fastscore.names_ok(positions),
     )
     object.__setattr__(gold, "_nodes", nodes)  # they are GoldNodes already
     return gold
