@@ -186,31 +186,30 @@ class _GoldCache:
         self.size = size
         self.entries: dict[tuple[Any, ...], _Entry] = {}
 
-    @staticmethod
-    def key(problem: Problem | Mapping[str, Any], record: bool | None = None) -> tuple[Any, ...]:
-        # The solution text names every node, its letters and values; with the mode,
-        # modulus, answer and graph hash it determines the gold graph (a record edited
-        # by hand without updating them would be served stale). Hashing a str object
-        # again reuses its cached hash, so a hit costs O(1).
-        if is_record(problem) if record is None else record:
-            problem = cast("Mapping[str, Any]", problem)
-            config = problem.get("config") or {}
-            modulus = config.get("modulus") if isinstance(config, Mapping) else None
-            return (
-                problem.get("solution"),
-                problem.get("mode"),
-                modulus,
-                problem.get("answer"),
-                problem.get("graph_hash"),
-                "graph" in problem,
-            )
-        problem = cast("Problem", problem)
-        return (problem.solution, problem.spec.mode, problem.spec.config.modulus, problem.answer)
-
     def get(self, problem: Problem | Mapping[str, Any]) -> _Entry:
+        # The key: the solution text names every node, its letters and values; with the
+        # mode, modulus, answer and graph hash it determines the gold graph (a record
+        # edited by hand without updating them would be served stale). Hashing a str
+        # object again reuses its cached hash, so a hit costs O(1).
         try:
             record = is_record(problem)
-            key = self.key(problem, record)
+            key: tuple[Any, ...]
+            if record:
+                problem = cast("Mapping[str, Any]", problem)
+                config = problem.get("config") or {}
+                modulus = config.get("modulus") if isinstance(config, Mapping) else None
+                key = (
+                    problem.get("solution"),
+                    problem.get("mode"),
+                    modulus,
+                    problem.get("answer"),
+                    problem.get("graph_hash"),
+                    "graph" in problem,
+                )
+            else:
+                problem = cast("Problem", problem)
+                spec = problem.spec
+                key = (problem.solution, spec.mode, spec.config.modulus, problem.answer)
             entry = self.entries.get(key)
         except (AttributeError, TypeError) as err:
             raise ValueError(f"not a Problem or problem record: {type(problem).__name__}") from err

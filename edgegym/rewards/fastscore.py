@@ -84,6 +84,7 @@ _UNKNOWN_STEP: Final = "; " + UNKNOWN_CLAUSE + "."
 _BOUND: Final = 10**15  # gold numbers in the canonical solving part stay far below limits
 _CACHE_MAX: Final = 1 << 16
 _NEG: Final = -MAX_ABS
+_SMALL: Final = 1 << 61  # an int below this in size is a small int of the compiled build
 _new: Final = tuple.__new__  # NamedTuple construction without its Python-level __new__
 
 # Compiled expressions: (code, left, right, fn). code 0: the constant ``left``; 1: the
@@ -502,7 +503,7 @@ def _fwd_times(
     if modulus is not None:
         tv %= modulus
     u = k * tv if times else k + tv
-    if not _NEG <= u <= MAX_ABS:
+    if not _in_bounds(u):
         return None
     v = u if modulus is None else u % modulus
     sign = " * " if times else " + "
@@ -538,7 +539,7 @@ def _fwd_pair(
     v1: int = values[p]
     v2: int = values[q]
     u = v1 - v2 if diff else v1 + v2
-    if not _NEG <= u <= MAX_ABS:
+    if not _in_bounds(u):
         return None
     v = u if modulus is None else u % modulus
     sign = " - " if diff else " + "
@@ -606,7 +607,7 @@ def _rev_times(
     else:
         u = (a, k + b)
         sign = " + "
-    if not (_NEG <= u[0] <= MAX_ABS and _NEG <= u[1] <= MAX_ABS):
+    if not (_in_bounds(u[0]) and _in_bounds(u[1])):
         return None
     shown, operand = _FORMS.get(tv) or _forms(tv)
     ks = str(k)  # written twice
@@ -646,13 +647,19 @@ def _rev_pair(
     else:
         u = (v1[0] + v2[0], v1[1] + v2[1])
         sign = " + "
-    if not (_NEG <= u[0] <= MAX_ABS and _NEG <= u[1] <= MAX_ABS):
+    if not (_in_bounds(u[0]) and _in_bounds(u[1])):
         return None
     return u, (
         f"Define {name} as {letter}; so {letter} = {p}{sign}{q} = "
         f"{(_FORMS.get(v1) or _forms(v1))[1]}{sign}{(_FORMS.get(v2) or _forms(v2))[1]} = "
         f"{(_FORMS.get(u) or _forms(u))[0]}. "
     )
+
+
+def _in_bounds(v: int) -> bool:
+    """``-MAX_ABS <= v <= MAX_ABS``. Nearly every value is small, and compared natively in
+    the compiled build before the comparison with MAX_ABS (a big int, compared slowly)."""
+    return -_SMALL < v < _SMALL or _NEG <= v <= MAX_ABS
 
 
 def _repeats(names: tuple[str, ...]) -> bool:
@@ -696,7 +703,7 @@ def _sum_chain(
     else:
         first: int = acc
         acc_operand = str(first) if first >= 0 else f"({first})"
-    text = f"Define {name} as {letter}; "
+    pieces = [f"Define {name} as {letter}; "]
     temps = [letter]  # letters a temporary may not be
     at = ell + 3
     last = len(parents) - 1
@@ -710,36 +717,39 @@ def _sum_chain(
             pv: Pair = values[p]
             sa = pa[0] + pv[0]
             sb = pa[1] + pv[1]
-            if not (_NEG <= sa <= MAX_ABS and _NEG <= sb <= MAX_ABS):
+            if not (_in_bounds(sa) and _in_bounds(sb)):
                 return None
             sp: Pair = (sa, sb)
             s = sp
-            sum_forms = _FORMS.get(sp) or _forms(sp)
-            shown = f"{acc_operand} + {(_FORMS.get(pv) or _forms(pv))[1]} = {sum_forms[0]}"
-            acc_operand = sum_forms[1]
+            operand = (_FORMS.get(pv) or _forms(pv))[1]
+            sum_text, sum_operand = _FORMS.get(sp) or _forms(sp)
         else:
             ia: int = acc
             iv: int = values[p]
             si = ia + iv
-            if not _NEG <= si <= MAX_ABS:
+            if not _in_bounds(si):
                 return None
             if modulus is not None:
                 si %= modulus
             s = si
-            sis = str(si)
-            shown = f"{acc_operand} + {iv if iv >= 0 else f'({iv})'} = {sis}"
-            acc_operand = sis if si >= 0 else f"({sis})"
+            operand = str(iv) if iv >= 0 else f"({iv})"
+            sum_text = str(si)
+            sum_operand = sum_text if si >= 0 else f"({sum_text})"
         if n == last:
-            return s, f"{text}so {letter} = {acc_letter} + {p} = {shown}. "
+            pieces.append(
+                f"so {letter} = {acc_letter} + {p} = {acc_operand} + {operand} = {sum_text}. "
+            )
+            return s, "".join(pieces)
         t = body[at : at + 1]
         if t not in targets or t in values or t in temps:
             return None
-        piece = f"{t} = {acc_letter} + {p} = {shown}; "
-        text += piece
+        piece = f"{t} = {acc_letter} + {p} = {acc_operand} + {operand} = {sum_text}; "
+        pieces.append(piece)
         at += len(piece)
         temps.append(t)
         acc_letter = t
         acc = s
+        acc_operand = sum_operand
     return None  # not reached: the last parent returns
 
 
@@ -788,9 +798,12 @@ def fast_check(response: object, gold: Gold) -> Checked | None:
     gvalues: tuple[Any, ...] = fast[1]
     index: dict[str, int] = fast[2]
     n_nodes = len(nodes) if fast[3] else 0  # nothing is rendered unless names are plain
-    seen: dict[str, bool] = {}  # name -> whether the node is right (process._verdict)
-    n_right = 0  # True values in seen
-    n_gold = 0  # gold names in seen
+    # What process.check_process keeps by name: for each gold node (by index) 0 if no step
+    # defined it, 1 if it is right, 2 if not; and the other names defined.
+    status = [0] * len(nodes)
+    extras: set[str] = set()
+    n_right = 0  # gold nodes right
+    n_gold = 0  # gold nodes defined
     pflags: set[str] = set()
     penalties = 0
     first_error: int | None = None
@@ -824,21 +837,17 @@ def fast_check(response: object, gold: Gold) -> Checked | None:
                 v, piece = found
                 # (a slice compared: one allocation, but cheaper than a startswith call
                 # with a start in the compiled build)
-                if (
-                    body[pos : pos + len(piece)] == piece
-                    and letter not in values
-                    and name not in seen
-                ):
+                if body[pos : pos + len(piece)] == piece and letter not in values and not status[j]:
                     values[letter] = v
                     deps[letter] = (name,)
                     letter_of[name] = letter
                     i += 1
                     n_gold += 1
                     if gvalues[j] == v:
-                        seen[name] = True
+                        status[j] = 1
                         n_right += 1
                     else:
-                        seen[name] = False
+                        status[j] = 2
                         pflags.add("wrong_value")
                         if first_error is None:
                             first_error = i
@@ -849,7 +858,7 @@ def fast_check(response: object, gold: Gold) -> Checked | None:
             guessed = (j, pos, found)
         if rendered:
             rendered = False
-            if not body.startswith("Define ", pos):
+            if body[pos : pos + 7] != "Define ":
                 # after a rendered step: text up to the next "Define " is its "after"
                 nxt = body.find("Define ", pos)
                 if nxt < 0:
@@ -1086,27 +1095,30 @@ def fast_check(response: object, gold: Gold) -> Checked | None:
         if gi is not None:
             j = gi + 1
         # --- the verdict (process.check_process)
-        if name in seen:
+        if gi is None:
+            if name in extras:
+                verdict = "duplicate"
+            else:
+                extras.add(name)
+                verdict = "extra"
+            penalties += 1
+        elif status[gi]:
             verdict = "duplicate"
             penalties += 1
-            if seen[name]:
+            if status[gi] == 1:
                 n_right -= 1
-            seen[name] = False
+            status[gi] = 2
         else:
-            seen[name] = False
-            if gi is not None:
-                n_gold += 1
-            if gi is None:
-                verdict = "extra"
-                penalties += 1
-            elif error is not None:
+            n_gold += 1
+            status[gi] = 2
+            if error is not None:
                 verdict = error
             elif parents != nodes[gi].parents and _unlike(parents, nodes[gi]):
                 verdict = "wrong_parents"
             elif gvalues[gi] != node_value:
                 verdict = "wrong_value"
             else:
-                seen[name] = True
+                status[gi] = 1
                 n_right += 1
                 continue
         if error == "undefined_letter":
