@@ -135,7 +135,7 @@ def solve_template(gold: Gold) -> SolveTemplate | None:
     ``a != 0``. The verdict is what ``process._solve_ok`` says of exactly that,
     spelled out below; tests check it against the general parser.
     """
-    values = gold.fast_data()[1]
+    values = gold._fast[1]  # gold.fast_data()[1], without the call
     if gold.mode != "reverse" or gold.equation is None or not values:
         return None
     a, b = values[-1]
@@ -793,7 +793,7 @@ def fast_check(response: object, gold: Gold) -> Checked | None:
     values: dict[str, Any] = {}  # letter -> value
     deps: dict[str, tuple[str, ...]] = {}  # letter -> the names behind it
     letter_of: dict[str, str] = {}  # name -> the node letter bound to it (deps[letter] == (name,))
-    fast = gold.fast_data()
+    fast = gold._fast  # gold.fast_data(), without the call
     nodes: tuple[Any, ...] = fast[0]
     gvalues: tuple[Any, ...] = fast[1]
     index: dict[str, int] = fast[2]

@@ -131,6 +131,12 @@ class Gold:
             raise ValueError("gold node names must be unique")
         if mode == "reverse" and equation is None:
             raise ValueError("a reverse-mode gold graph needs its final equation")
+        values: tuple[Any, ...]
+        if mode == "reverse":
+            values = tuple([node.value for node in nodes])
+        else:
+            values = tuple([b if not a else _UNSET for a, b in (n.value for n in nodes)])
+        positions = {node.name: i for i, node in enumerate(nodes)}
         setattr_ = object.__setattr__
         setattr_(self, "mode", mode)
         setattr_(self, "modulus", modulus)
@@ -138,6 +144,7 @@ class Gold:
         setattr_(self, "equation", equation)
         setattr_(self, "_nodes", nodes)
         setattr_(self, "_index", index)
+        setattr_(self, "_fast", (nodes, values, positions, fastscore.names_ok(positions)))
         setattr_(self, "_solve", _UNSET)
 
     @classmethod
@@ -185,20 +192,9 @@ class Gold:
     def fast_data(self) -> tuple[tuple[Any, ...], tuple[Any, ...], dict[str, int], bool]:
         """For the fast path: the nodes (anything with ``name, op, k, parents``), their
         values (forward: the int ``b`` of ``(0, b)``, or a value no int equals; reverse:
-        the pair), each name's position and :attr:`names_ok`."""
-        try:
-            return self._fast
-        except AttributeError:
-            nodes = self.nodes
-            values: tuple[Any, ...]
-            if self.mode == "reverse":
-                values = tuple([node.value for node in nodes])
-            else:
-                values = tuple([b if not a else _UNSET for a, b in (n.value for n in nodes)])
-            positions = {node.name: i for i, node in enumerate(nodes)}
-            fast = (nodes, values, positions, fastscore.names_ok(positions))
-            object.__setattr__(self, "_fast", fast)
-            return fast
+        the pair), each name's position and :attr:`names_ok`. (``fastscore`` reads the
+        ``_fast`` slot itself: every constructor sets it, and a call costs more.)"""
+        return self._fast
 
     @property
     def names_ok(self) -> bool:
