@@ -13,14 +13,14 @@ How a step is read, cheapest first:
 1. **Rendered.** The step is guessed to be the gold node after the one the previous
    step defined, as in every gold-like response. The text ``edgegym.tasks.trace``
    writes for that node, ``Define NAME as L; ... . ``, is rendered from the values
-   established so far (:func:`_render`), with the
-   letter L and any temporaries read from the response at their places, and compared
-   in place with one ``startswith``. When it matches, the general code would read the
-   text as consistent clauses whose recomputed value is the rendered one, whose
-   parents are the node's gold parents (the distinct names behind the letters bound to
-   them) and whose temporaries end with the step: every number in it is written by
-   ``str`` (forms in x by ``format_lin``, parenthesised as operands), so the parser
-   reads back exactly the values written. No clause is parsed.
+   established so far (:func:`_render`), with the letter L and any temporaries read
+   from the response at their places, and compared with the text in place. When it
+   matches, the general code would read the text as consistent clauses whose
+   recomputed value is the rendered one, whose parents are the node's gold parents
+   (the distinct names behind the letters bound to them) and whose temporaries end
+   with the step: every number in it is written by ``str`` (forms in x as
+   ``format_lin`` writes them, parenthesised as operands), so the parser reads back
+   exactly the values written. No clause is parsed.
 2. **Rendered by name.** Otherwise the step is split off at the next ``Define `` and
    its header read as ``parse._body`` does; the node it names is rendered the same way,
    now also when its letter is bound already (``letter_reused``), when the node was
