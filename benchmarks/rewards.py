@@ -124,6 +124,7 @@ def process_runs(jobs: dict[str, list[tuple[Problem, str]]]) -> dict[str, Callab
             if clear:
                 segments.CACHE.clear()
                 fastscore.clear_caches()
+                combined.clear_caches()
             if general:  # the general parser alone: the baseline of the fast path
                 combined.fast_check = _no_fast_path
             try:

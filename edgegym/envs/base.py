@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -16,7 +17,7 @@ from edgegym.envs.config import EnvConfig
 from edgegym.envs.proposers import Curriculum, sample_spec
 from edgegym.envs.spaces import FreeText
 from edgegym.rewards import Gold, RewardResult, gold_of, score_parsed
-from edgegym.tasks import RECORD_VERSION, Problem, TaskSpec, generate
+from edgegym.tasks import RECORD_VERSION, DagConfig, Problem, TaskSpec, generate
 
 __all__ = ["FINAL_MARKERS", "MAX_PROMPT_CHARS", "OVER_LENGTH", "ReasonBase", "check_action"]
 
@@ -26,6 +27,9 @@ OVER_LENGTH = "over_length"
 """Flag set when a response exceeds ``max_response_chars`` and is cut to it before scoring."""
 FINAL_MARKERS = ("</solution>", "<answer>", "</answer>")
 """A response containing any of these is complete (``ReasonStep-v0`` terminates on it)."""
+
+_SPEC_FIELDS = tuple(f.name for f in dataclasses.fields(TaskSpec))
+_SORTED_FLAGS: dict[tuple[frozenset[str], bool], tuple[str, ...]] = {}
 
 
 def check_action(env: gym.Env[Any, Any], action: object) -> str:
@@ -77,7 +81,11 @@ class ReasonBase(gym.Env[str, str]):
         self._done = True
         self._steps = 0
         self._from_curriculum = False
+        self._generated = False  # the problem was generated here from a spec
         self._problem_id, self._op, self._prompt = "", 0, ""
+        # The last spec config seen and its dict: an env's own specs share one config.
+        self._config: DagConfig | None = None
+        self._config_dict: dict[str, Any] = {}
 
     # ---- reset ---------------------------------------------------------------------------
 
@@ -97,16 +105,19 @@ class ReasonBase(gym.Env[str, str]):
         """
         super().reset(seed=seed)
         self._flush_unfinished()
-        self.problem = self._next_problem(options)
-        # Derived values the episode reports more than once, computed once.
-        self._problem_id, self._op = self.problem.id, self.problem.op
-        self._prompt = self.problem.prompt
+        problem = self.problem = self._next_problem(options)
+        # Derived values the episode reports more than once, computed once. A generated
+        # problem has its spec's op (the generator draws the DAG at exactly that op); a
+        # replayed one is counted.
+        self._problem_id = problem.id
+        self._op = problem.spec.op if self._generated else problem.op
+        self._prompt = problem.prompt
         if len(self._prompt) > MAX_PROMPT_CHARS:
             raise ValueError(
                 f"prompt of {len(self._prompt)} characters exceeds "
                 f"MAX_PROMPT_CHARS={MAX_PROMPT_CHARS}"
             )
-        self._gold: Gold = gold_of(self.problem)
+        self._gold: Gold = gold_of(problem)
         self._done = False
         self._steps = 0
         self._observation = self._prompt
@@ -117,16 +128,19 @@ class ReasonBase(gym.Env[str, str]):
         """Subclass hook: reset per-episode state."""
 
     def _next_problem(self, options: Mapping[str, Any] | None) -> Problem:
-        opts = dict(options or {})
-        record = opts.pop("problem", None)
-        spec = opts.pop("spec", None)
-        if opts:
-            raise ValueError(
-                f"unknown reset option(s) {sorted(opts)}; allowed: ['problem', 'spec']"
-            )
-        if record is not None and spec is not None:
-            raise ValueError("pass at most one of options['problem'] and options['spec']")
+        record = spec = None
+        if options:
+            opts = dict(options)
+            record = opts.pop("problem", None)
+            spec = opts.pop("spec", None)
+            if opts:
+                raise ValueError(
+                    f"unknown reset option(s) {sorted(opts)}; allowed: ['problem', 'spec']"
+                )
+            if record is not None and spec is not None:
+                raise ValueError("pass at most one of options['problem'] and options['spec']")
         self._from_curriculum = False
+        self._generated = record is None
         if record is not None:
             problem = record if isinstance(record, Problem) else Problem.from_record(record)
         elif spec is not None:
@@ -154,11 +168,21 @@ class ReasonBase(gym.Env[str, str]):
         problem = self._require_problem()
         return {
             "id": self._problem_id,
-            "spec": problem.spec.to_dict(),
+            "spec": self._spec_dict(problem.spec),
             "op": self._op,
             "graph_hash": problem.graph_hash,
             "version": RECORD_VERSION,
         }
+
+    def _spec_dict(self, spec: TaskSpec) -> dict[str, Any]:
+        """``spec.to_dict()``, without its field introspection per call, and its config's
+        dict made once per config (configs are frozen; an env's own specs share one)."""
+        data = {name: getattr(spec, name) for name in _SPEC_FIELDS}
+        config = spec.config
+        if config is not self._config:
+            self._config, self._config_dict = config, config.to_dict()
+        data["config"] = dict(self._config_dict)
+        return data
 
     # ---- step helpers --------------------------------------------------------------------
 
@@ -191,7 +215,6 @@ class ReasonBase(gym.Env[str, str]):
         self, result: RewardResult, flags: tuple[str, ...], total: float
     ) -> dict[str, Any]:
         """The step info of a finished episode: provenance plus the full reward diagnosis."""
-        problem = self._require_problem()
         return {
             "id": self._problem_id,
             "op": self._op,
@@ -201,7 +224,7 @@ class ReasonBase(gym.Env[str, str]):
             "verified": bool(result.verified),
             "first_error": result.first_error,
             "flags": flags,
-            "answer": problem.answer,
+            "answer": self._require_problem().answer,
         }
 
     def _finish(self, result: RewardResult, flags: tuple[str, ...], total: float) -> None:
@@ -234,10 +257,15 @@ class ReasonBase(gym.Env[str, str]):
 
     @staticmethod
     def _flags(result: RewardResult, over_length: bool) -> tuple[str, ...]:
-        flags = set(result.flags)
-        if over_length:
-            flags.add(OVER_LENGTH)
-        return tuple(sorted(flags))
+        # Few distinct flag sets occur (and results share theirs): each is sorted once.
+        key = (result.flags, over_length)
+        flags = _SORTED_FLAGS.get(key)
+        if flags is None:
+            if len(_SORTED_FLAGS) >= 4096:
+                _SORTED_FLAGS.clear()
+            both = result.flags | {OVER_LENGTH} if over_length else result.flags
+            flags = _SORTED_FLAGS[key] = tuple(sorted(both))
+        return flags
 
     # ---- rendering and closing -----------------------------------------------------------
 

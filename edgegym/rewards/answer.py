@@ -10,6 +10,7 @@ the answer's own text on the common path.
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Final
 
 from edgegym.rewards.arith import Rat
 
@@ -22,13 +23,14 @@ __all__ = [
     "scan_answer",
 ]
 
-_ANSWER_OPEN = "<answer>"
-_ANSWER_CLOSE = "</answer>"
-_SOLUTION_CLOSE = "</solution>"
-_OTHER_TAGS = ("<question>", "</question>", "<solution>")
-TRACE_ANSWER = "Answer:"
-_ASCII_SPACE = " \t\n\r"
-_MAX_NUMBER_CHARS = 64
+# Final: the compiled build reads these as constants, not from the module's namespace
+_ANSWER_OPEN: Final = "<answer>"
+_ANSWER_CLOSE: Final = "</answer>"
+_SOLUTION_CLOSE: Final = "</solution>"
+_OTHER_TAGS: Final = ("<question>", "</question>", "<solution>")
+TRACE_ANSWER: Final = "Answer:"
+_ASCII_SPACE: Final = " \t\n\r"
+_MAX_NUMBER_CHARS: Final = 64
 
 # Flags that make the final answer unusable (the outcome reward is 0).
 ANSWER_FLAGS = frozenset(
@@ -145,7 +147,7 @@ def _cut_trace_answer(response: str, end: int, answer: Rat | None, flags: set[st
     return at
 
 
-def parse_answer(response: str) -> tuple[Rat | None, frozenset[str]]:
+def parse_answer(response: object) -> tuple[Rat | None, frozenset[str]]:
     """Only the final answer of a response (no steps parsed) and the flags found on the way."""
     if not isinstance(response, str):
         return None, frozenset({"not_text", "no_answer"})
@@ -167,9 +169,9 @@ def _common_shape(response: str) -> tuple[int, int, int] | None:
     k = response.find("<", j + 1) if j >= 0 else -1
     if not (
         k >= 0
-        and response.startswith(_SOLUTION_CLOSE, i)
-        and response.startswith(_ANSWER_OPEN, j)
-        and response.startswith(_ANSWER_CLOSE, k)
+        and response[i : i + len(_SOLUTION_CLOSE)] == _SOLUTION_CLOSE
+        and response[j : j + len(_ANSWER_OPEN)] == _ANSWER_OPEN
+        and response[k : k + len(_ANSWER_CLOSE)] == _ANSWER_CLOSE
         and response.find(_ANSWER_OPEN, k + len(_ANSWER_CLOSE)) < 0
         and not response[i + len(_SOLUTION_CLOSE) : j].strip(_ASCII_SPACE)
     ):
@@ -179,7 +181,7 @@ def _common_shape(response: str) -> tuple[int, int, int] | None:
     return i, j, k
 
 
-def answer_value(response: str) -> Rat | None:
+def answer_value(response: object) -> Rat | None:
     """The final answer of a response, or None: :func:`parse_answer`'s value, faster."""
     if not isinstance(response, str):
         return None

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, cast
 
 from edgegym.rewards.fastpath import Template, build_template
-from edgegym.rewards.fastscore import fast_check
+from edgegym.rewards.fastscore import Checked, fast_check
 from edgegym.rewards.gold import Gold, gold_from_problem, gold_from_record, is_record
 from edgegym.rewards.outcome import outcome
 from edgegym.rewards.parse import ParsedResponse, parse
@@ -86,23 +86,28 @@ def score_parsed(
     checked = fast_check(response, gold)
     if checked is None:
         return _result(parse(response, mode=gold.mode, modulus=gold.modulus), gold, mode, alpha)
-    o, p, verified, first_error, flags, right, total = checked
-    if verified and not flags:  # the common result, shared (results are immutable)
-        key = (mode, alpha, total)
-        result = _VERIFIED.get(key)
-        if result is None:
-            if len(_VERIFIED) >= 1024:
-                _VERIFIED.clear()
-            result = _VERIFIED[key] = RewardResult(
-                _combine(mode, alpha, o, p, True), o, p, True, None, flags, right, total
-            )
-        return result
-    return RewardResult(
-        _combine(mode, alpha, o, p, verified), o, p, verified, first_error, flags, right, total
-    )
+    # A result is a pure function of the mode, alpha and what was checked, and results are
+    # immutable: they are shared, since few distinct ones occur (a gold graph's total,
+    # the right and wrong nodes, the flags).
+    key = (mode, alpha, checked)
+    result = _RESULTS.get(key)
+    if result is None:
+        o, p, verified, first_error, flags, right, total = checked
+        if len(_RESULTS) >= _RESULTS_MAX:
+            _RESULTS.clear()
+        result = _RESULTS[key] = RewardResult(
+            _combine(mode, alpha, o, p, verified), o, p, verified, first_error, flags, right, total
+        )
+    return result
 
 
-_VERIFIED: dict[tuple[str, float, int], RewardResult] = {}
+_RESULTS: dict[tuple[str, float, Checked], RewardResult] = {}
+_RESULTS_MAX = 1 << 14
+
+
+def clear_caches() -> None:
+    """Forget the shared results of :func:`score_parsed`."""
+    _RESULTS.clear()
 
 
 def _result(parsed: ParsedResponse, gold: Gold, mode: str, alpha: float) -> RewardResult:
@@ -181,31 +186,30 @@ class _GoldCache:
         self.size = size
         self.entries: dict[tuple[Any, ...], _Entry] = {}
 
-    @staticmethod
-    def key(problem: Problem | Mapping[str, Any], record: bool | None = None) -> tuple[Any, ...]:
-        # The solution text names every node, its letters and values; with the mode,
-        # modulus, answer and graph hash it determines the gold graph (a record edited
-        # by hand without updating them would be served stale). Hashing a str object
-        # again reuses its cached hash, so a hit costs O(1).
-        if is_record(problem) if record is None else record:
-            problem = cast("Mapping[str, Any]", problem)
-            config = problem.get("config") or {}
-            modulus = config.get("modulus") if isinstance(config, Mapping) else None
-            return (
-                problem.get("solution"),
-                problem.get("mode"),
-                modulus,
-                problem.get("answer"),
-                problem.get("graph_hash"),
-                "graph" in problem,
-            )
-        problem = cast("Problem", problem)
-        return (problem.solution, problem.spec.mode, problem.spec.config.modulus, problem.answer)
-
     def get(self, problem: Problem | Mapping[str, Any]) -> _Entry:
+        # The key: the solution text names every node, its letters and values; with the
+        # mode, modulus, answer and graph hash it determines the gold graph (a record
+        # edited by hand without updating them would be served stale). Hashing a str
+        # object again reuses its cached hash, so a hit costs O(1).
         try:
             record = is_record(problem)
-            key = self.key(problem, record)
+            key: tuple[Any, ...]
+            if record:
+                problem = cast("Mapping[str, Any]", problem)
+                config = problem.get("config") or {}
+                modulus = config.get("modulus") if isinstance(config, Mapping) else None
+                key = (
+                    problem.get("solution"),
+                    problem.get("mode"),
+                    modulus,
+                    problem.get("answer"),
+                    problem.get("graph_hash"),
+                    "graph" in problem,
+                )
+            else:
+                problem = cast("Problem", problem)
+                spec = problem.spec
+                key = (problem.solution, spec.mode, spec.config.modulus, problem.answer)
             entry = self.entries.get(key)
         except (AttributeError, TypeError) as err:
             raise ValueError(f"not a Problem or problem record: {type(problem).__name__}") from err
@@ -266,10 +270,12 @@ class Reward:
     def result(self, problem: Problem | Mapping[str, Any], response: str) -> RewardResult:
         """The full :class:`RewardResult` of one response."""
         entry = self._cache.get(problem)
-        entry.catch_up()
-        for template in entry.templates:
-            if template.match(response):
-                return template.result  # type: ignore[no-any-return]
+        if entry.pending is not None:
+            entry.catch_up()
+        if entry.templates and isinstance(response, str):  # (non-text goes to the parser)
+            for template in entry.templates:
+                if template.match(response):
+                    return template.result  # type: ignore[no-any-return]
         result = score_parsed(response, entry.gold, mode=self.mode, alpha=self.alpha)
         if result.verified and len(entry.templates) < _MAX_TEMPLATES:
             entry.pending = (response, result)

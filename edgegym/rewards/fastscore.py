@@ -13,14 +13,14 @@ How a step is read, cheapest first:
 1. **Rendered.** The step is guessed to be the gold node after the one the previous
    step defined, as in every gold-like response. The text ``edgegym.tasks.trace``
    writes for that node, ``Define NAME as L; ... . ``, is rendered from the values
-   established so far (:data:`_FORWARD_RENDER`, :data:`_REVERSE_RENDER`), with the
-   letter L and any temporaries read from the response at their places, and compared
-   in place with one ``startswith``. When it matches, the general code would read the
-   text as consistent clauses whose recomputed value is the rendered one, whose
-   parents are the node's gold parents (the distinct names behind the letters bound to
-   them) and whose temporaries end with the step: every number in it is written by
-   ``str`` (forms in x by ``format_lin``, parenthesised as operands), so the parser
-   reads back exactly the values written. No clause is parsed.
+   established so far (:func:`_render`), with the letter L and any temporaries read
+   from the response at their places, and compared with the text in place. When it
+   matches, the general code would read the text as consistent clauses whose
+   recomputed value is the rendered one, whose parents are the node's gold parents
+   (the distinct names behind the letters bound to them) and whose temporaries end
+   with the step: every number in it is written by ``str`` (forms in x as
+   ``format_lin`` writes them, parenthesised as operands), so the parser reads back
+   exactly the values written. No clause is parsed.
 2. **Rendered by name.** Otherwise the step is split off at the next ``Define `` and
    its header read as ``parse._body`` does; the node it names is rendered the same way,
    now also when its letter is bound already (``letter_reused``), when the node was
@@ -53,10 +53,10 @@ import operator
 import string
 from collections.abc import Callable, Iterable
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, TypeAlias
 
 from edgegym.rewards.answer import _common_shape, parse_number, scan_answer
-from edgegym.rewards.arith import MAX_ABS, EvalError, Lin, format_lin
+from edgegym.rewards.arith import MAX_ABS, EvalError, Lin, Rat
 from edgegym.rewards.gold import GoldNode
 from edgegym.rewards.parse import PREAMBLE, _solve
 from edgegym.rewards.process import _solve_ok
@@ -72,17 +72,20 @@ __all__ = [
     "clear_caches",
     "fast_check",
     "names_ok",
+    "problem_data",
     "solve_template",
 ]
 
-_LETTERS = frozenset(string.ascii_letters)
-_TARGETS_REVERSE = _LETTERS - {"x"}
-_SOLVE_HEAD = "We know "
-_UNKNOWN_STEP = "; " + UNKNOWN_CLAUSE + "."
-_BOUND = 10**15  # gold numbers rendered into the canonical solving part stay far below limits
-_CACHE_MAX = 1 << 16
-_NEG = -MAX_ABS
-_new = tuple.__new__  # NamedTuple construction without its Python-level __new__
+# Final: the compiled build reads these as constants, not from the module's namespace
+_LETTERS: Final = frozenset(string.ascii_letters)
+_TARGETS_REVERSE: Final = _LETTERS - {"x"}
+_SOLVE_HEAD: Final = "We know "
+_UNKNOWN_STEP: Final = "; " + UNKNOWN_CLAUSE + "."
+_BOUND: Final = 10**15  # gold numbers in the canonical solving part stay far below limits
+_CACHE_MAX: Final = 1 << 16
+_NEG: Final = -MAX_ABS
+_SMALL: Final = 1 << 61  # an int below this in size is a small int of the compiled build
+_new: Final = tuple.__new__  # NamedTuple construction without its Python-level __new__
 
 # Compiled expressions: (code, left, right, fn). code 0: the constant ``left``; 1: the
 # letter ``left``; 2: letter op letter; 3: letter op constant; 4: constant op letter;
@@ -91,7 +94,10 @@ _new = tuple.__new__  # NamedTuple construction without its Python-level __new__
 Expr: TypeAlias = tuple[int, Any, Any, Any]
 # Compiled number pieces ``N1 = ... = Nk``: (last value, every Ni agrees with it), or None.
 Rest: TypeAlias = tuple[Any, bool] | None
-_REJECT: Expr = (-1, None, None, None)
+# A reverse-mode value ``(a, b)`` of ints: a tuple object in the compiled build too (a
+# fixed-length tuple type would be unboxed there and boxed again at every dict access).
+Pair: TypeAlias = tuple[int, ...]
+_REJECT: Final[Expr] = (-1, None, None, None)
 
 
 class Checked(NamedTuple):
@@ -129,7 +135,7 @@ def solve_template(gold: Gold) -> SolveTemplate | None:
     ``a != 0``. The verdict is what ``process._solve_ok`` says of exactly that,
     spelled out below; tests check it against the general parser.
     """
-    values = gold.fast_data()[1]
+    values = gold._fast[1]  # gold.fast_data()[1], without the call
     if gold.mode != "reverse" or gold.equation is None or not values:
         return None
     a, b = values[-1]
@@ -145,18 +151,8 @@ def solve_template(gold: Gold) -> SolveTemplate | None:
         or not (-_BOUND < c < _BOUND and -_BOUND < x0 < _BOUND)
     ):
         return None
-    given = b - c
-    num = given - b
-    lhs = (_FORMS.get((a, b)) or _forms((a, b)))[0]
-    moved = (_FORMS.get((a, c)) or _forms((a, c)))[0]  # b - V == c
-    alone = (_FORMS.get((a, 0)) or _forms((a, 0)))[0]
-    suffix = (
-        f" = {given}, so we have {lhs} = {given} and we solve it through "
-        f"the following steps: Simplifying the equation: {lhs} = {given}. "
-        f"Move all terms to one side: {moved} = 0. "
-        f"Isolate the term with x: {alone} = {num}. "
-        f"Divide both sides by {a}: x = {num} / {a}. Solution: x = {x0}."
-    )
+    num = -c  # V - b
+    suffix = _solve_suffix(a, b, c, x0)
     quotient: Any = num // a if not num % a else Fraction(num, a)
     # _solve_ok(Solve(((a, c), (1, -quotient), (1, -x0)), x0, None), gold), spelled out:
     # right iff x0 is the gold answer and every equation is ``equivalent`` to the gold one
@@ -167,6 +163,33 @@ def solve_template(gold: Gold) -> SolveTemplate | None:
         else "solve_wrong"
     )
     return _new(SolveTemplate, (suffix, (a, b), verdict))  # type: ignore[no-any-return]
+
+
+def _solve_suffix(a: int, b: int, c: int, x0: int) -> str:
+    """:func:`solve_template`'s text (typed: int arithmetic in the compiled build)."""
+    g = str(b - c)  # V
+    n = str(-c)  # V - b
+    d = str(a)
+    lhs = _lin_text(a, b)
+    return (
+        f" = {g}, so we have {lhs} = {g} and we solve it through "
+        f"the following steps: Simplifying the equation: {lhs} = {g}. "
+        f"Move all terms to one side: {_lin_text(a, c)} = 0. "
+        f"Isolate the term with x: {_lin_text(a, 0)} = {n}. "
+        f"Divide both sides by {d}: x = {n} / {d}. Solution: x = {x0}."
+    )
+
+
+def _lin_text(a: int, b: int) -> str:
+    """``arith.format_lin((a, b))`` of ints (typed: int arithmetic in the compiled build)."""
+    if not a:
+        return str(b)
+    term = "x" if a == 1 else "-x" if a == -1 else f"{a}*x"
+    if b > 0:
+        return f"{term} + {b}"
+    if b < 0:
+        return f"{term} - {-b}"
+    return term
 
 
 # --- arithmetic on reverse-mode pairs (``arith.apply_op`` for int coefficients) ----------
@@ -201,12 +224,12 @@ def _rmul(left: Lin, right: Lin) -> Lin:
     raise EvalError("too_large")
 
 
-_FORWARD_OPS: dict[str, Callable[[Any, Any], Any]] = {
+_FORWARD_OPS: Final[dict[str, Callable[[Any, Any], Any]]] = {
     "+": operator.add,
     "-": operator.sub,
     "*": operator.mul,
 }
-_REVERSE_OPS: dict[str, Callable[[Any, Any], Any]] = {"+": _radd, "-": _rsub, "*": _rmul}
+_REVERSE_OPS: Final[dict[str, Callable[[Any, Any], Any]]] = {"+": _radd, "-": _rsub, "*": _rmul}
 
 
 def _int_pair(value: Any) -> bool:
@@ -294,17 +317,17 @@ def _rest(cache: dict[str, Rest], text: str, reverse: bool, modulus: int | None)
     return rest
 
 
-_KEY_MAX = 96
-_EXPRS: tuple[dict[str, Expr], dict[str, Expr]] = ({}, {})
-_RESTS: dict[tuple[bool, int | None], dict[str, Rest]] = {}
-_FORMS: dict[Lin, tuple[str, str]] = {}
+_KEY_MAX: Final = 96
+_EXPRS: Final[tuple[dict[str, Expr], dict[str, Expr]]] = ({}, {})
+_RESTS: Final[dict[tuple[bool, int | None], dict[str, Rest]]] = {}
+_FORMS: Final[dict[Pair, tuple[str, str]]] = {}
 
 
-def _forms(value: Lin) -> tuple[str, str]:
+def _forms(value: Pair) -> tuple[str, str]:
     """A reverse-mode value as the trace writes it, alone and as an operand (cached)."""
     forms = _FORMS.get(value)
     if forms is None:
-        text = format_lin(value)
+        text = _lin_text(value[0], value[1])
         forms = (text, f"({text})" if " " in text or text[:1] == "-" else text)
         if len(_FORMS) >= _CACHE_MAX:
             _FORMS.clear()
@@ -312,7 +335,7 @@ def _forms(value: Lin) -> tuple[str, str]:
     return forms
 
 
-_GOOD_NAMES: set[str] = set()
+_GOOD_NAMES: Final[set[str]] = set()
 
 
 def clear_caches() -> None:
@@ -338,6 +361,25 @@ def names_ok(names: Iterable[str]) -> bool:
     return True
 
 
+def problem_data(
+    source: tuple[Any, ...], reverse: bool
+) -> tuple[tuple[Any, ...], dict[str, int], bool]:
+    """What ``gold.gold_from_problem`` needs of a problem's nodes, in one pass: their values
+    (forward: ``value``; reverse: ``coef``, None where missing), each name's position (the
+    last, if a name repeats) and :func:`names_ok` of the names."""
+    values: list[Any] = []
+    positions: dict[str, int] = {}
+    unknown: list[str] = []  # names not known to be good
+    for i in range(len(source)):
+        node = source[i]
+        name: str = node.name
+        values.append(node.coef if reverse else node.value)
+        positions[name] = i
+        if name not in _GOOD_NAMES:
+            unknown.append(name)
+    return tuple(values), positions, not unknown or names_ok(unknown)
+
+
 def _unlike(parents: tuple[str, ...], node: Any) -> bool:
     """``process._verdict``'s test of parents that differ from the gold node's as a tuple,
     for a GoldNode or a problem's own node (whose GoldNode would say the same)."""
@@ -348,372 +390,370 @@ def _unlike(parents: tuple[str, ...], node: Any) -> bool:
 # --- rendering a gold node's canonical step ----------------------------------------------
 #
 # Each renderer gets the gold node, its name, the letter L read from the response, the
-# place of L in ``body``, the values and letters established so far (by letter and by
-# name), the letters a clause may target and the modulus. It returns the node's value
-# and the text ``edgegym.tasks.trace.trace_step`` writes for it (``Define ... . ``), or
-# None when that text cannot be written: a parent without a letter, a temporary that is
-# not a fresh target, a parent named twice, a value beyond the arithmetic bounds. The
-# general code reads that text as consistent clauses whose value is the returned one,
-# whose parents are the node's gold parents (distinct names behind letters bound to
-# them) and whose temporaries end with the step: numbers are written by ``str`` (forms
-# in x as ``format_lin`` writes them, parenthesised as operands where needed), so the
-# parser reads back exactly the values written; with a modulus the stated value is the
-# reduced residue and every other number is congruent to it.
+# values and letters established so far (by letter and by name), the letters a clause may
+# target and the modulus; those that read temporaries also get ``body`` and the place of
+# L in it. It returns the node's value and the text ``edgegym.tasks.trace.trace_step``
+# writes for it (``Define ... . ``), or None when that text cannot be written: a parent
+# without a letter, a temporary that is not a fresh target, a parent named twice, a
+# value beyond the arithmetic bounds. The general code reads that text as consistent
+# clauses whose value is the returned one, whose parents are the node's gold parents
+# (distinct names behind letters bound to them) and whose temporaries end with the step:
+# numbers are written by ``str`` (forms in x as ``format_lin`` writes them,
+# parenthesised as operands where needed), so the parser reads back exactly the values
+# written; with a modulus the stated value is the reduced residue and every other number
+# is congruent to it. Forward-mode values are ints and reverse-mode ones pairs of ints
+# (see the module docstring); the typed locals below say so to the compiled build.
 
-Renderer: TypeAlias = Callable[..., tuple[Any, str] | None]
 
-
-def _fwd_const(
+def _render(
     node: Any,
     name: str,
     letter: str,
     ell: int,
     body: str,
-    values: Any,
-    letter_of: Any,
-    targets: Any,
+    values: dict[str, Any],
+    letter_of: dict[str, str],
     modulus: int | None,
+    reverse: bool,
 ) -> tuple[Any, str] | None:
-    kk = node.k
-    if (
-        node.parents
-        or kk.__class__ is not int
-        or letter not in targets
-        or (modulus is not None and kk % modulus != kk)
-    ):
+    """The rendering of the node's operation; None for an operation without one (a study
+    record's node, forward mode's unknown)."""
+    op: str = node.op
+    if reverse:
+        if op == "sum" or op == "total" or op == "diff":
+            return _rev_pair(node, op == "diff", name, letter, ell, body, values, letter_of)
+        if op == "times" or op == "plus":
+            return _rev_times(node, op == "times", name, letter, ell, body, values, letter_of)
+        if op == "const":
+            return _rev_const(node, name, letter)
+        if op == "copy":
+            return _rev_copy(node, name, letter, values, letter_of)
+        if op == "unknown":
+            return _rev_unknown(node, name, letter)
         return None
-    return kk, f"Define {name} as {letter}; so {letter} = {kk}. "
+    if op == "sum" or op == "total" or op == "diff":
+        return _fwd_pair(node, op == "diff", name, letter, ell, body, values, letter_of, modulus)
+    if op == "times" or op == "plus":
+        return _fwd_times(node, op == "times", name, letter, ell, body, values, letter_of, modulus)
+    if op == "const":
+        return _fwd_const(node, name, letter, modulus)
+    if op == "copy":
+        return _fwd_copy(node, name, letter, values, letter_of, modulus)
+    return None
+
+
+def _fwd_const(node: Any, name: str, letter: str, modulus: int | None) -> tuple[Any, str] | None:
+    kk = node.k
+    if node.parents or type(kk) is not int or letter not in _LETTERS:
+        return None
+    k: int = kk
+    if modulus is not None and k % modulus != k:
+        return None
+    return k, f"Define {name} as {letter}; so {letter} = {k}. "
 
 
 def _fwd_copy(
     node: Any,
     name: str,
     letter: str,
-    ell: int,
-    body: str,
-    values: Any,
-    letter_of: Any,
-    targets: Any,
+    values: dict[str, Any],
+    letter_of: dict[str, str],
     modulus: int | None,
 ) -> tuple[Any, str] | None:
-    parents = node.parents
-    if len(parents) != 1 or letter not in targets:
+    parents: tuple[str, ...] = node.parents
+    if len(parents) != 1 or letter not in _LETTERS:
         return None
     p = letter_of.get(parents[0])
     if p is None:
         return None
-    v = values[p] if modulus is None else values[p] % modulus
+    v: int = values[p]
+    if modulus is not None:
+        v %= modulus
     return v, f"Define {name} as {letter}; so {letter} = {p} = {v}. "
 
 
 def _fwd_times(
     node: Any,
+    times: bool,
     name: str,
     letter: str,
     ell: int,
     body: str,
-    values: Any,
-    letter_of: Any,
-    targets: Any,
+    values: dict[str, Any],
+    letter_of: dict[str, str],
     modulus: int | None,
 ) -> tuple[Any, str] | None:
-    parents = node.parents
+    parents: tuple[str, ...] = node.parents
     kk = node.k
     t = body[ell + 3 : ell + 4]
     if (
         len(parents) != 1
-        or kk.__class__ is not int
-        or letter not in targets
-        or t not in targets
+        or type(kk) is not int
+        or letter not in _LETTERS
+        or t not in _LETTERS
         or t in values
         or t == letter
     ):
         return None
+    k: int = kk
     p = letter_of.get(parents[0])
     if p is None:
         return None
-    tv = values[p] if modulus is None else values[p] % modulus
-    u = kk * tv if node.op == "times" else kk + tv
-    if not _NEG <= u <= MAX_ABS:
+    tv: int = values[p]
+    if modulus is not None:
+        tv %= modulus
+    u = k * tv if times else k + tv
+    if not _in_bounds(u):
         return None
     v = u if modulus is None else u % modulus
-    sign = "*" if node.op == "times" else "+"
+    sign = " * " if times else " + "
+    ks, tvs = str(k), str(tv)  # each written twice
     return v, (
-        f"Define {name} as {letter}; {t} = {p} = {tv}; so {letter} = {kk} {sign} {t} = "
-        f"{kk} {sign} {tv if tv >= 0 else f'({tv})'} = {v}. "
+        f"Define {name} as {letter}; {t} = {p} = {tvs}; so {letter} = {ks}{sign}{t} = "
+        f"{ks}{sign}{tvs if tv >= 0 else f'({tvs})'} = {v}. "
     )
 
 
 def _fwd_pair(
     node: Any,
+    diff: bool,
     name: str,
     letter: str,
     ell: int,
     body: str,
-    values: Any,
-    letter_of: Any,
-    targets: Any,
+    values: dict[str, Any],
+    letter_of: dict[str, str],
     modulus: int | None,
 ) -> tuple[Any, str] | None:
-    parents = node.parents
+    parents: tuple[str, ...] = node.parents
     if len(parents) != 2:
-        return _sum_chain(node, name, letter, ell, body, values, letter_of, targets, modulus)
-    if letter not in targets:
+        if diff:
+            return None
+        return _sum_chain(parents, name, letter, ell, body, values, letter_of, modulus, False)
+    if letter not in _LETTERS:
         return None
     p = letter_of.get(parents[0])
     q = letter_of.get(parents[1])
     if p is None or q is None or p == q:
         return None
-    v1 = values[p]
-    v2 = values[q]
-    if node.op == "diff":
-        u = v1 - v2
-        sign = "-"
-    else:
-        u = v1 + v2
-        sign = "+"
-    if not _NEG <= u <= MAX_ABS:
+    v1: int = values[p]
+    v2: int = values[q]
+    u = v1 - v2 if diff else v1 + v2
+    if not _in_bounds(u):
         return None
     v = u if modulus is None else u % modulus
+    sign = " - " if diff else " + "
     return v, (
-        f"Define {name} as {letter}; so {letter} = {p} {sign} {q} = "
-        f"{v1 if v1 >= 0 else f'({v1})'} {sign} {v2 if v2 >= 0 else f'({v2})'} = {v}. "
+        f"Define {name} as {letter}; so {letter} = {p}{sign}{q} = "
+        f"{v1 if v1 >= 0 else f'({v1})'}{sign}{v2 if v2 >= 0 else f'({v2})'} = {v}. "
     )
 
 
-def _rev_const(
-    node: Any,
-    name: str,
-    letter: str,
-    ell: int,
-    body: str,
-    values: Any,
-    letter_of: Any,
-    targets: Any,
-    modulus: int | None,
-) -> tuple[Any, str] | None:
+def _rev_const(node: Any, name: str, letter: str) -> tuple[Any, str] | None:
     kk = node.k
-    if node.parents or kk.__class__ is not int or letter not in targets:
+    if node.parents or type(kk) is not int or letter not in _TARGETS_REVERSE:
         return None
-    return (0, kk), f"Define {name} as {letter}; so {letter} = {kk}. "
+    k: int = kk
+    return (0, k), f"Define {name} as {letter}; so {letter} = {k}. "
 
 
 def _rev_copy(
-    node: Any,
-    name: str,
-    letter: str,
-    ell: int,
-    body: str,
-    values: Any,
-    letter_of: Any,
-    targets: Any,
-    modulus: int | None,
+    node: Any, name: str, letter: str, values: dict[str, Any], letter_of: dict[str, str]
 ) -> tuple[Any, str] | None:
-    parents = node.parents
-    if len(parents) != 1 or letter not in targets:
+    parents: tuple[str, ...] = node.parents
+    if len(parents) != 1 or letter not in _TARGETS_REVERSE:
         return None
     p = letter_of.get(parents[0])
     if p is None:
         return None
-    v = values[p]
+    v: Pair = values[p]
     shown = (_FORMS.get(v) or _forms(v))[0]
     return v, f"Define {name} as {letter}; so {letter} = {p} = {shown}. "
 
 
 def _rev_times(
     node: Any,
+    times: bool,
     name: str,
     letter: str,
     ell: int,
     body: str,
-    values: Any,
-    letter_of: Any,
-    targets: Any,
-    modulus: int | None,
+    values: dict[str, Any],
+    letter_of: dict[str, str],
 ) -> tuple[Any, str] | None:
-    parents = node.parents
+    parents: tuple[str, ...] = node.parents
     kk = node.k
     t = body[ell + 3 : ell + 4]
     if (
         len(parents) != 1
-        or kk.__class__ is not int
-        or letter not in targets
-        or t not in targets
+        or type(kk) is not int
+        or letter not in _TARGETS_REVERSE
+        or t not in _TARGETS_REVERSE
         or t in values
         or t == letter
     ):
         return None
+    k: int = kk
     p = letter_of.get(parents[0])
     if p is None:
         return None
-    a, b = values[p]
-    if node.op == "times":
-        u = (kk * a, kk * b)
-        sign = "*"
+    tv: Pair = values[p]
+    a = tv[0]
+    b = tv[1]
+    u: Pair
+    if times:
+        u = (k * a, k * b)
+        sign = " * "
     else:
-        u = (a, kk + b)
-        sign = "+"
-    if not (_NEG <= u[0] <= MAX_ABS and _NEG <= u[1] <= MAX_ABS):
+        u = (a, k + b)
+        sign = " + "
+    if not (_in_bounds(u[0]) and _in_bounds(u[1])):
         return None
-    forms = _FORMS
-    shown, operand = forms.get((a, b)) or _forms((a, b))
+    shown, operand = _FORMS.get(tv) or _forms(tv)
+    ks = str(k)  # written twice
     return u, (
-        f"Define {name} as {letter}; {t} = {p} = {shown}; so {letter} = {kk} {sign} {t} = "
-        f"{kk} {sign} {operand} = {(forms.get(u) or _forms(u))[0]}. "
+        f"Define {name} as {letter}; {t} = {p} = {shown}; so {letter} = {ks}{sign}{t} = "
+        f"{ks}{sign}{operand} = {(_FORMS.get(u) or _forms(u))[0]}. "
     )
 
 
 def _rev_pair(
     node: Any,
+    diff: bool,
     name: str,
     letter: str,
     ell: int,
     body: str,
-    values: Any,
-    letter_of: Any,
-    targets: Any,
-    modulus: int | None,
+    values: dict[str, Any],
+    letter_of: dict[str, str],
 ) -> tuple[Any, str] | None:
-    parents = node.parents
+    parents: tuple[str, ...] = node.parents
     if len(parents) != 2:
-        return _sum_chain(node, name, letter, ell, body, values, letter_of, targets, None)
-    if letter not in targets:
+        if diff:
+            return None
+        return _sum_chain(parents, name, letter, ell, body, values, letter_of, None, True)
+    if letter not in _TARGETS_REVERSE:
         return None
     p = letter_of.get(parents[0])
     q = letter_of.get(parents[1])
     if p is None or q is None or p == q:
         return None
-    v1 = values[p]
-    v2 = values[q]
-    if node.op == "diff":
+    v1: Pair = values[p]
+    v2: Pair = values[q]
+    u: Pair
+    if diff:
         u = (v1[0] - v2[0], v1[1] - v2[1])
-        sign = "-"
+        sign = " - "
     else:
         u = (v1[0] + v2[0], v1[1] + v2[1])
-        sign = "+"
-    if not (_NEG <= u[0] <= MAX_ABS and _NEG <= u[1] <= MAX_ABS):
+        sign = " + "
+    if not (_in_bounds(u[0]) and _in_bounds(u[1])):
         return None
-    forms = _FORMS
     return u, (
-        f"Define {name} as {letter}; so {letter} = {p} {sign} {q} = "
-        f"{(forms.get(v1) or _forms(v1))[1]} {sign} {(forms.get(v2) or _forms(v2))[1]} = "
-        f"{(forms.get(u) or _forms(u))[0]}. "
+        f"Define {name} as {letter}; so {letter} = {p}{sign}{q} = "
+        f"{(_FORMS.get(v1) or _forms(v1))[1]}{sign}{(_FORMS.get(v2) or _forms(v2))[1]} = "
+        f"{(_FORMS.get(u) or _forms(u))[0]}. "
     )
 
 
-def _rev_unknown(
-    node: Any,
-    name: str,
-    letter: str,
-    ell: int,
-    body: str,
-    values: Any,
-    letter_of: Any,
-    targets: Any,
-    modulus: int | None,
-) -> tuple[Any, str] | None:
+def _in_bounds(v: int) -> bool:
+    """``-MAX_ABS <= v <= MAX_ABS``. Nearly every value is small, and compared natively in
+    the compiled build before the comparison with MAX_ABS (a big int, compared slowly)."""
+    return -_SMALL < v < _SMALL or _NEG <= v <= MAX_ABS
+
+
+def _repeats(names: tuple[str, ...]) -> bool:
+    """True if a name occurs twice (a loop: cheaper than a set for the few parents of a node)."""
+    for i in range(1, len(names)):
+        name = names[i]
+        for j in range(i):
+            if names[j] == name:
+                return True
+    return False
+
+
+def _rev_unknown(node: Any, name: str, letter: str) -> tuple[Any, str] | None:
     if letter != "x" or node.parents:
         return None
     return X, f"Define {name} as x{_UNKNOWN_STEP} "
 
 
 def _sum_chain(
-    node: Any,
+    parents: tuple[str, ...],
     name: str,
     letter: str,
     ell: int,
     body: str,
-    values: Any,
-    letter_of: Any,
-    targets: Any,
+    values: dict[str, Any],
+    letter_of: dict[str, str],
     modulus: int | None,
+    reverse: bool,
 ) -> tuple[Any, str] | None:
     """A sum of three or more parents, chained through temporaries read from ``body``."""
-    parents = node.parents
-    if (
-        node.op == "diff"
-        or len(parents) < 3
-        or letter not in targets
-        or len(set(parents)) != len(parents)  # the general code would merge a repeat
-    ):
-        return None
-    reverse = targets is _TARGETS_REVERSE  # (forward mode passes _LETTERS)
-    forms = _FORMS
+    targets = _TARGETS_REVERSE if reverse else _LETTERS
+    if len(parents) < 3 or letter not in targets or _repeats(parents):
+        return None  # (the general code would merge a repeated parent)
     acc_letter = letter_of.get(parents[0])
     if acc_letter is None:
         return None
-    acc = values[acc_letter]
-    text = f"Define {name} as {letter}; "
+    acc: Any = values[acc_letter]
+    # the running sum as an operand: the first parent's value, then each partial sum's
+    if reverse:
+        acc_operand = (_FORMS.get(acc) or _forms(acc))[1]
+    else:
+        first: int = acc
+        acc_operand = str(first) if first >= 0 else f"({first})"
+    pieces = [f"Define {name} as {letter}; "]
     temps = [letter]  # letters a temporary may not be
     at = ell + 3
-    last = parents[-1]
-    for parent in parents[1:]:
-        p = letter_of.get(parent)
+    last = len(parents) - 1
+    for n in range(1, last + 1):
+        p = letter_of.get(parents[n])
         if p is None:
             return None
-        v = values[p]
+        s: Any
         if reverse:
-            s: Any = (acc[0] + v[0], acc[1] + v[1])
-            if not (_NEG <= s[0] <= MAX_ABS and _NEG <= s[1] <= MAX_ABS):
+            pa: Pair = acc
+            pv: Pair = values[p]
+            sa = pa[0] + pv[0]
+            sb = pa[1] + pv[1]
+            if not (_in_bounds(sa) and _in_bounds(sb)):
                 return None
-            shown = (
-                f"{(forms.get(acc) or _forms(acc))[1]} + {(forms.get(v) or _forms(v))[1]} = "
-                f"{(forms.get(s) or _forms(s))[0]}"
-            )
+            sp: Pair = (sa, sb)
+            s = sp
+            operand = (_FORMS.get(pv) or _forms(pv))[1]
+            sum_text, sum_operand = _FORMS.get(sp) or _forms(sp)
         else:
-            s = acc + v
-            if not _NEG <= s <= MAX_ABS:
+            ia: int = acc
+            iv: int = values[p]
+            si = ia + iv
+            if not _in_bounds(si):
                 return None
             if modulus is not None:
-                s %= modulus
-            shown = f"{acc if acc >= 0 else f'({acc})'} + {v if v >= 0 else f'({v})'} = {s}"
-        if parent is last:
-            return s, f"{text}so {letter} = {acc_letter} + {p} = {shown}. "
+                si %= modulus
+            s = si
+            operand = str(iv) if iv >= 0 else f"({iv})"
+            sum_text = str(si)
+            sum_operand = sum_text if si >= 0 else f"({sum_text})"
+        if n == last:
+            pieces.append(
+                f"so {letter} = {acc_letter} + {p} = {acc_operand} + {operand} = {sum_text}. "
+            )
+            return s, "".join(pieces)
         t = body[at : at + 1]
         if t not in targets or t in values or t in temps:
             return None
-        piece = f"{t} = {acc_letter} + {p} = {shown}; "
-        text += piece
+        piece = f"{t} = {acc_letter} + {p} = {acc_operand} + {operand} = {sum_text}; "
+        pieces.append(piece)
         at += len(piece)
         temps.append(t)
         acc_letter = t
         acc = s
+        acc_operand = sum_operand
     return None  # not reached: the last parent returns
 
 
-def _no_render(*args: Any) -> tuple[Any, str] | None:
-    return None  # an operation the renderers do not know (a study record's node)
-
-
-class _Renderers(dict[str, Renderer]):
-    """Renderers by operation; any other operation renders nothing."""
-
-    def __missing__(self, op: str) -> Renderer:
-        return _no_render
-
-
-_FORWARD_RENDER = _Renderers(
-    const=_fwd_const,
-    copy=_fwd_copy,
-    times=_fwd_times,
-    plus=_fwd_times,
-    diff=_fwd_pair,
-    sum=_fwd_pair,
-    total=_fwd_pair,
-)
-_REVERSE_RENDER = _Renderers(
-    const=_rev_const,
-    copy=_rev_copy,
-    times=_rev_times,
-    plus=_rev_times,
-    diff=_rev_pair,
-    sum=_rev_pair,
-    total=_rev_pair,
-    unknown=_rev_unknown,
-)
-
-
-def fast_check(response: str, gold: Gold) -> Checked | None:
+def fast_check(response: object, gold: Gold) -> Checked | None:
     """The full check of a response if it is within the narrow grammar, else None.
 
     Steps are read as the module docstring describes: the guessed gold node rendered
@@ -727,13 +767,14 @@ def fast_check(response: str, gold: Gold) -> Checked | None:
         response: the text after ``<solution>``.
         gold: the gold graph.
     """
-    if response.__class__ is not str:
+    if type(response) is not str:
         return None
-    reverse = gold.mode == "reverse"
-    modulus = gold.modulus
+    reverse: bool = gold.mode == "reverse"
+    modulus: int | None = gold.modulus
     if reverse and modulus is not None:
         return None
     flags: set[str] = set()
+    answer: Rat | None
     shape = _common_shape(response)
     if shape is None or (answer := parse_number(response[shape[1] + 8 : shape[2]])) is None:
         end, _, answer = scan_answer(response, flags)
@@ -752,14 +793,21 @@ def fast_check(response: str, gold: Gold) -> Checked | None:
     values: dict[str, Any] = {}  # letter -> value
     deps: dict[str, tuple[str, ...]] = {}  # letter -> the names behind it
     letter_of: dict[str, str] = {}  # name -> the node letter bound to it (deps[letter] == (name,))
-    nodes, gvalues, index = gold.fast_data()
-    n_nodes = len(nodes) if gold.names_ok else 0  # nothing is rendered unless names are plain
-    seen: dict[str, bool] = {}  # name -> whether the node is right (process._verdict)
+    fast = gold._fast  # gold.fast_data(), without the call
+    nodes: tuple[Any, ...] = fast[0]
+    gvalues: tuple[Any, ...] = fast[1]
+    index: dict[str, int] = fast[2]
+    n_nodes = len(nodes) if fast[3] else 0  # nothing is rendered unless names are plain
+    # What process.check_process keeps by name: for each gold node (by index) 0 if no step
+    # defined it, 1 if it is right, 2 if not; and the other names defined.
+    status = [0] * len(nodes)
+    extras: set[str] = set()
+    n_right = 0  # gold nodes right
+    n_gold = 0  # gold nodes defined
     pflags: set[str] = set()
     penalties = 0
     first_error: int | None = None
     targets = _TARGETS_REVERSE if reverse else _LETTERS
-    render = _REVERSE_RENDER if reverse else _FORWARD_RENDER
     exprs = _EXPRS[reverse]
     rests = _RESTS.get((reverse, modulus))
     if rests is None or len(rests) >= _CACHE_MAX or len(exprs) >= _CACHE_MAX:
@@ -770,10 +818,13 @@ def fast_check(response: str, gold: Gold) -> Checked | None:
     node_value: Any
     r: Any
     gi: int | None
+    name: str
+    found: tuple[Any, str] | None
     i = -1  # index of the step at hand
     j = 0  # the gold node guessed next
     rendered = False  # the previous step was a rendered one (its ". " consumed)
-    guessed: Any = None  # the guess's rendering when it failed: (node index, its result)
+    # the guess's rendering when it failed: (node index, its place, its result)
+    guessed: tuple[int, int, tuple[Any, str] | None] | None = None
     while pos >= 0:
         if j < n_nodes:
             # --- the guess: gold node j's rendered text, here
@@ -781,20 +832,22 @@ def fast_check(response: str, gold: Gold) -> Checked | None:
             name = node.name
             ell = pos + 11 + len(name)  # where the step's letter stands
             letter = body[ell : ell + 1]
-            found = render[node.op](
-                node, name, letter, ell, body, values, letter_of, targets, modulus
-            )
+            found = _render(node, name, letter, ell, body, values, letter_of, modulus, reverse)
             if found is not None:
                 v, piece = found
-                if body.startswith(piece, pos) and letter not in values and name not in seen:
+                # (a slice compared: one allocation, but cheaper than a startswith call
+                # with a start in the compiled build)
+                if body[pos : pos + len(piece)] == piece and letter not in values and not status[j]:
                     values[letter] = v
                     deps[letter] = (name,)
                     letter_of[name] = letter
                     i += 1
+                    n_gold += 1
                     if gvalues[j] == v:
-                        seen[name] = True
+                        status[j] = 1
+                        n_right += 1
                     else:
-                        seen[name] = False
+                        status[j] = 2
                         pflags.add("wrong_value")
                         if first_error is None:
                             first_error = i
@@ -805,7 +858,7 @@ def fast_check(response: str, gold: Gold) -> Checked | None:
             guessed = (j, pos, found)
         if rendered:
             rendered = False
-            if not body.startswith("Define ", pos):
+            if body[pos : pos + 7] != "Define ":
                 # after a rendered step: text up to the next "Define " is its "after"
                 nxt = body.find("Define ", pos)
                 if nxt < 0:
@@ -848,9 +901,7 @@ def fast_check(response: str, gold: Gold) -> Checked | None:
             if guessed is not None and guessed[0] == gi and guessed[1] == pos:
                 found = guessed[2]  # the guess rendered this very node here
             else:
-                found = render[node.op](
-                    node, name, letter, ell, body, values, letter_of, targets, modulus
-                )
+                found = _render(node, name, letter, ell, body, values, letter_of, modulus, reverse)
             if found is not None:
                 v, piece = found
                 op = node.op
@@ -864,10 +915,10 @@ def fast_check(response: str, gold: Gold) -> Checked | None:
                         at = pos + cut
                         stop = body.find(".", at)
                         if body.startswith(". ", stop):
-                            stated = body[at:stop]
-                            r = rests.get(stated, False)
+                            last = body[at:stop]
+                            r = rests.get(last, False)
                             if r is False:
-                                r = _rest(rests, stated, reverse, modulus)
+                                r = _rest(rests, last, reverse, modulus)
                             if r is not None:
                                 size = stop + 2 - pos
                                 error = None if r[1] and r[0] == v else "inconsistent"
@@ -916,7 +967,8 @@ def fast_check(response: str, gold: Gold) -> Checked | None:
                 # --- the clauses one by one (steps.run_step and steps._clause)
                 reused = letter in values
                 error = None
-                node_value = node_stated = None
+                node_value = None
+                node_stated: Any = None
                 node_parents: tuple[str, ...] | None = None
                 shadow: dict[str, tuple[Any, tuple[str, ...]] | None] | None = None
                 for clause in text[1:].split("; "):
@@ -932,10 +984,12 @@ def fast_check(response: str, gold: Gold) -> Checked | None:
                         e = _expr(exprs, expr, reverse)
                     code = e[0]
                     cerror: str | None = None
+                    # None while a letter it reads is unbound (no binding holds None)
+                    value: Any = None
                     try:
                         if code == 1:
                             cparents: tuple[str, ...] = deps.get(e[1], ())
-                            value = values[e[1]]
+                            value = values.get(e[1])
                         elif code == 2:
                             p1 = deps.get(e[1], ())
                             p2 = deps.get(e[2], ())
@@ -949,34 +1003,36 @@ def fast_check(response: str, gold: Gold) -> Checked | None:
                                     if pname not in out:
                                         out.append(pname)
                                 cparents = tuple(out)
-                            value = e[3](values[e[1]], values[e[2]])
-                            if not reverse and not _NEG <= value <= MAX_ABS:
-                                return None  # too_large
+                            left = values.get(e[1])
+                            right = values.get(e[2])
+                            if left is not None and right is not None:
+                                value = e[3](left, right)
                         elif code == 4:
                             cparents = deps.get(e[2], ())
-                            value = e[3](e[1], values[e[2]])
-                            if not reverse and not _NEG <= value <= MAX_ABS:
-                                return None
+                            right = values.get(e[2])
+                            if right is not None:
+                                value = e[3](e[1], right)
                         elif code == 0:
                             cparents = ()
                             value = e[1]
                         elif code == 3:
                             cparents = deps.get(e[1], ())
-                            value = e[3](values[e[1]], e[2])
-                            if not reverse and not _NEG <= value <= MAX_ABS:
-                                return None
+                            left = values.get(e[1])
+                            if left is not None:
+                                value = e[3](left, e[2])
                         elif code == 5:
                             cparents = deps.get("x", ())
-                            values["x"]  # unbound: undefined_letter
-                            value = e[1]
+                            if "x" in values:
+                                value = e[1]
                         else:
                             return None
-                    except KeyError:
-                        cerror = "undefined_letter"
-                        value = None
                     except EvalError:
                         return None
-                    stated = value
+                    if value is None:
+                        cerror = "undefined_letter"
+                    elif 2 <= code <= 4 and not reverse and not _NEG <= value <= MAX_ABS:
+                        return None  # too_large
+                    stated: Any = value
                     if modulus is not None and value is not None:
                         value %= modulus
                     if len(parts) == 3:
@@ -1039,23 +1095,31 @@ def fast_check(response: str, gold: Gold) -> Checked | None:
         if gi is not None:
             j = gi + 1
         # --- the verdict (process.check_process)
-        if name in seen:
+        if gi is None:
+            if name in extras:
+                verdict = "duplicate"
+            else:
+                extras.add(name)
+                verdict = "extra"
+            penalties += 1
+        elif status[gi]:
             verdict = "duplicate"
             penalties += 1
-            seen[name] = False
+            if status[gi] == 1:
+                n_right -= 1
+            status[gi] = 2
         else:
-            seen[name] = False
-            if gi is None:
-                verdict = "extra"
-                penalties += 1
-            elif error is not None:
+            n_gold += 1
+            status[gi] = 2
+            if error is not None:
                 verdict = error
             elif parents != nodes[gi].parents and _unlike(parents, nodes[gi]):
                 verdict = "wrong_parents"
             elif gvalues[gi] != node_value:
                 verdict = "wrong_value"
             else:
-                seen[name] = True
+                status[gi] = 1
+                n_right += 1
                 continue
         if error == "undefined_letter":
             penalties += 1
@@ -1070,8 +1134,9 @@ def fast_check(response: str, gold: Gold) -> Checked | None:
         tail,
         junk,
         penalties,
-        sum(seen.values()),
-        len(seen) if len(seen) < len(index) else len(index.keys() & seen.keys()),
+        n_right,
+        n_gold,
+        len(gvalues),
         i + 1,
         first_error,
         values,
@@ -1088,13 +1153,15 @@ def _finish(
     penalties: int,
     n_right: int,
     n_seen: int,
+    total: int,
     n_steps: int,
     first_error: int | None,
     values: dict[str, Any],
 ) -> Checked:
     """The solving part, junk and the totals (``parse._body``, ``process.check_process``).
 
-    ``n_seen`` counts the gold nodes some step defines; ``values`` are the letters' values.
+    ``n_seen`` counts the gold nodes some step defines, of ``total``; ``values`` are the
+    letters' values.
     """
     reverse = gold.mode == "reverse"
     solve_flag: str | None = "solve_missing"
@@ -1118,7 +1185,6 @@ def _finish(
     if junk:
         flags.add("junk_text")
         penalties += junk
-    total = len(gold.fast_data()[1])
     if n_seen < total:
         pflags.add("missing_step")
     if reverse and solve_flag is not None:

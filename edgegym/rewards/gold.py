@@ -74,7 +74,6 @@ def _gold_node(
 _UNSET: Any = object()
 _NAME = operator.attrgetter("name")
 _VALUE = operator.attrgetter("value")
-_COEF = operator.attrgetter("coef")
 
 
 class Gold:
@@ -98,10 +97,8 @@ class Gold:
     __slots__ = (
         "_fast",
         "_index",
-        "_names_ok",
         "_nodes",
         "_solve",
-        "_source",
         "answer",
         "equation",
         "mode",
@@ -114,9 +111,7 @@ class Gold:
     equation: Lin | None
     _nodes: tuple[GoldNode, ...]
     _index: dict[str, GoldNode]
-    _source: tuple[Any, ...]
-    _fast: tuple[tuple[Any, ...], tuple[Any, ...], dict[str, int]]
-    _names_ok: bool
+    _fast: tuple[tuple[Any, ...], tuple[Any, ...], dict[str, int], bool]
     _solve: SolveTemplate | None
 
     def __init__(
@@ -136,6 +131,12 @@ class Gold:
             raise ValueError("gold node names must be unique")
         if mode == "reverse" and equation is None:
             raise ValueError("a reverse-mode gold graph needs its final equation")
+        values: tuple[Any, ...]
+        if mode == "reverse":
+            values = tuple([node.value for node in nodes])
+        else:
+            values = tuple([b if not a else _UNSET for a, b in (n.value for n in nodes)])
+        positions = {node.name: i for i, node in enumerate(nodes)}
         setattr_ = object.__setattr__
         setattr_(self, "mode", mode)
         setattr_(self, "modulus", modulus)
@@ -143,7 +144,7 @@ class Gold:
         setattr_(self, "equation", equation)
         setattr_(self, "_nodes", nodes)
         setattr_(self, "_index", index)
-        setattr_(self, "_names_ok", _UNSET)
+        setattr_(self, "_fast", (nodes, values, positions, fastscore.names_ok(positions)))
         setattr_(self, "_solve", _UNSET)
 
     @classmethod
@@ -156,6 +157,7 @@ class Gold:
         source: tuple[Any, ...],
         values: tuple[Any, ...],
         positions: dict[str, int],
+        names_ok: bool,
     ) -> Gold:
         """A gold graph over a problem's own nodes (``edgegym.tasks.Node``), checked
         by the caller; ``nodes`` and ``index`` are made on first use."""
@@ -165,9 +167,7 @@ class Gold:
         setattr_(gold, "modulus", modulus)
         setattr_(gold, "answer", answer)
         setattr_(gold, "equation", equation)
-        setattr_(gold, "_source", source)
-        setattr_(gold, "_fast", (source, values, positions))
-        setattr_(gold, "_names_ok", _UNSET)
+        setattr_(gold, "_fast", (source, values, positions, names_ok))
         setattr_(gold, "_solve", _UNSET)
         return gold
 
@@ -176,7 +176,7 @@ class Gold:
         try:
             return self._nodes
         except AttributeError:
-            nodes = _gold_nodes(self._source, self.mode == "reverse")
+            nodes = _gold_nodes(self._fast[0], self.mode == "reverse")
             object.__setattr__(self, "_nodes", nodes)
             return nodes
 
@@ -189,31 +189,17 @@ class Gold:
             object.__setattr__(self, "_index", index)
             return index
 
-    def fast_data(self) -> tuple[tuple[Any, ...], tuple[Any, ...], dict[str, int]]:
+    def fast_data(self) -> tuple[tuple[Any, ...], tuple[Any, ...], dict[str, int], bool]:
         """For the fast path: the nodes (anything with ``name, op, k, parents``), their
         values (forward: the int ``b`` of ``(0, b)``, or a value no int equals; reverse:
-        the pair) and each name's position."""
-        try:
-            return self._fast
-        except AttributeError:
-            nodes = self.nodes
-            values: tuple[Any, ...]
-            if self.mode == "reverse":
-                values = tuple([node.value for node in nodes])
-            else:
-                values = tuple([b if not a else _UNSET for a, b in (n.value for n in nodes)])
-            fast = (nodes, values, {node.name: i for i, node in enumerate(nodes)})
-            object.__setattr__(self, "_fast", fast)
-            return fast
+        the pair), each name's position and :attr:`names_ok`. (``fastscore`` reads the
+        ``_fast`` slot itself: every constructor sets it, and a call costs more.)"""
+        return self._fast
 
     @property
     def names_ok(self) -> bool:
         """No name has ``;`` or ``Define`` or is blank (the fast path may then guess steps)."""
-        ok = self._names_ok
-        if ok is _UNSET:
-            ok = fastscore.names_ok(self.fast_data()[2])
-            object.__setattr__(self, "_names_ok", ok)
-        return ok
+        return self.fast_data()[3]
 
     @property
     def solve_template(self) -> SolveTemplate | None:
@@ -335,6 +321,7 @@ def _build(mode: str, modulus: Any, answer: Any, graph: Sequence[Mapping[str, An
         nodes,
         values,
         positions,
+        fastscore.names_ok(positions),
     )
     object.__setattr__(gold, "_nodes", nodes)  # they are GoldNodes already
     return gold
@@ -355,18 +342,15 @@ def gold_from_problem(problem: Problem) -> Gold:
     """Gold of a :class:`edgegym.tasks.Problem` (its nodes are read, not copied)."""
     spec = problem.spec
     source = problem.nodes
+    if source.__class__ is not tuple:  # the fast path reads a tuple
+        source = tuple(source)
     reverse = spec.mode == "reverse"
-    values: tuple[Any, ...]
-    if reverse:
-        values = tuple(map(_COEF, source))
-        if None in values:
-            name = next(node.name for node in source if node.coef is None)
-            raise ValueError(f"reverse-mode node {name!r} has no coef")
-    else:
-        values = tuple(map(_VALUE, source))
+    values, positions, names_ok = fastscore.problem_data(source, reverse)
+    if reverse and None in values:
+        name = next(node.name for node in source if node.coef is None)
+        raise ValueError(f"reverse-mode node {name!r} has no coef")
     if not source:
         raise ValueError("the gold graph is empty")
-    positions = dict(zip(map(_NAME, source), range(len(source)), strict=True))
     if len(positions) != len(source):
         raise ValueError("gold node names must be unique")
     equation: Lin | None = None
@@ -374,7 +358,14 @@ def gold_from_problem(problem: Problem) -> Gold:
         a, b = values[-1]
         equation = (a, b - source[-1].value)
     return Gold._of_nodes(
-        spec.mode, spec.config.modulus, problem.answer, equation, source, values, positions
+        spec.mode,
+        spec.config.modulus,
+        problem.answer,
+        equation,
+        source,
+        values,
+        positions,
+        names_ok,
     )
 
 

@@ -235,7 +235,9 @@ def _body(body: str, mode: Mode, modulus: int | None, flags: set[str]) -> _Body:
     return _Body(steps, solve, junk, work, chunks[1:], tail)
 
 
-def parse(response: str, *, mode: Mode = "forward", modulus: int | None = None) -> ParsedResponse:
+def parse(
+    response: object, *, mode: Mode = "forward", modulus: int | None = None
+) -> ParsedResponse:
     """Parse a response (the text after ``<solution>``); never raises, never runs the text.
 
     Args:
@@ -261,7 +263,7 @@ def parse(response: str, *, mode: Mode = "forward", modulus: int | None = None) 
 
 
 def parse_trace(
-    trace: str, *, mode: Mode = "forward", modulus: int | None = None
+    trace: object, *, mode: Mode = "forward", modulus: int | None = None
 ) -> ParsedResponse:
     """Parse a bare gold-style trace (no tags) whose answer is its final ``Answer: N.``.
 

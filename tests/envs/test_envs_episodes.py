@@ -161,6 +161,19 @@ def test_reset_info_holds_provenance_that_regenerates_the_problem(env_id: str) -
     assert problem.graph_hash == info["graph_hash"] and problem.op == info["op"]
 
 
+def test_provenance_is_the_problem_s_own_every_episode(env_id: str) -> None:
+    """The spec dict, op and hash reported are the problem's, however they are computed,
+    and an info dict edited by the caller changes no later one."""
+    env = gym.make(env_id, op=[2, 12], contexts=["zoo", "harbor"], dag={"distractors": 0})
+    env.reset(seed=4)
+    for _ in range(20):
+        _, info = env.reset()
+        problem = env.unwrapped.problem  # type: ignore[attr-defined]
+        assert info["spec"] == problem.spec.to_dict()
+        assert info["op"] == problem.op and info["graph_hash"] == problem.graph_hash
+        info["spec"]["config"]["distractors"] = 3
+
+
 def test_problems_follow_the_arguments() -> None:
     env = ReasonEnv(op=[11, 13], contexts=["harbor"], modes=["reverse"], split="val", seed=3)
     env.reset(seed=0)

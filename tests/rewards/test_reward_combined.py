@@ -102,3 +102,12 @@ def test_not_a_problem_raises_value_error() -> None:
     for thing in (42, "text", {"mode": "forward"}):
         with pytest.raises(ValueError):
             score(thing, "x")  # type: ignore[arg-type]
+
+
+def test_non_text_is_scored_after_verified_responses_too() -> None:
+    """Once a verified response made a template, non-text still gets the parser's result."""
+    reward = Reward()
+    for _ in range(3):  # the second call makes the template, the third matches it
+        assert reward(PROBLEM, PROBLEM.completion) == 1.0
+    for thing in (None, 42, b"bytes"):
+        assert reward.result(PROBLEM, thing) == score(PROBLEM, thing)  # type: ignore[arg-type]

@@ -23,8 +23,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from edgegym.rewards import MODES, Gold, Reward, gold_of, score
+from edgegym.rewards.arith import format_lin
 from edgegym.rewards.combined import RewardResult, _result, score_parsed
-from edgegym.rewards.fastscore import fast_check, solve_template
+from edgegym.rewards.fastscore import _lin_text, fast_check, solve_template
 from edgegym.rewards.gold import gold_from_problem, gold_from_record
 from edgegym.rewards.mutate import (
     drop_step,
@@ -373,3 +374,9 @@ def test_record_classes_are_recognised_after_abc_registration() -> None:
     assert not is_record(late)
     Mapping.register(Late)
     assert is_record(late)
+
+
+@given(st.integers(-(10**40), 10**40), st.integers(-(10**40), 10**40))
+def test_forms_of_ints_are_written_as_format_lin_writes_them(a: int, b: int) -> None:
+    for pair in ((a, b), (a % 3 - 1, b), (a, 0), (0, b)):
+        assert _lin_text(*pair) == format_lin(pair)
