@@ -62,6 +62,7 @@ from edgegym.rewards.parse import PREAMBLE, _solve
 from edgegym.rewards.process import _solve_ok
 from edgegym.rewards.segments import BINARY, CONST, LETTER, Env, X, compiled
 from edgegym.rewards.steps import UNKNOWN_CLAUSE
+from edgegym.tasks.trace import fmt_linear
 
 if TYPE_CHECKING:
     from edgegym.rewards.gold import Gold
@@ -170,26 +171,14 @@ def _solve_suffix(a: int, b: int, c: int, x0: int) -> str:
     g = str(b - c)  # V
     n = str(-c)  # V - b
     d = str(a)
-    lhs = _lin_text(a, b)
+    lhs = fmt_linear(a, b)
     return (
         f" = {g}, so we have {lhs} = {g} and we solve it through "
         f"the following steps: Simplifying the equation: {lhs} = {g}. "
-        f"Move all terms to one side: {_lin_text(a, c)} = 0. "
-        f"Isolate the term with x: {_lin_text(a, 0)} = {n}. "
+        f"Move all terms to one side: {fmt_linear(a, c)} = 0. "
+        f"Isolate the term with x: {fmt_linear(a, 0)} = {n}. "
         f"Divide both sides by {d}: x = {n} / {d}. Solution: x = {x0}."
     )
-
-
-def _lin_text(a: int, b: int) -> str:
-    """``arith.format_lin((a, b))`` of ints (typed: int arithmetic in the compiled build)."""
-    if not a:
-        return str(b)
-    term = "x" if a == 1 else "-x" if a == -1 else f"{a}*x"
-    if b > 0:
-        return f"{term} + {b}"
-    if b < 0:
-        return f"{term} - {-b}"
-    return term
 
 
 # --- arithmetic on reverse-mode pairs (``arith.apply_op`` for int coefficients) ----------
@@ -327,7 +316,7 @@ def _forms(value: Pair) -> tuple[str, str]:
     """A reverse-mode value as the trace writes it, alone and as an operand (cached)."""
     forms = _FORMS.get(value)
     if forms is None:
-        text = _lin_text(value[0], value[1])
+        text = fmt_linear(value[0], value[1])
         forms = (text, f"({text})" if " " in text or text[:1] == "-" else text)
         if len(_FORMS) >= _CACHE_MAX:
             _FORMS.clear()

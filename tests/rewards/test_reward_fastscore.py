@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from edgegym.rewards import MODES, Gold, Reward, gold_of, score
 from edgegym.rewards.arith import format_lin
 from edgegym.rewards.combined import RewardResult, _result, score_parsed
-from edgegym.rewards.fastscore import _lin_text, fast_check, solve_template
+from edgegym.rewards.fastscore import fast_check, solve_template
 from edgegym.rewards.gold import gold_from_problem, gold_from_record
 from edgegym.rewards.mutate import (
     drop_step,
@@ -41,6 +41,7 @@ from edgegym.rewards.mutate import (
 from edgegym.rewards.parse import _solve, parse
 from edgegym.rewards.segments import Env, compiled
 from edgegym.tasks import CONTEXTS, DagConfig, Problem, TaskSpec, generate
+from edgegym.tasks.trace import fmt_linear
 
 AGREE = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -379,4 +380,4 @@ def test_record_classes_are_recognised_after_abc_registration() -> None:
 @given(st.integers(-(10**40), 10**40), st.integers(-(10**40), 10**40))
 def test_forms_of_ints_are_written_as_format_lin_writes_them(a: int, b: int) -> None:
     for pair in ((a, b), (a % 3 - 1, b), (a, 0), (0, b)):
-        assert _lin_text(*pair) == format_lin(pair)
+        assert fmt_linear(*pair) == format_lin(pair)
