@@ -30,7 +30,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable
-from typing import Any, Final, cast
+from typing import Any, Final
 
 from edgegym.tasks.graph import (
     CONST,
@@ -46,7 +46,8 @@ from edgegym.tasks.graph import (
     const_range,
     linear_forms,
 )
-from edgegym.tasks.record import Node, NodeSlots, Problem
+from edgegym.tasks.node import Node
+from edgegym.tasks.record import Problem
 from edgegym.tasks.render import Surface, surface
 from edgegym.tasks.rng import uniform_from_entropy
 from edgegym.tasks.spec import TaskSpec
@@ -80,10 +81,6 @@ def split_of(graph_hash_hex: str) -> str:
     return _BUCKET_SPLIT[int(graph_hash_hex[:8], 16) % 10]
 
 
-# Final: the compiled build holds these in C statics (a name imported from an uncompiled
-# module is a module dict lookup at each use, twice per node).
-_NODE: Final = Node
-_NODE_SLOTS: Final = NodeSlots
 # Problem is a frozen dataclass with a __dict__ and no __post_init__: installing a
 # filled __dict__ is several times faster than its __init__ (ten object.__setattr__
 # calls), and primes its cached graph_hash with the hash computed here.
@@ -92,26 +89,6 @@ _FAST_PROBLEM: Final = _DICT is not None and not hasattr(Problem, "__post_init__
 _PRIME_HASH: Final = isinstance(vars(Problem).get("graph_hash"), functools.cached_property)
 _new: Final = object.__new__
 _SET_DICT: Final[Any] = _DICT.__set__ if _FAST_PROBLEM else None
-
-
-def _node(
-    name: str,
-    op: str,
-    parents: tuple[str, ...],
-    k: int | None,
-    value: int,
-    coef: tuple[int, int] | None,
-) -> Node:
-    """A Node, built as a :class:`~edgegym.tasks.record.NodeSlots` (see there why)."""
-    node: Any = _NODE_SLOTS()
-    node.name = name
-    node.op = op
-    node.parents = parents
-    node.k = k
-    node.value = value
-    node.coef = coef
-    node.__class__ = _NODE
-    return cast(Node, node)
 
 
 def _make_problem(fields: dict[str, Any], graph_hash: str) -> Problem:
@@ -338,7 +315,7 @@ def _draw(
         name = names[i]
         coef = None if forms is None else forms[i]
         if i == unknown:
-            nodes.append(_node(name, "unknown", (), None, vals[i], coef))
+            nodes.append(Node(name, "unknown", (), None, vals[i], coef))
             sentences.append(sf.unknown.head[c])
             letters.append("x")
             steps.append(f"{define[c]}x; {UNKNOWN_STEP}")
@@ -347,27 +324,27 @@ def _draw(
         letters.append(lt)
         kt = ktext[i]
         if code == CONST:
-            nodes.append(_node(name, "const", (), ks[i], vals[i], coef))
+            nodes.append(Node(name, "const", (), ks[i], vals[i], coef))
             sentences.append(f"{f_const.head[c]}{kt}{f_const.end}")
             steps.append(f"{define[c]}{lt}; so {lt} = {kt}.")
         elif len(par) == 1:
             p = par[0]
             k = ks[i]
             if code == COPY:
-                nodes.append(_node(name, "copy", (names[p],), k, vals[i], coef))
+                nodes.append(Node(name, "copy", (names[p],), k, vals[i], coef))
                 sentences.append(f"{f_copy.head[c]}{phrase[nm[p]]}{f_copy.end}")
                 steps.append(f"{define[c]}{lt}; so {lt} = {letters[p]} = {written[p]}.")
                 continue
             t = _fresh_letter(random, pool, taken)
             if code == TIMES:
-                nodes.append(_node(name, "times", (names[p],), k, vals[i], coef))
+                nodes.append(Node(name, "times", (names[p],), k, vals[i], coef))
                 sentences.append(f"{f_times.head[c]}{kt}{f_times.mid}{phrase[nm[p]]}{f_times.end}")
                 steps.append(
                     f"{define[c]}{lt}; {t} = {letters[p]} = {written[p]}; "
                     f"so {lt} = {kt} * {t} = {kt} * {oper[p]} = {written[i]}."
                 )
             else:
-                nodes.append(_node(name, "plus", (names[p],), k, vals[i], coef))
+                nodes.append(Node(name, "plus", (names[p],), k, vals[i], coef))
                 sentences.append(f"{f_plus.head[c]}{kt}{f_plus.mid}{phrase[nm[p]]}{f_plus.end}")
                 steps.append(
                     f"{define[c]}{lt}; {t} = {letters[p]} = {written[p]}; "
@@ -376,7 +353,7 @@ def _draw(
         elif len(par) == 2:
             p, q = par
             if code == DIFF:
-                nodes.append(_node(name, "diff", (names[p], names[q]), None, vals[i], coef))
+                nodes.append(Node(name, "diff", (names[p], names[q]), None, vals[i], coef))
                 sentences.append(
                     f"{f_diff.head[c]}{phrase[nm[p]]}{f_diff.mid}{phrase[nm[q]]}{f_diff.end}"
                 )
@@ -386,12 +363,12 @@ def _draw(
                 )
                 continue
             if code == SUM:
-                nodes.append(_node(name, "sum", (names[p], names[q]), None, vals[i], coef))
+                nodes.append(Node(name, "sum", (names[p], names[q]), None, vals[i], coef))
                 sentences.append(
                     f"{f_sum2.head[c]}{phrase[nm[p]]}{f_sum2.mid}{phrase[nm[q]]}{f_sum2.end}"
                 )
             else:  # implied by the entity's items, never stated
-                nodes.append(_node(name, "total", (names[p], names[q]), None, vals[i], coef))
+                nodes.append(Node(name, "total", (names[p], names[q]), None, vals[i], coef))
             steps.append(
                 f"{define[c]}{lt}; so {lt} = {letters[p]} + {letters[q]} = "
                 f"{oper[p]} + {oper[q]} = {written[i]}."
@@ -399,13 +376,13 @@ def _draw(
         else:  # a sum or total of m >= 3 parents: pairwise through temporaries
             parents = tuple([names[p] for p in par])
             if code == SUM:
-                nodes.append(_node(name, "sum", parents, None, vals[i], coef))
+                nodes.append(Node(name, "sum", parents, None, vals[i], coef))
                 plist = sep.join([phrase[nm[p]] for p in par[:-1]])
                 sentences.append(
                     f"{f_sumn.head[c]}{plist}{f_sumn.mid}{phrase[nm[par[-1]]]}{f_sumn.end}"
                 )
             else:
-                nodes.append(_node(name, "total", parents, None, vals[i], coef))
+                nodes.append(Node(name, "total", parents, None, vals[i], coef))
             p = par[0]
             acc_letter = letters[p]
             acc_oper = oper[p]
@@ -520,10 +497,10 @@ def _draw(
             vals.append(value)
             kt = "" if k is None else num(k)  # the constant as stated (copy, sum, diff: none)
             if code == CONST:
-                distractors.append(_node(name, "const", (), k, value, None))
+                distractors.append(Node(name, "const", (), k, value, None))
                 sentences.append(f"{f_const.head[c]}{kt}{f_const.end}")
             elif code < DIFF:
-                distractors.append(_node(name, OP_NAMES[code], (names[p],), k, value, None))
+                distractors.append(Node(name, OP_NAMES[code], (names[p],), k, value, None))
                 if code == COPY:
                     sentences.append(f"{f_copy.head[c]}{phrase[nm[p]]}{f_copy.end}")
                 elif code == TIMES:
@@ -534,7 +511,7 @@ def _draw(
                     sentences.append(f"{f_plus.head[c]}{kt}{f_plus.mid}{phrase[nm[p]]}{f_plus.end}")
             else:
                 distractors.append(
-                    _node(name, OP_NAMES[code], (names[p], names[q]), None, value, None)
+                    Node(name, OP_NAMES[code], (names[p], names[q]), None, value, None)
                 )
                 if code == SUM:
                     sentences.append(

@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
+from edgegym.tasks.node import NodeOp
 from edgegym.tasks.spec import DagConfig
 
 __all__ = [
@@ -62,7 +63,7 @@ DIFF: Final = 4
 SUM: Final = 5
 TOTAL: Final = 6
 UNKNOWN: Final = 7
-OP_NAMES: Final[tuple[str, ...]] = (
+OP_NAMES: Final[tuple[NodeOp, ...]] = (
     "const",
     "copy",
     "times",

@@ -13,8 +13,9 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
+from edgegym.tasks.node import EDGES, Node, NodeOp
 from edgegym.tasks.spec import TaskSpec
 
 __all__ = [
@@ -29,78 +30,6 @@ __all__ = [
 
 RECORD_VERSION = 1
 """Bumped whenever the bytes generated for a fixed spec change."""
-
-NodeOp = Literal["const", "unknown", "copy", "sum", "diff", "times", "plus", "total"]
-
-
-def _edges_of(op: NodeOp, parents: tuple[str, ...]) -> int:
-    """Edges a node contributes to ``op``: the study's count, constant edges included."""
-    if op in ("const", "unknown"):
-        return 1
-    if op in ("times", "plus"):
-        return 2  # the parent and the constant
-    return len(parents)  # copy: 1; sum, total, diff: one per parent
-
-
-EDGES = _edges_of
-
-
-@dataclass(frozen=True, slots=True)
-class Node:
-    """One quantity of the necessary DAG.
-
-    ``value`` is its true value. In reverse mode ``coef = (a, b)`` says the value is
-    the linear form ``a*x + b`` of the unknown x (``(1, 0)`` for x itself, ``(0, v)``
-    for a quantity that does not depend on x); in forward mode ``coef`` is ``None``.
-    """
-
-    name: str
-    op: NodeOp
-    parents: tuple[str, ...] = ()
-    k: int | None = None
-    value: int = 0
-    coef: tuple[int, int] | None = None
-
-    @property
-    def edges(self) -> int:
-        return _edges_of(self.op, self.parents)
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "name": self.name,
-            "op": self.op,
-            "parents": list(self.parents),
-            "k": self.k,
-            "value": self.value,
-        }
-        if self.coef is not None:
-            data["coef"] = list(self.coef)
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Node:
-        coef = data.get("coef")
-        return cls(
-            name=str(data["name"]),
-            op=data["op"],
-            parents=tuple(str(p) for p in data.get("parents", ())),
-            k=None if data.get("k") is None else int(data["k"]),
-            value=int(data["value"]),
-            coef=None if coef is None else (int(coef[0]), int(coef[1])),
-        )
-
-
-class NodeSlots(Node):
-    """A Node with object's ``__init__`` and attribute setting instead of the frozen ones:
-    the generator fills one and makes it a plain :class:`Node` by assigning ``__class__``
-    (allowed: a subclass adding nothing to the layout), several times faster than Node's
-    ``__init__`` (some 20 nodes per problem). ``__delattr__`` is object's too, so that
-    attribute setting is object's own C slot, not a call through ``__setattr__``."""
-
-    __slots__ = ()
-    __init__ = object.__init__
-    __setattr__ = object.__setattr__
-    __delattr__ = object.__delattr__
 
 
 def format_prompt(problem: str, question: str) -> str:

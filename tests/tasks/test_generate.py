@@ -219,16 +219,30 @@ def test_spec_key_is_its_canonical_json(
         assert s.key == json.dumps(s.to_dict(), sort_keys=True, separators=(",", ":"))
 
 
-def test_generated_nodes_are_plain_nodes() -> None:
-    """The generator builds its nodes through record.NodeSlots: they must be ordinary Nodes."""
+def test_nodes_are_immutable_records() -> None:
+    """Node is a native class in the compiled build: it must behave as a frozen record."""
     p = generate(TaskSpec(op=14, mode="reverse", context="library"))
     for node in (*p.nodes, *p.distractors):
         assert type(node) is Node
-        twin = Node(**{f.name: getattr(node, f.name) for f in dataclasses.fields(Node)})
+        twin = Node(**{f: getattr(node, f) for f in Node.FIELDS})
         assert node == twin and hash(node) == hash(twin) and repr(node) == repr(twin)
+        assert (node != twin) is False
+        assert (
+            node
+            != node.replace(value=node.value + 1)
+            == Node.from_dict({**node.to_dict(), "value": node.value + 1})
+        )
+        with pytest.raises(TypeError):
+            node.replace(weight=1)
+        assert Node.from_dict(node.to_dict()) == node
         assert pickle.loads(pickle.dumps(node)) == node
-        with pytest.raises(dataclasses.FrozenInstanceError):
-            node.value = 0  # type: ignore[misc]
+        assert node != node.to_dict() and node.__eq__(None) is NotImplemented
+        for field in Node.FIELDS:
+            with pytest.raises(AttributeError):
+                setattr(node, field, 0)
+    assert repr(Node("a", "plus", ("b",), 3, 5)) == (
+        "Node(name='a', op='plus', parents=('b',), k=3, value=5, coef=None)"
+    )
 
 
 def test_ids_distinct_within_split_and_splits_disjoint() -> None:
