@@ -18,6 +18,7 @@ from setuptools import setup
 # Modules compiled together (one shared library; calls between them are native).
 HOT = (
     "edgegym/tasks/node.py",
+    "edgegym/tasks/rng.py",
     "edgegym/tasks/graph.py",
     "edgegym/tasks/generate.py",
     "edgegym/tasks/render.py",

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable
 from typing import Any, Final
 
 from edgegym.tasks.graph import (
@@ -49,7 +48,7 @@ from edgegym.tasks.graph import (
 from edgegym.tasks.node import Node
 from edgegym.tasks.record import Problem
 from edgegym.tasks.render import Surface, surface
-from edgegym.tasks.rng import uniform_from_entropy
+from edgegym.tasks.rng import Stream
 from edgegym.tasks.spec import TaskSpec
 from edgegym.tasks.trace import (
     LETTERS,
@@ -101,27 +100,27 @@ def _make_problem(fields: dict[str, Any], graph_hash: str) -> Problem:
     return problem
 
 
-def _redraw_name(random: Callable[[], float], size: int, used: list[bool]) -> int:
+def _redraw_name(rng: Stream, size: int, used: list[bool]) -> int:
     """A quantity id in ``[0, size)`` not ``used``, after a first draw hit one.
 
     Rejection sampling (the pool is far larger than any problem), then a scan of the
     free ids; -1 if none is free.
     """
     for _ in range(_NAME_TRIES):
-        c = int(random() * size)
+        c = int(rng.random() * size)
         if not used[c]:
             return c
     free = [c for c in range(size) if not used[c]]
     n_free = len(free)  # a local: a len() operand makes the compiled product generic
-    return free[int(random() * n_free)] if free else -1
+    return free[int(rng.random() * n_free)] if free else -1
 
 
-def _fresh_letter(random: Callable[[], float], pool: tuple[str, ...], taken: list[bool]) -> str:
+def _fresh_letter(rng: Stream, pool: tuple[str, ...], taken: list[bool]) -> str:
     """A letter of ``pool`` not ``taken`` (drawn again while it is), now taken."""
     size = len(pool)
-    j = int(random() * size)
+    j = int(rng.random() * size)
     while taken[j]:
-        j = int(random() * size)
+        j = int(rng.random() * size)
     taken[j] = True
     return pool[j]
 
@@ -129,13 +128,13 @@ def _fresh_letter(random: Callable[[], float], pool: tuple[str, ...], taken: lis
 def _draw(
     spec: TaskSpec,
     sf: Surface,
-    random: Callable[[], float],
+    rng: Stream,
     attempt: int,
     exclude: frozenset[str],
 ) -> Problem | None:
     """One draw; None if it is illegal or no name puts it in the split."""
     cfg = spec.config
-    dag = build_dag(spec.op, cfg, random)
+    dag = build_dag(spec.op, cfg, rng)
     if dag is None:
         return None
     ops, pars, ks, vals = dag
@@ -148,12 +147,12 @@ def _draw(
         if not cands:
             return None
         n_cands = len(cands)  # a local: a len() operand makes the compiled product generic
-        unknown = cands[int(random() * n_cands)]
+        unknown = cands[int(rng.random() * n_cands)]
         forms = linear_forms(ops, pars, ks, vals, unknown)
     # Typed locals (here and below): the compiled build does native arithmetic on them,
     # where the spec's and config's own attributes are untyped objects to it.
     cfg_depth: int | None = cfg.depth
-    depth = cfg_depth or (2 + int(random() * 2) if sf.has_attribute else 2)
+    depth = cfg_depth or (2 + int(rng.random() * 2) if sf.has_attribute else 2)
     size = sf.pool_size(depth)
     nm = [-1] * n  # quantity id of each node
     used = [False] * size  # ids taken: names, and every name of a reserved entity
@@ -168,7 +167,7 @@ def _draw(
             if ops[i] != SUM or nm[i] >= 0:
                 continue
             par = pars[i]
-            if len(par) > n_items or random() >= _P_TOTAL:
+            if len(par) > n_items or rng.random() >= _P_TOTAL:
                 continue
             for p in par:
                 if nm[p] >= 0 or ops[p] == TOTAL:
@@ -178,7 +177,7 @@ def _draw(
                 if not free:
                     break
                 n_free = len(free)
-                e = free[int(random() * n_free)]
+                e = free[int(rng.random() * n_free)]
                 reserved[e] = True
                 items = list(range(n_items))
                 base = e * n_items
@@ -187,7 +186,7 @@ def _draw(
                     if size > attr0:
                         used[attr0 + c] = True
                 for s, p in enumerate(par):  # a partial Fisher-Yates sample of the items
-                    r = s + int(random() * (n_items - s))
+                    r = s + int(rng.random() * (n_items - s))
                     c = items[r]
                     items[r] = items[s]
                     nm[p] = base + c
@@ -218,9 +217,9 @@ def _draw(
                 names[i] = "\x00"
                 head = "\x1f"
             else:
-                c = int(random() * size)
+                c = int(rng.random() * size)
                 if used[c]:
-                    c = _redraw_name(random, size, used)
+                    c = _redraw_name(rng, size, used)
                     if c < 0:
                         return None
                 nm[i] = c
@@ -260,7 +259,7 @@ def _draw(
         first = True
         hasher = None  # the prefix, hashed once a second name is tried
         for _ in range(_SPLIT_TRIES):
-            c = int(random() * size)
+            c = int(rng.random() * size)
             if used[c]:
                 continue
             cname = name_of[c]
@@ -320,7 +319,7 @@ def _draw(
             letters.append("x")
             steps.append(f"{define[c]}x; {UNKNOWN_STEP}")
             continue
-        lt = _fresh_letter(random, pool, taken)
+        lt = _fresh_letter(rng, pool, taken)
         letters.append(lt)
         kt = ktext[i]
         if code == CONST:
@@ -335,7 +334,7 @@ def _draw(
                 sentences.append(f"{f_copy.head[c]}{phrase[nm[p]]}{f_copy.end}")
                 steps.append(f"{define[c]}{lt}; so {lt} = {letters[p]} = {written[p]}.")
                 continue
-            t = _fresh_letter(random, pool, taken)
+            t = _fresh_letter(rng, pool, taken)
             if code == TIMES:
                 nodes.append(Node(name, "times", (names[p],), k, vals[i], coef))
                 sentences.append(f"{f_times.head[c]}{kt}{f_times.mid}{phrase[nm[p]]}{f_times.end}")
@@ -390,7 +389,7 @@ def _draw(
             acc = vals[p]
             fa, fb = (0, 0) if forms is None else forms[p]
             for q in par[1:-1]:
-                t = _fresh_letter(random, pool, taken)
+                t = _fresh_letter(rng, pool, taken)
                 if forms is None:
                     acc += vals[q]
                     if modulus is not None:
@@ -425,7 +424,7 @@ def _draw(
 
     # distractors: stated, never needed; parents anywhere among the quantities so far
     distractors_per_node: float = cfg.distractors
-    count = int(distractors_per_node * n * (0.5 + random()) + 0.5)
+    count = int(distractors_per_node * n * (0.5 + rng.random()) + 0.5)
     distractors: list[Node] = []
     if count:
         vmax: int = cfg.max_value
@@ -433,47 +432,47 @@ def _draw(
         clo, chi = const_range(cfg)
         cspan = chi - clo + 1
         for _ in range(count):
-            c = int(random() * size)
+            c = int(rng.random() * size)
             if used[c]:
-                c = _redraw_name(random, size, used)
+                c = _redraw_name(rng, size, used)
                 if c < 0:
                     break
             used[c] = True
             nm.append(c)
             name = name_of[c]
             names.append(name)
-            code = _DISTRACTOR_OPS[int(random() * 7)]
+            code = _DISTRACTOR_OPS[int(rng.random() * 7)]
             m = len(vals)
             k = None
             value = -1  # no legal value (yet)
             if code == CONST:
                 pass  # drawn below, with every op whose value turned out illegal
             elif code < DIFF:  # copy, times, plus
-                p = int(random() * m)
+                p = int(rng.random() * m)
                 v = vals[p]
                 if code == COPY:
                     value = v
                 elif code == TIMES:
                     if modulus is not None:
                         kmax = max(2, min(cmax, modulus - 1))
-                        k = 2 + int(random() * (kmax - 1))
+                        k = 2 + int(rng.random() * (kmax - 1))
                         value = k * v % modulus
                     else:
                         kmax = min(cmax, vmax // max(v, 1))
                         if kmax >= 2:
-                            k = 2 + int(random() * (kmax - 1))
+                            k = 2 + int(rng.random() * (kmax - 1))
                             value = k * v
                 elif modulus is not None:
-                    k = clo + int(random() * cspan)
+                    k = clo + int(rng.random() * cspan)
                     value = (k + v) % modulus
                 else:
                     kmax = min(cmax, vmax - v)
                     if kmax >= 1:
-                        k = clo + int(random() * (kmax - clo + 1)) if kmax >= clo else kmax
+                        k = clo + int(rng.random() * (kmax - clo + 1)) if kmax >= clo else kmax
                         value = k + v
             elif m >= 2:  # sum / diff of two distinct quantities
-                p = int(random() * m)
-                q = int(random() * (m - 1))
+                p = int(rng.random() * m)
+                q = int(rng.random() * (m - 1))
                 if q >= p:
                     q += 1
                 v, w = vals[p], vals[q]
@@ -492,7 +491,7 @@ def _draw(
                     value = w - v
             if value < 0:  # a constant (also where the drawn operation had no legal value)
                 code = CONST
-                k = clo + int(random() * cspan)
+                k = clo + int(rng.random() * cspan)
                 value = k
             vals.append(value)
             kt = "" if k is None else num(k)  # the constant as stated (copy, sum, diff: none)
@@ -527,7 +526,7 @@ def _draw(
     shuffle: bool = cfg.shuffle
     if shuffle:
         for i in range(len(sentences) - 1, 0, -1):
-            j = int(random() * (i + 1))
+            j = int(rng.random() * (i + 1))
             sentences[i], sentences[j] = sentences[j], sentences[i]
     if modulus is not None:
         sentences.insert(0, sf.modulus_sentence.format(m=modulus))
@@ -564,9 +563,9 @@ def generate_dag(spec: TaskSpec, *, exclude: frozenset[str] = frozenset()) -> Pr
     if spec.config.depth == 3 and not sf.has_attribute:
         name = sf.context.name
         raise ValueError(f"depth must be 2 for context {name!r} (it has no third layer), got 3")
-    random = uniform_from_entropy(spec.entropy())
+    rng = Stream(spec.entropy())
     for attempt in range(MAX_ATTEMPTS):
-        problem = _draw(spec, sf, random, attempt, exclude)
+        problem = _draw(spec, sf, rng, attempt, exclude)
         if problem is not None:
             return problem
     raise ValueError(

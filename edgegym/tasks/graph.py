@@ -29,10 +29,10 @@ order), ``ks`` (the constant of const / times / plus, else None) and ``values``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Final
 
 from edgegym.tasks.node import NodeOp
+from edgegym.tasks.rng import Stream
 from edgegym.tasks.spec import DagConfig
 
 __all__ = [
@@ -100,7 +100,7 @@ def const_range(cfg: DagConfig) -> tuple[int, int]:
     return max(cmin, 1), hi
 
 
-def build_dag(op: int, cfg: DagConfig, random: Callable[[], float]) -> Dag | None:
+def build_dag(op: int, cfg: DagConfig, rng: Stream) -> Dag | None:
     """Draw a DAG with exactly ``op`` edges whose last node is its only sink.
 
     Each step draws an operation by weight, its parents (each slot takes a dangling
@@ -131,7 +131,7 @@ def build_dag(op: int, cfg: DagConfig, random: Callable[[], float]) -> Dag | Non
     while remaining > 0:
         nd = len(dang)
         if nd == 0:
-            k = clo + int(random() * cspan)
+            k = clo + int(rng.random() * cspan)
             ops.append(CONST)
             pars.append(())
             ks.append(k)
@@ -142,7 +142,7 @@ def build_dag(op: int, cfg: DagConfig, random: Callable[[], float]) -> Dag | Non
             continue
         if remaining == nd and nd >= 2:  # close the DAG: one sum over every dangling node
             for i in range(nd - 1, 0, -1):
-                j = int(random() * (i + 1))
+                j = int(rng.random() * (i + 1))
                 dang[i], dang[j] = dang[j], dang[i]
             total = 0
             for p in dang:
@@ -159,7 +159,7 @@ def build_dag(op: int, cfg: DagConfig, random: Callable[[], float]) -> Dag | Non
         if remaining == 1:  # nd == 1: only the copy of the dangling node closes the DAG
             # ... which the draws below find with probability 1 - (1 - q)^12, q the chance
             # of one draw: copy, and the dangling parent (restart otherwise, as they would)
-            if random() >= (_P_CLOSE_COPY if others else _P_CLOSE_COPY_ONLY):
+            if rng.random() >= (_P_CLOSE_COPY if others else _P_CLOSE_COPY_ONLY):
                 return None
             p = dang[0]
             ops.append(COPY)
@@ -169,11 +169,11 @@ def build_dag(op: int, cfg: DagConfig, random: Callable[[], float]) -> Dag | Non
             return ops, pars, ks, vals
         n_others = len(others)
         for _ in range(_TRIES):
-            u = random()
+            u = rng.random()
             if u < _C_CONST:
                 if remaining - 1 < nd + 1:
                     continue
-                k = clo + int(random() * cspan)
+                k = clo + int(rng.random() * cspan)
                 ops.append(CONST)
                 pars.append(())
                 ks.append(k)
@@ -183,13 +183,13 @@ def build_dag(op: int, cfg: DagConfig, random: Callable[[], float]) -> Dag | Non
                 break
             if u < _C_PLUS:  # copy, times, plus: one parent
                 cost = 1 if u < _C_COPY else 2
-                if not n_others or random() < _P_DANGLING:
-                    slot = int(random() * nd)
+                if not n_others or rng.random() < _P_DANGLING:
+                    slot = int(rng.random() * nd)
                     p = dang[slot]
                     nd2 = nd
                 else:
                     slot = -1
-                    p = others[int(random() * n_others)]
+                    p = others[int(rng.random() * n_others)]
                     nd2 = nd + 1
                 if nd2 > 1 and remaining - cost < nd2:
                     continue
@@ -201,24 +201,24 @@ def build_dag(op: int, cfg: DagConfig, random: Callable[[], float]) -> Dag | Non
                 elif u < _C_TIMES:
                     code = TIMES
                     if mod is not None:
-                        k2 = 2 + int(random() * (tmax - 1))
+                        k2 = 2 + int(rng.random() * (tmax - 1))
                         value = k2 * v % mod
                     else:
                         kmax = min(cmax, vmax // max(v, 1))
                         if kmax < 2:
                             continue
-                        k2 = 2 + int(random() * (kmax - 1))
+                        k2 = 2 + int(rng.random() * (kmax - 1))
                         value = k2 * v
                 else:
                     code = PLUS
                     if mod is not None:
-                        k2 = clo + int(random() * cspan)
+                        k2 = clo + int(rng.random() * cspan)
                         value = (k2 + v) % mod
                     else:
                         kmax = min(cmax, vmax - v)
                         if kmax < 1:
                             continue
-                        k2 = clo + int(random() * (kmax - clo + 1)) if kmax >= clo else kmax
+                        k2 = clo + int(rng.random() * (kmax - clo + 1)) if kmax >= clo else kmax
                         value = k2 + v
                 ops.append(code)
                 pars.append((p,))
@@ -236,7 +236,7 @@ def build_dag(op: int, cfg: DagConfig, random: Callable[[], float]) -> Dag | Non
                 count = 2
                 code = DIFF
             else:
-                count = 2 + int(random() * 3)
+                count = 2 + int(rng.random() * 3)
                 code = SUM
             if count > remaining or count > n:
                 continue
@@ -245,13 +245,13 @@ def build_dag(op: int, cfg: DagConfig, random: Callable[[], float]) -> Dag | Non
             plist: list[int] = []
             moved: list[int] = []  # dangling parents
             for _slot in range(count):
-                if dl and (not ol or random() < _P_DANGLING):
+                if dl and (not ol or rng.random() < _P_DANGLING):
                     m = len(dl)  # a local: a len() operand makes the compiled product generic
-                    p = dl.pop(int(random() * m))
+                    p = dl.pop(int(rng.random() * m))
                     moved.append(p)
                 else:
                     m = len(ol)
-                    p = ol.pop(int(random() * m))
+                    p = ol.pop(int(rng.random() * m))
                 plist.append(p)
             nd2 = nd - len(moved) + 1
             if nd2 > 1 and remaining - count < nd2:

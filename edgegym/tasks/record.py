@@ -28,7 +28,7 @@ __all__ = [
     "graph_hash",
 ]
 
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 """Bumped whenever the bytes generated for a fixed spec change."""
 
 
