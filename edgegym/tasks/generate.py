@@ -255,24 +255,14 @@ def _draw(
             return None
     else:
         prefix = f"{head}{''.join(entries[:last])}\x1e"
+        hasher = hashlib.blake2b(prefix.encode(), digest_size=10)  # copied for each name
         rest = "".join(entries[last:])
-        first = True
-        hasher = None  # the prefix, hashed once a second name is tried
         for _ in range(_SPLIT_TRIES):
             c = int(rng.random() * size)
             if used[c]:
                 continue
             cname = name_of[c]
             tail = rest.replace("\x00", cname)
-            if hasher is None:
-                if first:  # hash it all (80% of train draws stop here)
-                    first = False
-                    payload = f"{prefix}{cname}{tail}".encode()
-                    ghash = hashlib.blake2b(payload, digest_size=10).hexdigest()
-                    if _BUCKET_SPLIT[int(ghash[:8], 16) % 10] == split and ghash not in exclude:
-                        break
-                    continue
-                hasher = hashlib.blake2b(prefix.encode(), digest_size=10)
             h = hasher.copy()
             h.update(f"{cname}{tail}".encode())
             ghash = h.hexdigest()
