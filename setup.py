@@ -25,8 +25,6 @@ HOT = (
     "edgegym/tasks/trace.py",
     "edgegym/rewards/answer.py",
     "edgegym/rewards/arith.py",
-    "edgegym/rewards/fastpath.py",
-    "edgegym/rewards/fastscore.py",
     "edgegym/rewards/parse.py",
     "edgegym/rewards/segments.py",
     "edgegym/rewards/steps.py",

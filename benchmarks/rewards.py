@@ -7,17 +7,16 @@ both alike; read the ratios, not only the absolute numbers.
 Workloads (op 10-20, contexts zoo/teacher/movie/library/harbor, forward and reverse):
 
 - process, new problems: every response is to a problem not seen before (a fresh
-  ``Reward``), the full check (``edgegym.rewards.fastscore``'s one-pass check, the
-  general parser where it declines). The process-wide caches are first warmed on
+  ``Reward``: its gold graph is built, then the response parsed, recomputed and
+  compared). The segment cache of :mod:`edgegym.rewards.segments` is first warmed on
   ``--warmup`` other problems (another seed), as in a long-running trainer; "caches
-  cleared" repeats it with those caches emptied before each round. Half the responses
+  cleared" repeats it with that cache emptied before each round. Half the responses
   are gold traces with freshly drawn letters, half carry one corruption (a wrong value,
-  a missing, repeated or moved step, or a step whose parents are lost). The same
-  responses through the general parser alone (the fast path switched off) are the
-  baseline, measured in the same run; "all gold" repeats both with gold responses only.
+  a missing, repeated or moved step, or a step whose parents are lost); "renamed
+  letters" has gold traces only, "reordered steps" gold traces whose steps are put in
+  another valid (topological) order, both with fresh letters.
 - process, GRPO groups: 8 responses per problem, drawn the same way (all with fresh
-  letters): after a problem's first verified response, later verified ones are matched
-  against it as a template (see ``edgegym.rewards.fastpath``); wrong ones take the full path.
+  letters): the gold graph is built once per group.
 - process, verified only: the same groups, no corruption (the strict reward's common
   case late in training).
 - outcome: ``edgegym.rewards.outcome_reward(record, response)`` (tag extraction and every
@@ -30,6 +29,7 @@ Run: ``.venv/bin/python benchmarks/rewards.py [--problems 300] [--rounds 5]``.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import string
 import time
 from collections.abc import Callable
@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from edgegym.rewards import Reward, combined, fastscore, outcome_reward, segments
+from edgegym.rewards import Reward, outcome_reward, segments
 from edgegym.rewards.mutate import (
     drop_step,
     duplicate_step,
@@ -46,6 +46,7 @@ from edgegym.rewards.mutate import (
     move_step,
     rename_letters,
     restate_value,
+    split_response,
 )
 from edgegym.tasks import Problem, TaskSpec, generate
 
@@ -114,34 +115,38 @@ def best_rate(runs: list[Callable[[], int]], rounds: int) -> list[float]:
     return best
 
 
-def _no_fast_path(response: str, gold: Any) -> None:
-    return None
+def reordered(problem: Problem, rng: np.random.Generator) -> str:
+    """The gold completion with its steps in a random topological order of the nodes."""
+    trace = split_response(problem.completion)
+    names = [node.name for node in problem.nodes]
+    parents = {node.name: set(node.parents) & set(names) for node in problem.nodes}
+    order: list[int] = []
+    done: set[str] = set()
+    while len(order) < len(names):
+        ready = [i for i, n in enumerate(names) if n not in done and parents[n] <= done]
+        pick = ready[int(rng.integers(len(ready)))]
+        order.append(pick)
+        done.add(names[pick])
+    steps = tuple(trace.steps[i] for i in order)
+    return fresh_letters(problem, dataclasses.replace(trace, steps=steps).render(), rng)
 
 
 def process_runs(jobs: dict[str, list[tuple[Problem, str]]]) -> dict[str, Callable[[], int]]:
-    def once(name: str, clear: bool, general: bool = False) -> Callable[[], int]:
+    def once(name: str, clear: bool) -> Callable[[], int]:
         def run() -> int:
             if clear:
-                segments.CACHE.clear()
-                fastscore.clear_caches()
-                combined.clear_caches()
-            if general:  # the general parser alone: the baseline of the fast path
-                combined.fast_check = _no_fast_path
-            try:
-                reward = Reward(mode="strict")
-                for problem, response in jobs[name]:
-                    reward(problem, response)
-            finally:
-                combined.fast_check = fastscore.fast_check
+                getattr(segments, "clear_cache", segments.CACHE.clear)()
+            reward = Reward(mode="strict")
+            for problem, response in jobs[name]:
+                reward(problem, response)
             return len(jobs[name])
 
         return run
 
     return {
         "new": once("new", False),
-        "new_general": once("new", False, general=True),
         "new_gold": once("new_gold", False),
-        "new_gold_general": once("new_gold", False, general=True),
+        "new_reordered": once("new_reordered", False),
         "groups": once("groups", False),
         "verified": once("verified", False),
         "new_cleared": once("new", True),
@@ -209,6 +214,7 @@ def main() -> None:
     jobs = {
         "new": [(p, r) for p in problems for r in responses_for(p, 1, 0.5, rng)],
         "new_gold": [(p, r) for p in problems for r in responses_for(p, 1, 0.0, rng)],
+        "new_reordered": [(p, reordered(p, rng)) for p in problems],
         "groups": [(p, r) for p in problems for r in responses_for(p, args.group, 0.5, rng)],
         "verified": [(p, r) for p in problems for r in responses_for(p, args.group, 0.0, rng)],
     }
@@ -230,20 +236,15 @@ def main() -> None:
 
     labels = {
         "new": "new problems, each scored once (50% corrupted)",
-        "new_general": "  the same, general parser only (fast path off)",
         "new_cleared": "new problems, caches cleared (50% corrupted)",
-        "new_gold": "new problems, each scored once (all gold, fresh letters)",
-        "new_gold_general": "  the same, general parser only (fast path off)",
+        "new_gold": "new problems, valid traces, renamed letters",
+        "new_reordered": "new problems, valid traces, reordered steps, renamed letters",
         "groups": f"GRPO groups of {args.group} (50% corrupted)",
         "verified": f"GRPO groups of {args.group} (all verified)",
     }
     print("\nprocess reward (strict mode: parse, recompute, compare to the gold graph)")
     for key, label in labels.items():
         print(f"  {label:<62} {rates[key]:>10,.0f} traces/s")
-    print(
-        f"  fast path / general parser, same run: {rates['new'] / rates['new_general']:.2f}x "
-        f"(50% corrupted), {rates['new_gold'] / rates['new_gold_general']:.2f}x (gold)"
-    )
     print("\noutcome reward")
     for name in outcome:
         print(f"  {name:<62} {rates[name]:>10,.0f} answers/s")

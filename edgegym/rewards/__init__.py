@@ -4,11 +4,10 @@
 point; :class:`Reward` is the same as a picklable callable for trainers. Parsing
 (:mod:`.answer`, :mod:`.parse` over :mod:`.steps`, :mod:`.segments`, :mod:`.arith`)
 is separate from checking (:mod:`.outcome`, :mod:`.process`); the gold graph comes
-from :mod:`.gold`; :mod:`.fastscore` checks responses in the trace grammar in one pass
-with exactly the general path's result (declining anything else); :mod:`.fastpath`
-memoizes verified responses up to a renaming of letters; :mod:`.mutate` makes
-controlled corruptions for tests and benchmarks. Model text is data and is never
-evaluated as code.
+from :mod:`.gold`; :mod:`.combined` joins outcome and process into the four reward
+modes; :mod:`.mutate` makes controlled corruptions for tests and benchmarks. Model
+text is data and is never evaluated as code. The grammar's text (tags, fixed
+phrases, the writer) belongs to :mod:`edgegym.tasks.trace`.
 """
 
 from edgegym.rewards.answer import answer_value, parse_answer, parse_number

@@ -10,27 +10,29 @@ the answer's own text on the common path.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Final
 
 from edgegym.rewards.arith import Rat
+from edgegym.tasks.trace import (
+    ANSWER_CLOSE,
+    ANSWER_OPEN,
+    QUESTION_CLOSE,
+    QUESTION_OPEN,
+    SOLUTION_CLOSE,
+    SOLUTION_OPEN,
+    TRACE_ANSWER,
+)
 
 __all__ = [
     "ANSWER_FLAGS",
-    "TRACE_ANSWER",
     "answer_value",
     "parse_answer",
     "parse_number",
     "scan_answer",
 ]
 
-# Final: the compiled build reads these as constants, not from the module's namespace
-_ANSWER_OPEN: Final = "<answer>"
-_ANSWER_CLOSE: Final = "</answer>"
-_SOLUTION_CLOSE: Final = "</solution>"
-_OTHER_TAGS: Final = ("<question>", "</question>", "<solution>")
-TRACE_ANSWER: Final = "Answer:"
-_ASCII_SPACE: Final = " \t\n\r"
-_MAX_NUMBER_CHARS: Final = 64
+_OTHER_TAGS = (QUESTION_OPEN, QUESTION_CLOSE, SOLUTION_OPEN)
+_ASCII_SPACE = " \t\n\r"
+_MAX_NUMBER_CHARS = 64
 
 # Flags that make the final answer unusable (the outcome reward is 0).
 ANSWER_FLAGS = frozenset(
@@ -79,39 +81,39 @@ def scan_answer(response: str, flags: set[str]) -> tuple[int, str | None, Rat | 
     shape = _common_shape(response)
     if shape is not None:
         i, j, k = shape
-        text = response[j + len(_ANSWER_OPEN) : k]
+        text = response[j + len(ANSWER_OPEN) : k]
         value = parse_number(text)
         if value is not None:
             return i, text, value
-    close = response.find(_ANSWER_CLOSE)
+    close = response.find(ANSWER_CLOSE)
     if close < 0:
         flags.add("truncated")
-        flags.add("unclosed_answer" if response.find(_ANSWER_OPEN) >= 0 else "no_answer")
-        end = response.find(_SOLUTION_CLOSE)
+        flags.add("unclosed_answer" if response.find(ANSWER_OPEN) >= 0 else "no_answer")
+        end = response.find(SOLUTION_CLOSE)
         if end < 0:
-            end = response.find(_ANSWER_OPEN)
+            end = response.find(ANSWER_OPEN)
         if end < 0:
             end = len(response)
         if any(response.find(tag, 0, end) >= 0 for tag in _OTHER_TAGS):
             flags.add("stray_tag")
         return _cut_trace_answer(response, end, None, flags), None, None
     ok = True
-    opened = response.rfind(_ANSWER_OPEN, 0, close)
+    opened = response.rfind(ANSWER_OPEN, 0, close)
     if opened < 0:
         flags.add("no_answer")
         ok = False
     elif (
-        response.count(_ANSWER_OPEN, 0, close) > 1
-        or response.find(_ANSWER_OPEN, close + len(_ANSWER_CLOSE)) >= 0
+        response.count(ANSWER_OPEN, 0, close) > 1
+        or response.find(ANSWER_OPEN, close + len(ANSWER_CLOSE)) >= 0
     ):
         flags.add("hedged")
         ok = False
-    sol_close = response.find(_SOLUTION_CLOSE, 0, close)
+    sol_close = response.find(SOLUTION_CLOSE, 0, close)
     if sol_close < 0 or (opened >= 0 and sol_close > opened):
         flags.add("no_solution_close")
         ok = False
         sol_close = opened if opened >= 0 else close
-    elif response.count(_SOLUTION_CLOSE, 0, close) > 1:
+    elif response.count(SOLUTION_CLOSE, 0, close) > 1:
         flags.add("stray_tag")
         ok = False
     if any(response.find(tag, 0, close) >= 0 for tag in _OTHER_TAGS):
@@ -119,12 +121,12 @@ def scan_answer(response: str, flags: set[str]) -> tuple[int, str | None, Rat | 
         ok = False
     if opened < 0:
         return _cut_trace_answer(response, sol_close, None, flags), None, None
-    if sol_close < opened and response[sol_close + len(_SOLUTION_CLOSE) : opened].strip(
+    if sol_close < opened and response[sol_close + len(SOLUTION_CLOSE) : opened].strip(
         _ASCII_SPACE
     ):
         flags.add("answer_outside_tags")
         ok = False
-    text = response[opened + len(_ANSWER_OPEN) : close]
+    text = response[opened + len(ANSWER_OPEN) : close]
     value = parse_number(text)
     if value is None:
         flags.add("bad_answer" if text.strip(_ASCII_SPACE) else "empty_answer")
@@ -169,11 +171,11 @@ def _common_shape(response: str) -> tuple[int, int, int] | None:
     k = response.find("<", j + 1) if j >= 0 else -1
     if not (
         k >= 0
-        and response[i : i + len(_SOLUTION_CLOSE)] == _SOLUTION_CLOSE
-        and response[j : j + len(_ANSWER_OPEN)] == _ANSWER_OPEN
-        and response[k : k + len(_ANSWER_CLOSE)] == _ANSWER_CLOSE
-        and response.find(_ANSWER_OPEN, k + len(_ANSWER_CLOSE)) < 0
-        and not response[i + len(_SOLUTION_CLOSE) : j].strip(_ASCII_SPACE)
+        and response[i : i + len(SOLUTION_CLOSE)] == SOLUTION_CLOSE
+        and response[j : j + len(ANSWER_OPEN)] == ANSWER_OPEN
+        and response[k : k + len(ANSWER_CLOSE)] == ANSWER_CLOSE
+        and response.find(ANSWER_OPEN, k + len(ANSWER_CLOSE)) < 0
+        and not response[i + len(SOLUTION_CLOSE) : j].strip(_ASCII_SPACE)
     ):
         return None
     if response.find(TRACE_ANSWER, 0, i) >= 0:
@@ -189,4 +191,4 @@ def answer_value(response: object) -> Rat | None:
     if shape is None:
         return scan_answer(response, set())[2]
     _, j, k = shape
-    return parse_number(response[j + len(_ANSWER_OPEN) : k])
+    return parse_number(response[j + len(ANSWER_OPEN) : k])

@@ -40,7 +40,6 @@ __all__ = [
     "apply_op",
     "evaluate",
     "evaluate_tokens",
-    "format_lin",
     "is_letter",
     "sub",
     "tokenize",
@@ -224,16 +223,3 @@ def evaluate(segment: str, lookup: Lookup) -> Lin:
 def sub(left: Lin, right: Lin) -> Lin:
     """``left - right`` (for comparing two forms and for equations ``lhs = rhs``)."""
     return (left[0] - right[0], left[1] - right[1])
-
-
-def format_lin(value: Lin) -> str:
-    """A form written the way traces write it (``4*x + 48``, ``-x``, ``12``), for messages."""
-    a, b = value
-    if not a:
-        return str(b)
-    term = "x" if a == 1 else "-x" if a == -1 else f"{a}*x"
-    if b > 0:
-        return f"{term} + {b}"
-    if b < 0:
-        return f"{term} - {-b}"
-    return term

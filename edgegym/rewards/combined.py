@@ -17,11 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias, cast
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
-from edgegym.rewards.fastpath import Template, build_template
-from edgegym.rewards.fastscore import Checked, fast_check
-from edgegym.rewards.gold import Gold, gold_from_problem, gold_from_record, is_record
+from edgegym.rewards.gold import Gold, gold_of, is_record
 from edgegym.rewards.outcome import outcome
 from edgegym.rewards.parse import ParsedResponse, parse
 from edgegym.rewards.process import check_process
@@ -78,36 +76,8 @@ def _combine(mode: str, alpha: float, o: float, p: float, verified: bool) -> flo
 def score_parsed(
     response: str, gold: Gold, *, mode: str = "gated", alpha: float = 0.5
 ) -> RewardResult:
-    """Score a response against an already-built :class:`Gold` (no validation of mode/alpha).
-
-    Responses within the strict grammar take :func:`edgegym.rewards.fastscore.fast_check`,
-    which gives the general path's result in one pass; everything else is parsed.
-    """
-    checked = fast_check(response, gold)
-    if checked is None:
-        return _result(parse(response, mode=gold.mode, modulus=gold.modulus), gold, mode, alpha)
-    # A result is a pure function of the mode, alpha and what was checked, and results are
-    # immutable: they are shared, since few distinct ones occur (a gold graph's total,
-    # the right and wrong nodes, the flags).
-    key = (mode, alpha, checked)
-    result = _RESULTS.get(key)
-    if result is None:
-        o, p, verified, first_error, flags, right, total = checked
-        if len(_RESULTS) >= _RESULTS_MAX:
-            _RESULTS.clear()
-        result = _RESULTS[key] = RewardResult(
-            _combine(mode, alpha, o, p, verified), o, p, verified, first_error, flags, right, total
-        )
-    return result
-
-
-_RESULTS: dict[tuple[str, float, Checked], RewardResult] = {}
-_RESULTS_MAX = 1 << 14
-
-
-def clear_caches() -> None:
-    """Forget the shared results of :func:`score_parsed`."""
-    _RESULTS.clear()
+    """Score a response against an already-built :class:`Gold` (no validation of mode/alpha)."""
+    return _result(parse(response, mode=gold.mode, modulus=gold.modulus), gold, mode, alpha)
 
 
 def _result(parsed: ParsedResponse, gold: Gold, mode: str, alpha: float) -> RewardResult:
@@ -149,34 +119,26 @@ def score(
         ValueError: bad ``mode`` or ``alpha``, or a problem that is not one of the above.
     """
     _check_mode(mode, alpha)
-    reward = _SHARED.get((mode, alpha))
-    if reward is None:
-        if len(_SHARED) >= 16:
-            _SHARED.clear()
-        reward = _SHARED[(mode, alpha)] = Reward(mode=mode, alpha=alpha)
-    return reward.result(problem, response)
+    return score_parsed(response, _gold(problem), mode=mode, alpha=alpha)
 
 
-class _Entry:
-    """What is cached per problem: its gold graph and verified-response templates."""
-
-    __slots__ = ("gold", "pending", "templates")
-
-    def __init__(self, gold: Gold) -> None:
-        self.gold = gold
-        self.templates: list[Template] = []
-        # A verified response not yet made a template: built when the problem comes
-        # back, so problems scored once never pay for it.
-        self.pending: tuple[str, RewardResult] | None = None
-
-    def catch_up(self) -> None:
-        """Make the template the previous call left pending."""
-        if self.pending is not None:
-            response, result = self.pending
-            template = build_template(response, self.gold.mode == "reverse", result)
-            self.pending = None
-            if template is not None:
-                self.templates.append(template)
+def _key(problem: Problem | Mapping[str, Any]) -> tuple[Any, ...]:
+    """What determines a problem's gold graph: the solution text names every node, its
+    letters and values; with the mode, modulus, answer and graph hash it fixes the graph
+    (a record edited by hand without updating them would be served stale)."""
+    if is_record(problem):
+        config = problem.get("config") or {}
+        modulus = config.get("modulus") if isinstance(config, Mapping) else None
+        return (
+            problem.get("solution"),
+            problem.get("mode"),
+            modulus,
+            problem.get("answer"),
+            problem.get("graph_hash"),
+            "graph" in problem,
+        )
+    spec = problem.spec
+    return (problem.solution, spec.mode, spec.config.modulus, problem.answer)
 
 
 class _GoldCache:
@@ -184,57 +146,30 @@ class _GoldCache:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.entries: dict[tuple[Any, ...], _Entry] = {}
+        self.entries: dict[tuple[Any, ...], Gold] = {}
 
-    def get(self, problem: Problem | Mapping[str, Any]) -> _Entry:
-        # The key: the solution text names every node, its letters and values; with the
-        # mode, modulus, answer and graph hash it determines the gold graph (a record
-        # edited by hand without updating them would be served stale). Hashing a str
-        # object again reuses its cached hash, so a hit costs O(1).
+    def get(self, problem: Problem | Mapping[str, Any]) -> Gold:
         try:
-            record = is_record(problem)
-            key: tuple[Any, ...]
-            if record:
-                problem = cast("Mapping[str, Any]", problem)
-                config = problem.get("config") or {}
-                modulus = config.get("modulus") if isinstance(config, Mapping) else None
-                key = (
-                    problem.get("solution"),
-                    problem.get("mode"),
-                    modulus,
-                    problem.get("answer"),
-                    problem.get("graph_hash"),
-                    "graph" in problem,
-                )
-            else:
-                problem = cast("Problem", problem)
-                spec = problem.spec
-                key = (problem.solution, spec.mode, spec.config.modulus, problem.answer)
-            entry = self.entries.get(key)
+            key = _key(problem)
+            gold = self.entries.get(key)
         except (AttributeError, TypeError) as err:
             raise ValueError(f"not a Problem or problem record: {type(problem).__name__}") from err
-        if entry is None:
-            entry = _Entry(
-                gold_from_record(problem) if record else gold_from_problem(problem)  # type: ignore[arg-type]
-            )
+        if gold is None:
             if len(self.entries) >= self.size:
                 self.entries.clear()
-            self.entries[key] = entry
-        return entry
+            gold = self.entries[key] = gold_of(problem)
+        return gold
 
 
-_MAX_TEMPLATES = 4
+_gold = _GoldCache(4096).get
+"""The gold graph of a problem, for :func:`score` (one cache for every mode)."""
 
 
 class Reward:
     """A picklable reward callable: ``Reward(mode="gated")(problem, response) -> float``.
 
     Gold graphs are cached per problem (the cache is not pickled), so scoring many
-    responses to the same problems, as GRPO groups do, builds each gold graph once;
-    every response is checked by :func:`score_parsed` (the one-pass check of
-    :mod:`edgegym.rewards.fastscore`, the general parser where it declines); and once
-    a response to a problem is verified, later responses that equal it up to a
-    renaming of letters get its result without a check (:mod:`edgegym.rewards.fastpath`).
+    responses to the same problems, as GRPO groups do, builds each gold graph once.
     Results are exactly those of :func:`score`.
 
     Args:
@@ -269,21 +204,11 @@ class Reward:
 
     def result(self, problem: Problem | Mapping[str, Any], response: str) -> RewardResult:
         """The full :class:`RewardResult` of one response."""
-        entry = self._cache.get(problem)
-        if entry.pending is not None:
-            entry.catch_up()
-        if entry.templates and isinstance(response, str):  # (non-text goes to the parser)
-            for template in entry.templates:
-                if template.match(response):
-                    return template.result  # type: ignore[no-any-return]
-        result = score_parsed(response, entry.gold, mode=self.mode, alpha=self.alpha)
-        if result.verified and len(entry.templates) < _MAX_TEMPLATES:
-            entry.pending = (response, result)
-        return result
+        return score_parsed(response, self._cache.get(problem), mode=self.mode, alpha=self.alpha)
 
     def gold(self, problem: Problem | Mapping[str, Any]) -> Gold:
         """The (cached) gold graph of a problem."""
-        return self._cache.get(problem).gold
+        return self._cache.get(problem)
 
     def batch(
         self, problems: Sequence[Problem | Mapping[str, Any]], responses: Sequence[str]
@@ -294,6 +219,3 @@ class Reward:
                 f"problems and responses differ in length: {len(problems)} != {len(responses)}"
             )
         return [self(p, r) for p, r in zip(problems, responses, strict=True)]
-
-
-_SHARED: dict[tuple[str, float], Reward] = {}

@@ -9,17 +9,14 @@ is rebuilt from the gold solution with the same parser that reads responses.
 
 from __future__ import annotations
 
-import abc
-import operator
 from collections.abc import Mapping, Sequence
-from dataclasses import FrozenInstanceError
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard, cast
 
 from edgegym.rewards.arith import Lin, Rat
 from edgegym.rewards.parse import Mode, parse_trace
 
 if TYPE_CHECKING:
-    from edgegym.rewards.fastscore import SolveTemplate
     from edgegym.tasks import Problem
 
 __all__ = [
@@ -29,6 +26,7 @@ __all__ = [
     "gold_from_record",
     "gold_from_study_record",
     "gold_of",
+    "is_record",
 ]
 
 STUDY_MODES: dict[str, Mode] = {
@@ -57,10 +55,7 @@ class GoldNode(NamedTuple):
     """The constant of ``const``, ``times`` and ``plus``."""
 
 
-_new = tuple.__new__  # NamedTuple construction without its Python-level __new__
-
-
-def _gold_node(
+def gold_node(
     name: str,
     parents: tuple[str, ...],
     value: Lin,
@@ -68,21 +63,13 @@ def _gold_node(
     op: str = "",
     k: int | None = None,
 ) -> GoldNode:
-    return _new(GoldNode, (name, parents, value, ordered, frozenset(parents), op, k))  # type: ignore[no-any-return]
+    """A :class:`GoldNode` (its ``parent_set`` made from ``parents``)."""
+    return GoldNode(name, parents, value, ordered, frozenset(parents), op, k)
 
 
-_UNSET: Any = object()
-_NAME = operator.attrgetter("name")
-_VALUE = operator.attrgetter("value")
-
-
+@dataclass(frozen=True, slots=True)
 class Gold:
     """Everything needed to score responses to one problem; build once, reuse. Immutable.
-
-    ``Gold(mode=..., modulus=..., answer=..., nodes=..., equation=...)``; equality and
-    hashing compare those five fields. A gold graph made by :func:`gold_from_problem`
-    keeps the problem's own nodes and makes ``nodes`` and ``index`` on first use: the
-    fast path (:mod:`edgegym.rewards.fastscore`) reads the problem's nodes directly.
 
     Attributes:
         mode: ``forward`` or ``reverse``.
@@ -91,240 +78,60 @@ class Gold:
         nodes: the necessary DAG in trace order (:class:`GoldNode`).
         equation: reverse mode's final equation as ``lhs - rhs`` (``(a, b - V)``), which
             must be 0; None in forward mode.
-        index: name -> node.
+        index: name -> node (derived from ``nodes``; not compared).
     """
-
-    __slots__ = (
-        "_fast",
-        "_index",
-        "_nodes",
-        "_solve",
-        "answer",
-        "equation",
-        "mode",
-        "modulus",
-    )
 
     mode: Mode
     modulus: int | None
     answer: Rat
-    equation: Lin | None
-    _nodes: tuple[GoldNode, ...]
-    _index: dict[str, GoldNode]
-    _fast: tuple[tuple[Any, ...], tuple[Any, ...], dict[str, int], bool]
-    _solve: SolveTemplate | None
+    nodes: tuple[GoldNode, ...]
+    equation: Lin | None = None
+    index: dict[str, GoldNode] = field(init=False, repr=False, compare=False)
 
-    def __init__(
-        self,
-        *,
-        mode: Mode,
-        modulus: int | None,
-        answer: Rat,
-        nodes: Sequence[GoldNode],
-        equation: Lin | None = None,
-    ) -> None:
-        if mode not in ("forward", "reverse"):
-            raise ValueError(f"mode must be 'forward' or 'reverse', got {mode!r}")
-        nodes = tuple(nodes)
+    def __post_init__(self) -> None:
+        if self.mode not in ("forward", "reverse"):
+            raise ValueError(f"mode must be 'forward' or 'reverse', got {self.mode!r}")
+        nodes = tuple(self.nodes)
+        if not nodes:
+            raise ValueError("the gold graph is empty")
         index = {node.name: node for node in nodes}
         if len(index) != len(nodes):
             raise ValueError("gold node names must be unique")
-        if mode == "reverse" and equation is None:
+        if self.mode == "reverse" and self.equation is None:
             raise ValueError("a reverse-mode gold graph needs its final equation")
-        values: tuple[Any, ...]
-        if mode == "reverse":
-            values = tuple([node.value for node in nodes])
-        else:
-            values = tuple([b if not a else _UNSET for a, b in (n.value for n in nodes)])
-        positions = {node.name: i for i, node in enumerate(nodes)}
-        setattr_ = object.__setattr__
-        setattr_(self, "mode", mode)
-        setattr_(self, "modulus", modulus)
-        setattr_(self, "answer", answer)
-        setattr_(self, "equation", equation)
-        setattr_(self, "_nodes", nodes)
-        setattr_(self, "_index", index)
-        setattr_(self, "_fast", (nodes, values, positions, fastscore.names_ok(positions)))
-        setattr_(self, "_solve", _UNSET)
-
-    @classmethod
-    def _of_nodes(
-        cls,
-        mode: Mode,
-        modulus: int | None,
-        answer: Rat,
-        equation: Lin | None,
-        source: tuple[Any, ...],
-        values: tuple[Any, ...],
-        positions: dict[str, int],
-        names_ok: bool,
-    ) -> Gold:
-        """A gold graph over a problem's own nodes (``edgegym.tasks.Node``), checked
-        by the caller; ``nodes`` and ``index`` are made on first use."""
-        gold = object.__new__(cls)
-        setattr_ = object.__setattr__
-        setattr_(gold, "mode", mode)
-        setattr_(gold, "modulus", modulus)
-        setattr_(gold, "answer", answer)
-        setattr_(gold, "equation", equation)
-        setattr_(gold, "_fast", (source, values, positions, names_ok))
-        setattr_(gold, "_solve", _UNSET)
-        return gold
-
-    @property
-    def nodes(self) -> tuple[GoldNode, ...]:
-        try:
-            return self._nodes
-        except AttributeError:
-            nodes = _gold_nodes(self._fast[0], self.mode == "reverse")
-            object.__setattr__(self, "_nodes", nodes)
-            return nodes
-
-    @property
-    def index(self) -> dict[str, GoldNode]:
-        try:
-            return self._index
-        except AttributeError:
-            index = {node.name: node for node in self.nodes}
-            object.__setattr__(self, "_index", index)
-            return index
-
-    def fast_data(self) -> tuple[tuple[Any, ...], tuple[Any, ...], dict[str, int], bool]:
-        """For the fast path: the nodes (anything with ``name, op, k, parents``), their
-        values (forward: the int ``b`` of ``(0, b)``, or a value no int equals; reverse:
-        the pair), each name's position and :attr:`names_ok`. (``fastscore`` reads the
-        ``_fast`` slot itself: every constructor sets it, and a call costs more.)"""
-        return self._fast
-
-    @property
-    def names_ok(self) -> bool:
-        """No name has ``;`` or ``Define`` or is blank (the fast path may then guess steps)."""
-        return self.fast_data()[3]
-
-    @property
-    def solve_template(self) -> SolveTemplate | None:
-        """Reverse mode's canonical solving part (for the fast path), made once."""
-        template = self._solve
-        if template is _UNSET:
-            template = fastscore.solve_template(self)
-            object.__setattr__(self, "_solve", template)
-        return template
-
-    def _key(self) -> tuple[Any, ...]:
-        return (self.mode, self.modulus, self.answer, self.nodes, self.equation)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._key() == other._key()  # type: ignore[attr-defined, no-any-return]
+        object.__setattr__(self, "nodes", nodes)
+        object.__setattr__(self, "index", index)
 
     def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        return (
-            f"Gold(mode={self.mode!r}, modulus={self.modulus!r}, answer={self.answer!r}, "
-            f"nodes={self.nodes!r}, equation={self.equation!r})"
-        )
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (self.mode, self.modulus, self.answer, self.nodes, self.equation))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
+        return hash((self.mode, self.modulus, self.answer, self.nodes, self.equation))
 
 
-def _rebuild(
-    mode: Mode, modulus: int | None, answer: Rat, nodes: tuple[GoldNode, ...], equation: Lin | None
+def _from_nodes(
+    problem_mode: str, modulus: int | None, answer: Rat, nodes: Sequence[GoldNode], given: int
 ) -> Gold:
-    return Gold(mode=mode, modulus=modulus, answer=answer, nodes=nodes, equation=equation)
-
-
-def _gold_nodes(source: Any, reverse: bool) -> tuple[GoldNode, ...]:
-    """GoldNodes of a problem's nodes (``edgegym.tasks.Node``)."""
-    new = _new
-    return tuple(
-        [
-            new(
-                GoldNode,
-                (
-                    n.name,
-                    n.parents,
-                    n.coef if reverse else (0, n.value),
-                    n.op == "diff",
-                    frozenset(n.parents),
-                    n.op,
-                    n.k,
-                ),
-            )
-            for n in source
-        ]
-    )
-
-
-def _build(mode: str, modulus: Any, answer: Any, graph: Sequence[Mapping[str, Any]]) -> Gold:
-    if mode not in ("forward", "reverse"):
-        raise ValueError(f"mode must be 'forward' or 'reverse', got {mode!r}")
-    reverse = mode == "reverse"
-    new = _new
-    built = []
-    for data in graph:  # _node, inline (the same conversions, errors and order)
-        coef = data.get("coef")
-        if reverse:
-            if coef is None:
-                raise ValueError(f"reverse-mode node {data.get('name')!r} has no coef")
-            value: Lin = (int(coef[0]), int(coef[1]))
-        else:
-            value = (0, int(data["value"]))
-        op = data.get("op")
-        k = data.get("k")
-        name = str(data["name"])
-        parents = tuple(map(str, data.get("parents", ())))
-        built.append(
-            new(
-                GoldNode,
-                (
-                    name,
-                    parents,
-                    value,
-                    op == "diff",
-                    frozenset(parents),
-                    op if isinstance(op, str) else "",
-                    None if k is None else int(k),
-                ),
-            )
-        )
-    nodes: tuple[GoldNode, ...] = tuple(built)
-    if not nodes:
-        raise ValueError("the gold graph is empty")
+    """A gold graph over nodes in trace order; ``given`` is the last node's stated value
+    (reverse mode's final equation is ``a*x + b = given``)."""
+    if problem_mode not in ("forward", "reverse"):
+        raise ValueError(f"mode must be 'forward' or 'reverse', got {problem_mode!r}")
     equation: Lin | None = None
-    if reverse:
+    if problem_mode == "reverse" and nodes:
         a, b = nodes[-1].value
-        given = int(graph[-1]["value"])
         equation = (a, b - given)
-    values: tuple[Any, ...]
-    if reverse:
-        values = tuple(map(_VALUE, nodes))
-    else:
-        values = tuple([v if not a else _UNSET for a, v in map(_VALUE, nodes)])
-    positions = dict(zip(map(_NAME, nodes), range(len(nodes)), strict=True))
-    if len(positions) != len(nodes):
-        raise ValueError("gold node names must be unique")
-    gold = Gold._of_nodes(
-        mode,  # type: ignore[arg-type]
-        None if modulus is None else int(modulus),
-        int(answer),
-        equation,
-        nodes,
-        values,
-        positions,
-        fastscore.names_ok(positions),
+    return Gold(
+        mode=cast("Mode", problem_mode),
+        modulus=modulus,
+        answer=answer,
+        nodes=tuple(nodes),
+        equation=equation,
     )
-    object.__setattr__(gold, "_nodes", nodes)  # they are GoldNodes already
-    return gold
+
+
+def _value(name: str, value: Any, coef: Any, reverse: bool) -> Lin:
+    if not reverse:
+        return (0, int(value))
+    if coef is None:
+        raise ValueError(f"reverse-mode node {name!r} has no coef")
+    return (int(coef[0]), int(coef[1]))
 
 
 def gold_from_record(record: Mapping[str, Any]) -> Gold:
@@ -332,41 +139,47 @@ def gold_from_record(record: Mapping[str, Any]) -> Gold:
     if "graph" not in record:
         return gold_from_study_record(record)
     try:
-        config = record.get("config") or {}
-        return _build(record["mode"], config.get("modulus"), record["answer"], record["graph"])
+        mode, graph = record["mode"], record["graph"]
+        modulus = (record.get("config") or {}).get("modulus")
+        nodes = []
+        for data in graph:
+            name = str(data["name"])
+            value = _value(
+                name,
+                data.get("value") if mode == "reverse" else data["value"],
+                data.get("coef"),
+                mode == "reverse",
+            )
+            op, k = data.get("op"), data.get("k")
+            nodes.append(
+                gold_node(
+                    name,
+                    tuple(map(str, data.get("parents", ()))),
+                    value,
+                    op == "diff",
+                    op if isinstance(op, str) else "",
+                    None if k is None else int(k),
+                )
+            )
+        given = int(graph[-1]["value"]) if mode == "reverse" and graph else 0
+        answer = int(record["answer"])
     except (KeyError, TypeError, IndexError) as err:
         raise ValueError(f"not a valid problem record: {err!r}") from err
+    return _from_nodes(mode, None if modulus is None else int(modulus), answer, nodes, given)
 
 
 def gold_from_problem(problem: Problem) -> Gold:
-    """Gold of a :class:`edgegym.tasks.Problem` (its nodes are read, not copied)."""
+    """Gold of a :class:`edgegym.tasks.Problem`: its generator's own DAG."""
     spec = problem.spec
-    source = problem.nodes
-    if source.__class__ is not tuple:  # the fast path reads a tuple
-        source = tuple(source)
     reverse = spec.mode == "reverse"
-    values, positions, names_ok = fastscore.problem_data(source, reverse)
-    if reverse and None in values:
-        name = next(node.name for node in source if node.coef is None)
-        raise ValueError(f"reverse-mode node {name!r} has no coef")
-    if not source:
-        raise ValueError("the gold graph is empty")
-    if len(positions) != len(source):
-        raise ValueError("gold node names must be unique")
-    equation: Lin | None = None
-    if reverse:
-        a, b = values[-1]
-        equation = (a, b - source[-1].value)
-    return Gold._of_nodes(
-        spec.mode,
-        spec.config.modulus,
-        problem.answer,
-        equation,
-        source,
-        values,
-        positions,
-        names_ok,
-    )
+    nodes = [
+        gold_node(
+            n.name, n.parents, _value(n.name, n.value, n.coef, reverse), n.op == "diff", n.op, n.k
+        )
+        for n in problem.nodes
+    ]
+    given = problem.nodes[-1].value if reverse and problem.nodes else 0
+    return _from_nodes(spec.mode, spec.config.modulus, problem.answer, nodes, given)
 
 
 def gold_from_study_record(record: Mapping[str, Any]) -> Gold:
@@ -394,7 +207,7 @@ def gold_from_study_record(record: Mapping[str, Any]) -> Gold:
             raise ValueError(f"study solution step {step.name!r} does not parse: {step.error}")
         final = next((a for a in reversed(step.assignments) if a.target == step.letter), None)
         ordered = final is not None and "-" in final.segments[0]
-        nodes.append(_gold_node(step.name, step.parents, step.value, ordered))
+        nodes.append(gold_node(step.name, step.parents, step.value, ordered))
     equation: Lin | None = None
     if mode == "reverse":
         if parsed.solve is None or not parsed.solve.equations:
@@ -405,23 +218,9 @@ def gold_from_study_record(record: Mapping[str, Any]) -> Gold:
     )
 
 
-_MAPPING_CLASSES: dict[type, bool] = {}
-_MAPPING_TOKEN: list[object] = [abc.get_cache_token()]
-
-
 def is_record(problem: object) -> TypeGuard[Mapping[str, Any]]:
-    """``isinstance(problem, Mapping)``, remembered per class (ABC registrations reset it)."""
-    cls = problem.__class__
-    if cls is dict:
-        return True
-    token = abc.get_cache_token()
-    if token is not _MAPPING_TOKEN[0]:
-        _MAPPING_CLASSES.clear()
-        _MAPPING_TOKEN[0] = token
-    known = _MAPPING_CLASSES.get(cls)
-    if known is None:
-        known = _MAPPING_CLASSES[cls] = isinstance(problem, Mapping)
-    return known
+    """True for a problem record (a mapping), False for a :class:`edgegym.tasks.Problem`."""
+    return isinstance(problem, Mapping)
 
 
 def gold_of(problem: Problem | Mapping[str, Any]) -> Gold:
@@ -429,7 +228,3 @@ def gold_of(problem: Problem | Mapping[str, Any]) -> Gold:
     if is_record(problem):
         return gold_from_record(problem)
     return gold_from_problem(cast("Problem", problem))
-
-
-# At the end: fastscore imports process, which imports this module's Gold and GoldNode.
-from edgegym.rewards import fastscore  # noqa: E402

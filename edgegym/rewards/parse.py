@@ -9,8 +9,8 @@ Response layout (the text after ``<solution>``)::
 
     {body} </solution> <answer> {N} </answer> [anything without another <answer>]
 
-Body grammar (exact; ``edgegym.tasks.trace`` writes it). Steps are joined by one
-space; every letter is one ASCII letter; reverse mode reserves ``x`` for the unknown::
+Body grammar (exact; :mod:`edgegym.tasks.trace` owns its text and writes it). Steps are
+joined by one space; every letter is one ASCII letter; reverse mode reserves ``x`` for the unknown::
 
     body   := [PREAMBLE] step* [solve]
     PREAMBLE := "The question is difficult, so we use equations to solve it."   (reverse)
@@ -45,21 +45,21 @@ from typing import Literal, NamedTuple, TypeAlias
 
 from edgegym.rewards.answer import (
     ANSWER_FLAGS,
-    TRACE_ANSWER,
     answer_value,
     parse_answer,
     parse_number,
     scan_answer,
 )
 from edgegym.rewards.arith import MAX_CHARS, EvalError, Lin, Rat
-from edgegym.rewards.steps import (
+from edgegym.rewards.steps import Assignment, Env, Step, eval_segment, number_value, run_step
+from edgegym.tasks.trace import (
+    REVERSE_OPENING,
+    SOLVE_HEAD,
+    SOLVE_SO_WE_HAVE,
+    SOLVE_WE_SOLVE,
+    STEP_HEAD,
+    TRACE_ANSWER,
     UNKNOWN_CLAUSE,
-    Assignment,
-    Env,
-    Step,
-    eval_segment,
-    number_value,
-    run_step,
 )
 
 __all__ = [
@@ -80,10 +80,7 @@ __all__ = [
 
 Mode: TypeAlias = Literal["forward", "reverse"]
 
-PREAMBLE = "The question is difficult, so we use equations to solve it."
-_SOLVE_HEAD = "We know "
-_SO_WE_HAVE = ", so we have "
-_WE_SOLVE = " and we solve it through the following steps: "
+PREAMBLE = REVERSE_OPENING
 
 
 class Solve(NamedTuple):
@@ -145,14 +142,14 @@ def _solve(tail: str, env: Env) -> Solve:
     if sentences[-1].strip() or len(sentences) < 2:
         return Solve((), None, "syntax")
     first = sentences[0]
-    if not first.startswith(_SOLVE_HEAD):
+    if not first.startswith(SOLVE_HEAD):
         return Solve((), None, "syntax")
-    i = first.find(_SO_WE_HAVE)
-    j = first.find(_WE_SOLVE)
+    i = first.find(SOLVE_SO_WE_HAVE)
+    j = first.find(SOLVE_WE_SOLVE)
     if i < 0 or j < i:
         return Solve((), None, "syntax")
-    texts = [first[len(_SOLVE_HEAD) : i], first[i + len(_SO_WE_HAVE) : j]]
-    labelled = [first[j + len(_WE_SOLVE) :], *sentences[1:-1]]
+    texts = [first[len(SOLVE_HEAD) : i], first[i + len(SOLVE_SO_WE_HAVE) : j]]
+    labelled = [first[j + len(SOLVE_WE_SOLVE) :], *sentences[1:-1]]
     last_label = ""
     for sentence in labelled:
         label, sep, eq = sentence.partition(": ")
@@ -191,7 +188,7 @@ class _Body(NamedTuple):
 def _body(body: str, mode: Mode, modulus: int | None, flags: set[str]) -> _Body:
     """Parse the trace body into steps and the solving part; count junk and work."""
     env = Env(mode == "reverse", modulus)
-    chunks = body.split("Define ")
+    chunks = body.split(STEP_HEAD)
     work = len(chunks)
     pre = chunks[0].strip()
     if env.reverse:
@@ -225,7 +222,7 @@ def _body(body: str, mode: Mode, modulus: int | None, flags: set[str]) -> _Body:
             tail = after
     solve: Solve | None = None
     if tail:
-        if env.reverse and tail.startswith(_SOLVE_HEAD):
+        if env.reverse and tail.startswith(SOLVE_HEAD):
             solve = _solve(tail, env)
             work += len(tail)
         else:

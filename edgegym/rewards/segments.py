@@ -23,13 +23,10 @@ from edgegym.rewards.arith import (
 )
 
 __all__ = [
-    "BINARY",
-    "CACHE",
-    "CONST",
-    "LETTER",
     "Env",
     "Seg",
     "X",
+    "clear_cache",
     "compiled",
     "eval_segment",
     "number_value",
@@ -56,25 +53,7 @@ class Seg(NamedTuple):
     tokens: list[str]
 
 
-_new = tuple.__new__  # NamedTuple construction without its Python-level __new__
-
-
-def _seg(
-    kind: int,
-    letters: tuple[str, ...],
-    const: Lin | None,
-    xconst: Lin | None,
-    error: str | None,
-    op: str,
-    left: str | Lin,
-    right: str | Lin,
-    tokens: list[str],
-) -> Seg:
-    """A Seg without NamedTuple's Python-level ``__new__`` (one is made per cache miss)."""
-    return _new(Seg, (kind, letters, const, xconst, error, op, left, right, tokens))  # type: ignore[no-any-return]
-
-
-CACHE: dict[str, Seg] = {}
+_CACHE: dict[str, Seg] = {}
 _CACHE_MAX = 1 << 16
 _STRUCTURAL = frozenset({"syntax", "too_long", "too_deep"})
 
@@ -94,10 +73,10 @@ def _quick(segment: str) -> Seg | None:
     parts = segment.split(" ")
     if len(parts) == 1:
         if segment.isdigit() and segment.isascii() and len(segment) <= MAX_DIGITS:
-            return _seg(CONST, (), (0, int(segment)), None, None, "", "", "", [segment])
+            return Seg(CONST, (), (0, int(segment)), None, None, "", "", "", [segment])
         if is_letter(segment):
             xconst = X if segment == "x" else None
-            return _seg(LETTER, (segment,), None, xconst, None, "", segment, "", [segment])
+            return Seg(LETTER, (segment,), None, xconst, None, "", segment, "", [segment])
         return None
     if len(parts) != 3 or parts[1] not in ("+", "-", "*") or not parts[0] or not parts[2]:
         return None
@@ -115,9 +94,9 @@ def _quick(segment: str) -> Seg | None:
         try:
             const = apply_op(parts[1], left, right)  # type: ignore[arg-type]
         except EvalError as err:
-            return _seg(ERROR, (), None, None, str(err.args[0]), "", "", "", parts)
-        return _seg(CONST, (), const, None, None, "", "", "", parts)
-    return _seg(BINARY, letters, None, None, None, parts[1], left, right, parts)
+            return Seg(ERROR, (), None, None, str(err.args[0]), "", "", "", parts)
+        return Seg(CONST, (), const, None, None, "", "", "", parts)
+    return Seg(BINARY, letters, None, None, None, parts[1], left, right, parts)
 
 
 def _operand(token: str) -> bool:
@@ -134,7 +113,7 @@ def _compile(segment: str) -> Seg:
     try:
         tokens = tokenize(segment)
     except EvalError as err:
-        return _seg(ERROR, (), None, None, str(err.args[0]), "", "", "", [])
+        return Seg(ERROR, (), None, None, str(err.args[0]), "", "", "", [])
     letters = tuple(t for t in tokens if is_letter(t))
     const = xconst = None
     try:
@@ -144,11 +123,11 @@ def _compile(segment: str) -> Seg:
             xconst = evaluate_tokens(tokens, _only_x)
     except EvalError as err:
         if not letters or err.args[0] in _STRUCTURAL:
-            return _seg(ERROR, letters, None, None, str(err.args[0]), "", "", "", tokens)
+            return Seg(ERROR, letters, None, None, str(err.args[0]), "", "", "", tokens)
     if const is not None:
-        return _seg(CONST, (), const, None, None, "", "", "", tokens)
+        return Seg(CONST, (), const, None, None, "", "", "", tokens)
     if len(tokens) == 1:
-        return _seg(LETTER, letters, None, xconst, None, "", tokens[0], "", tokens)
+        return Seg(LETTER, letters, None, xconst, None, "", tokens[0], "", tokens)
     if (
         len(tokens) == 3
         and tokens[1] in ("+", "-", "*", "/")
@@ -157,19 +136,24 @@ def _compile(segment: str) -> Seg:
     ):
         left: str | Lin = tokens[0] if is_letter(tokens[0]) else evaluate_tokens(tokens[:1], _one)
         right: str | Lin = tokens[2] if is_letter(tokens[2]) else evaluate_tokens(tokens[2:], _one)
-        return _seg(BINARY, letters, None, xconst, None, tokens[1], left, right, tokens)
-    return _seg(GENERAL, letters, None, xconst, None, "", "", "", tokens)
+        return Seg(BINARY, letters, None, xconst, None, tokens[1], left, right, tokens)
+    return Seg(GENERAL, letters, None, xconst, None, "", "", "", tokens)
+
+
+def clear_cache() -> None:
+    """Forget every compiled segment (for benchmarks of a cold start)."""
+    _CACHE.clear()
 
 
 def compiled(segment: str) -> Seg:
     """The cached :class:`Seg` of a segment text."""
-    seg = CACHE.get(segment)
+    seg = _CACHE.get(segment)
     if seg is None:
         seg = _compile(segment)
         if len(segment) <= MAX_CHARS:  # longer ones are errors at once: not worth the memory
-            if len(CACHE) >= _CACHE_MAX:
-                CACHE.clear()
-            CACHE[segment] = seg
+            if len(_CACHE) >= _CACHE_MAX:
+                _CACHE.clear()
+            _CACHE[segment] = seg
     return seg
 
 
@@ -202,12 +186,7 @@ class Env:
 
 
 def number_value(segment: str, env: Env) -> Lin:
-    """Value of a numbers segment (``x`` is the unknown in reverse mode); cached shapes inline."""
-    seg = CACHE.get(segment) or compiled(segment)
-    if seg.kind == CONST:
-        return seg.const  # type: ignore[return-value]
-    if env.reverse and seg.xconst is not None:
-        return seg.xconst
+    """Value of a numbers segment (``x`` is the unknown in reverse mode)."""
     return eval_segment(segment, env, False)
 
 

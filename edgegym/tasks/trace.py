@@ -1,6 +1,12 @@
-"""The gold step-by-step trace, in the study's grammar.
+"""The trace grammar, in the study's form: its tags, sentences and clauses, and the writer.
 
-One step per node, in topological order::
+This module owns the grammar's text: the generator writes traces with it and the
+rewards parser (:mod:`edgegym.rewards.parse`) reads them with its constants; no other
+module spells a tag or a fixed phrase of the grammar.
+
+A prompt is ``<question> {problem} {question} </question> <solution>``; a response (and
+a problem's ``completion``) is ``{body} </solution> <answer> {N} </answer>``. The body
+has one step per node, in topological order::
 
     Define <name> as <L>; [<t> = <expr> = <numbers> = <value>; ]*
         so <L> = <expr> = <numbers> = <value>.
@@ -11,7 +17,7 @@ unknown ``x`` through linear forms and ends by solving one linear equation. The
 exact grammar, with examples, is in the rewards parser's docstring, which reads it.
 
 The steps themselves are written inline by :mod:`edgegym.tasks.generate` (one pass
-over the DAG writes nodes, sentences and steps); this module holds the pieces.
+over the DAG writes nodes, sentences and steps) with this module's pieces.
 """
 
 from __future__ import annotations
@@ -20,9 +26,21 @@ import string
 from typing import Final
 
 __all__ = [
+    "ANSWER_CLOSE",
+    "ANSWER_OPEN",
     "LETTERS",
     "LETTERS_REVERSE",
+    "QUESTION_CLOSE",
+    "QUESTION_OPEN",
     "REVERSE_OPENING",
+    "SOLUTION_CLOSE",
+    "SOLUTION_OPEN",
+    "SOLVE_HEAD",
+    "SOLVE_SO_WE_HAVE",
+    "SOLVE_WE_SOLVE",
+    "STEP_HEAD",
+    "TRACE_ANSWER",
+    "UNKNOWN_CLAUSE",
     "UNKNOWN_STEP",
     "fmt_linear",
     "num",
@@ -30,8 +48,22 @@ __all__ = [
     "solve_steps",
 ]
 
+QUESTION_OPEN: Final = "<question>"
+QUESTION_CLOSE: Final = "</question>"
+SOLUTION_OPEN: Final = "<solution>"
+SOLUTION_CLOSE: Final = "</solution>"
+ANSWER_OPEN: Final = "<answer>"
+ANSWER_CLOSE: Final = "</answer>"
+TRACE_ANSWER: Final = "Answer:"
+"""A gold trace (a problem's ``solution``) ends ``Answer: N.``; a response answers in tags."""
+STEP_HEAD: Final = "Define "
+"""Every step starts ``Define <name> as <L>;``."""
 REVERSE_OPENING: Final = "The question is difficult, so we use equations to solve it."
-UNKNOWN_STEP: Final = "we don't know its value yet but will find it out later."
+UNKNOWN_CLAUSE: Final = "we don't know its value yet but will find it out later"
+UNKNOWN_STEP: Final = UNKNOWN_CLAUSE + "."
+SOLVE_HEAD: Final = "We know "
+SOLVE_SO_WE_HAVE: Final = ", so we have "
+SOLVE_WE_SOLVE: Final = " and we solve it through the following steps: "
 
 
 # The text of the numbers a problem writes most (some 50 per problem, most below 1000),
@@ -46,7 +78,7 @@ def num(value: int) -> str:
 
 def fmt_linear(a: int, b: int) -> str:
     """``a*x + b`` written the study's way: ``4*x + 48``, ``x - 3``, ``-x``, ``12``."""
-    if a == 0:
+    if not a:
         return num(b)
     term = "x" if a == 1 else "-x" if a == -1 else f"{num(a)}*x"
     if b > 0:
@@ -66,8 +98,8 @@ def solve_steps(letter: str, a: int, b: int, given: int, x: int) -> str:
     lhs = fmt_linear(a, b)
     value, rhs, coef = num(given), num(given - b), num(a)
     return (
-        f"We know {letter} = {value}, so we have {lhs} = {value} and we solve it through "
-        f"the following steps: Simplifying the equation: {lhs} = {value}. "
+        f"{SOLVE_HEAD}{letter} = {value}{SOLVE_SO_WE_HAVE}{lhs} = {value}{SOLVE_WE_SOLVE}"
+        f"Simplifying the equation: {lhs} = {value}. "
         f"Move all terms to one side: {fmt_linear(a, b - given)} = 0. "
         f"Isolate the term with x: {fmt_linear(a, 0)} = {rhs}. "
         f"Divide both sides by {coef}: x = {rhs} / {coef}. Solution: x = {num(x)}."
