@@ -11,7 +11,7 @@ OPENRLHF_LIGHT := openrlhf==0.11.2
 EXTRA = $(BIN)/python -c "import sys, tomllib; \
   print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies'][sys.argv[1]], sep='\\n')"
 
-.PHONY: demo test test-slow lint bench clean
+.PHONY: demo test test-slow test-gpu lint bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -48,6 +48,10 @@ test: $(VENV)/.openrlhf lint
 
 test-slow: $(VENV)/.openrlhf
 	$(BIN)/python -m pytest -m slow
+
+# Tests that need a CUDA device (skipped by `make test`).
+test-gpu: $(VENV)/.openrlhf
+	$(BIN)/python -m pytest -m gpu
 
 bench: $(VENV)/.train
 	$(BIN)/pip install -q -r requirements/bench.txt

@@ -87,16 +87,43 @@ def scan_answer(response: str, flags: set[str]) -> tuple[int, str | None, Rat | 
             return i, text, value
     close = response.find(ANSWER_CLOSE)
     if close < 0:
-        flags.add("truncated")
-        flags.add("unclosed_answer" if response.find(ANSWER_OPEN) >= 0 else "no_answer")
-        end = response.find(SOLUTION_CLOSE)
-        if end < 0:
-            end = response.find(ANSWER_OPEN)
-        if end < 0:
-            end = len(response)
-        if any(response.find(tag, 0, end) >= 0 for tag in _OTHER_TAGS):
-            flags.add("stray_tag")
-        return _cut_trace_answer(response, end, None, flags), None, None
+        return _unclosed(response, flags), None, None
+    opened, sol_close, ok = _tags(response, close, flags)
+    if opened < 0:
+        return _cut_trace_answer(response, sol_close, None, flags), None, None
+    if sol_close < opened and response[sol_close + len(SOLUTION_CLOSE) : opened].strip(
+        _ASCII_SPACE
+    ):
+        flags.add("answer_outside_tags")
+        ok = False
+    text = response[opened + len(ANSWER_OPEN) : close]
+    value = parse_number(text)
+    if value is None:
+        flags.add("bad_answer" if text.strip(_ASCII_SPACE) else "empty_answer")
+        ok = False
+    answer = value if ok else None
+    end = _cut_trace_answer(response, sol_close, answer, flags)
+    return end, text, None if "hedged" in flags else answer
+
+
+def _unclosed(response: str, flags: set[str]) -> int:
+    """The body's end in a response without ``</answer>`` (truncated), flagged."""
+    flags.add("truncated")
+    flags.add("unclosed_answer" if response.find(ANSWER_OPEN) >= 0 else "no_answer")
+    end = response.find(SOLUTION_CLOSE)
+    if end < 0:
+        end = response.find(ANSWER_OPEN)
+    if end < 0:
+        end = len(response)
+    if any(response.find(tag, 0, end) >= 0 for tag in _OTHER_TAGS):
+        flags.add("stray_tag")
+    return _cut_trace_answer(response, end, None, flags)
+
+
+def _tags(response: str, close: int, flags: set[str]) -> tuple[int, int, bool]:
+    """``(opened, solution_close, ok)``: where ``<answer>`` (-1 if absent) and the body's
+    ``</solution>`` stand before the first ``</answer>`` at ``close``, and whether the tags
+    are in order (each problem flagged)."""
     ok = True
     opened = response.rfind(ANSWER_OPEN, 0, close)
     if opened < 0:
@@ -119,21 +146,7 @@ def scan_answer(response: str, flags: set[str]) -> tuple[int, str | None, Rat | 
     if any(response.find(tag, 0, close) >= 0 for tag in _OTHER_TAGS):
         flags.add("stray_tag")
         ok = False
-    if opened < 0:
-        return _cut_trace_answer(response, sol_close, None, flags), None, None
-    if sol_close < opened and response[sol_close + len(SOLUTION_CLOSE) : opened].strip(
-        _ASCII_SPACE
-    ):
-        flags.add("answer_outside_tags")
-        ok = False
-    text = response[opened + len(ANSWER_OPEN) : close]
-    value = parse_number(text)
-    if value is None:
-        flags.add("bad_answer" if text.strip(_ASCII_SPACE) else "empty_answer")
-        ok = False
-    answer = value if ok else None
-    end = _cut_trace_answer(response, sol_close, answer, flags)
-    return end, text, None if "hedged" in flags else answer
+    return opened, sol_close, ok
 
 
 def _cut_trace_answer(response: str, end: int, answer: Rat | None, flags: set[str]) -> int:

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 
 from edgegym.rewards.arith import Lin
 from edgegym.rewards.gold import Gold, GoldNode
-from edgegym.rewards.parse import ParsedResponse, Solve
+from edgegym.rewards.parse import ParsedResponse, Solve, Step
 
 __all__ = ["ProcessResult", "check_process", "equivalent"]
 
@@ -93,9 +93,31 @@ def _verdict(parents: tuple[str, ...], value: Lin | None, node: GoldNode) -> str
     return "ok"
 
 
+def _judge(
+    step: Step, index: dict[str, GoldNode], seen: set[str], right: set[str]
+) -> tuple[str, int]:
+    """One step's verdict and the penalties it costs; ``seen`` and ``right`` are updated."""
+    name, error = step.name, step.error
+    penalty = 1 if error == "undefined_letter" else 0
+    if error == "malformed":
+        return "malformed", penalty + 1
+    if name in seen:
+        right.discard(name)
+        return "duplicate", penalty + 1
+    seen.add(name)
+    node = index.get(name)
+    if node is None:
+        return "extra", penalty + 1
+    if error is not None:
+        return error, penalty
+    verdict = _verdict(step.parents, step.value, node)
+    if verdict == "ok":
+        right.add(name)
+    return verdict, penalty
+
+
 def check_process(parsed: ParsedResponse, gold: Gold) -> ProcessResult:
     """Check a parsed response against a gold graph (see the module docstring)."""
-    index = gold.index
     verdicts: list[str] = []
     right: set[str] = set()
     seen: set[str] = set()
@@ -103,36 +125,15 @@ def check_process(parsed: ParsedResponse, gold: Gold) -> ProcessResult:
     penalties = parsed.junk
     first_error: int | None = None
     for i, step in enumerate(parsed.steps):
-        name = step.name
-        error = step.error
-        if error == "malformed":
-            verdict = "malformed"
-            penalties += 1
-        elif name in seen:
-            verdict = "duplicate"
-            penalties += 1
-            right.discard(name)
-        else:
-            seen.add(name)
-            node = index.get(name)
-            if node is None:
-                verdict = "extra"
-                penalties += 1
-            elif error is not None:
-                verdict = error
-            else:
-                verdict = _verdict(step.parents, step.value, node)
-                if verdict == "ok":
-                    right.add(name)
-        if error == "undefined_letter":
-            penalties += 1
+        verdict, penalty = _judge(step, gold.index, seen, right)
+        penalties += penalty
         verdicts.append(verdict)
         if verdict != "ok":
             flags.add("step_" + verdict if verdict in ("extra", "duplicate") else verdict)
             if first_error is None:
                 first_error = i
     total = len(gold.nodes)
-    if len(seen & index.keys()) < total:
+    if len(seen & gold.index.keys()) < total:
         flags.add("missing_step")
     if gold.mode == "reverse":
         solve_flag = _solve_ok(parsed.solve, gold)
