@@ -135,7 +135,7 @@ def process_runs(jobs: dict[str, list[tuple[Problem, str]]]) -> dict[str, Callab
     def once(name: str, clear: bool) -> Callable[[], int]:
         def run() -> int:
             if clear:
-                getattr(segments, "clear_cache", segments.CACHE.clear)()
+                segments.clear_cache()
             reward = Reward(mode="strict")
             for problem, response in jobs[name]:
                 reward(problem, response)

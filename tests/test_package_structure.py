@@ -153,11 +153,13 @@ PACKAGES = sorted(m for m, p in MODULES.items() if p.name == "__init__.py" and m
 
 def _listed(package: str) -> set[str]:
     """The modules the package docstring names as its own: ``:mod:`.name```,
-    ``:mod:`~edgegym.pkg.name```, or a line ``name: ...`` of its ``Modules:`` section."""
+    ``:mod:`~edgegym.pkg.name```, a file name in double backquotes, or a line
+    ``name: ...`` of its ``Modules:`` section."""
     doc = ast.get_docstring(_tree(MODULES[package])) or ""
     names = set(re.findall(r":mod:`\.([A-Za-z_][A-Za-z0-9_]*)", doc))
     own = re.escape(package)
     names |= set(re.findall(rf":mod:`~?{own}\.([A-Za-z_][A-Za-z0-9_]*)", doc))
+    names |= set(re.findall(r"``([A-Za-z_][A-Za-z0-9_]*)\.py``", doc))
     section = re.search(r"^Modules:\n((?:(?: {4}.*)?\n?)*)", doc, re.MULTILINE)
     if section:
         names |= set(re.findall(r"^ {4}([A-Za-z_][A-Za-z0-9_]*):", section.group(1), re.MULTILINE))

@@ -12,5 +12,6 @@ Modules:
     corpus: sharded, deterministic, resumable JSONL corpora (pre-training, mid-training,
         SFT, RL prompt sets).
     openrlhf: OpenRLHF's reward function and agent executor files.
+    trl: edgegym's rewards in TRL's calling convention (``trl.GRPOTrainer``).
     train: the local trainer (pre-training, mid-training, GRPO) for one machine.
 """

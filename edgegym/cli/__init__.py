@@ -6,6 +6,15 @@ callable ``(args) -> int`` (the exit status). Modules are found by name, in
 sorted order, so adding a command never edits this file. Heavy imports (torch,
 matplotlib) belong inside the ``func``, not at module level, so that
 ``edgegym --help`` stays fast and works on a core install.
+
+Modules:
+    tasks: ``edgegym generate`` and ``edgegym show``.
+    score: ``edgegym score``.
+    corpus: ``edgegym corpus ...`` (training corpora).
+    curriculum: ``edgegym curriculum`` (simulate, inspect a saved state).
+    eval: ``edgegym eval`` (suites, scoring, reports, comparisons).
+    agents: ``edgegym init-model`` and ``edgegym openrlhf ...``.
+    pipeline: ``edgegym pipeline``, ``edgegym stage ...`` and ``edgegym demo``.
 """
 
 from __future__ import annotations

@@ -13,6 +13,23 @@ stand in for a policy in tests and benchmarks::
 
 This package imports only :mod:`edgegym.tasks`; envs, evaluation and trainer
 adapters build :class:`GroupResult` from their reward results.
+
+Modules:
+    arms: arms and scored groups, the plain data proposed and observed.
+    config: which arms exist and how problems are built from them.
+    base: the curriculum protocol and the machinery every strategy shares.
+    tracker: per-arm posteriors of pass rates.
+    stats: the tracker's running sums and read-only summary.
+    beta: Beta quantiles for confidence bounds.
+    frontier: the default strategy, a moving edge of competence per track.
+    strategies: Uniform, FixedBand, Learnability, TargetDifficulty.
+    registry: strategies by name, curricula rebuilt from saved states.
+    filters: GRPO group filters and a bounded batch filler.
+    students: simulated students, stand-ins for a policy.
+    simulate: the loop that runs a student against a curriculum.
+    plot: where the sampling mass went over a simulated run.
+    _io: atomic JSON state files.
+    _params: helpers of the strategies' hyperparameter dataclasses.
 """
 
 from edgegym.curricula.arms import Arm, GroupResult, RewardLike, SampleOutcome, Track

@@ -5,6 +5,15 @@
 per-step rewards that sum to the ``Reason-v0`` score. Ids are registered in
 :mod:`edgegym.envs.registration` when ``edgegym`` is imported.
 
+Modules:
+    base: what the two envs share (arguments, spaces, drawing a problem, provenance).
+    config: the envs' JSON-able keyword arguments, validated.
+    proposers: where an env's problems come from (curricula and simple proposers).
+    reason: ``Reason-v0``.
+    reason_step: ``ReasonStep-v0``.
+    registration: every Gymnasium id edgegym provides.
+    spaces: the free-text space of observations and actions.
+
 Names are imported on first use, so that ``import edgegym`` (which registers the ids)
 stays cheap and does not load the task generator or the reward code.
 """

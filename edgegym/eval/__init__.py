@@ -7,7 +7,12 @@
 - :mod:`~edgegym.eval.aggregate` and :mod:`~edgegym.eval.compare`: pass@k per op,
   band, context and mode with bootstrap intervals; paired run-vs-run differences.
 - :mod:`~edgegym.eval.report` and :mod:`~edgegym.eval.plots`: tables and figures.
-- :mod:`~edgegym.eval.policies`: reference policies with known pass rates.
+- :mod:`~edgegym.eval.policies`: reference policies with known pass rates, and
+  :mod:`~edgegym.eval.demo`, the demo that scores them on a small suite.
+- :mod:`~edgegym.eval.results`: one run's per-problem counts, saved as JSON;
+  :mod:`~edgegym.eval.stats`: bootstrap intervals; :mod:`~edgegym.eval.leakage`: graph
+  hashes of training data for the leakage guard; :mod:`~edgegym.eval.io`: atomic
+  writes and the usable core count.
 
 The command line is ``edgegym eval`` (build-suite, score, report, compare, demo).
 """

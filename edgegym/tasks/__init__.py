@@ -1,6 +1,20 @@
 """Pure problem generation: dependency graphs of quantities at an exact op count.
 
 No gymnasium, no torch: ``tasks`` imports nothing else of the package.
+
+Modules:
+    spec: task specs, the JSON-able description of one problem.
+    family: spec -> Problem, per task family.
+    generate: the dependency-graph family.
+    graph: the DAG, its operations and values.
+    node: one quantity of the DAG.
+    rng: the random stream of one problem.
+    render: DAG -> problem text.
+    context: the vocabulary and sentence forms of a context.
+    contexts: the contexts' data files.
+    trace: the trace grammar (tags, phrases, clauses) and its writer.
+    record: the Problem record and its provenance.
+    io: atomic file writing and JSONL reading.
 """
 
 from edgegym.tasks.context import CONTEXTS, Context, load_context

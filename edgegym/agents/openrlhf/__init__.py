@@ -18,6 +18,9 @@ file                      OpenRLHF flag                           what it does
                                                                    in a named Ray actor
 ========================= ======================================= ==========================
 
+``curriculum.py`` hosts the shared curriculum's Ray actor; ``_shared.py`` holds what the
+files share (labels, responses cut out of queries, env episodes).
+
 ``edgegym openrlhf path agent`` prints a path for a shell script. Importing this package
 imports neither OpenRLHF nor torch.
 """

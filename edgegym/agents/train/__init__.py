@@ -14,6 +14,7 @@ Modules:
     sampling: batched KV-cache sampling and completion log-probabilities.
     lm: the language-model loop (pre-training and mid-training).
     grpo: group advantages, the policy-gradient loss and the GRPO loop.
+    rl: the GRPO loop with the curriculum in it (propose, sample, score, observe, update).
     checkpoint: atomic checkpoints and exact resume.
     metrics: JSONL metrics and the rich live view.
     evaluate: pass@k per op, verified and answer-only, tables and plots.
