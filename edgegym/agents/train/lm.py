@@ -60,6 +60,23 @@ def make_optimizer(
     return torch.optim.AdamW(params, lr=lr, betas=betas, weight_decay=weight_decay)
 
 
+def _step(
+    model: Any, optimizer: Any, ids: Any, mask: Any, labels: Any, grad_clip: float
+) -> tuple[Any, Any]:
+    """One optimizer step on a batch: the loss and the gradient norm (0 unclipped)."""
+    torch = require("torch")
+    loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    norm = (
+        torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+        if grad_clip > 0
+        else torch.zeros(())
+    )
+    optimizer.step()
+    return loss, norm
+
+
 def train_lm(
     model: Any,
     tokenizer: Any,
@@ -74,7 +91,6 @@ def train_lm(
     Returns:
         The last logged metrics (``loss``, ``lr``, ...).
     """
-    torch = require("torch")
     device = next(model.parameters()).device
     optimizer = make_optimizer(
         model, lr=config.lr, betas=config.betas, weight_decay=config.weight_decay
@@ -113,15 +129,7 @@ def train_lm(
                 loss_on=config.loss_on,
                 device=device,
             )
-            loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            norm = (
-                torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
-                if config.grad_clip > 0
-                else torch.zeros(())
-            )
-            optimizer.step()
+            loss, norm = _step(model, optimizer, ids, mask, labels, config.grad_clip)
             tokens += int(mask.sum())
             done = step + 1
             if done % config.log_every == 0 or done == config.steps:

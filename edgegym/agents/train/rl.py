@@ -203,6 +203,24 @@ def _step_metrics(step: int, out: Rollout, kept: int, groups: int, G: int) -> di
     }
 
 
+def _update_kept(
+    model: Any, optimizer: Any, out: Any, config: RLConfig, reference: Any, device: Any
+) -> tuple[dict[str, float], int]:
+    """One policy update on the rows of the groups kept (all, or those with reward
+    variance under ``filter_zero_variance``): the update's stats and the groups kept."""
+    G = config.group
+    keep = (
+        informative_rows(out.rewards, G)
+        if config.filter_zero_variance
+        else out.rewards == out.rewards
+    )
+    stats = {"loss": 0.0, "grad_norm": 0.0, "kl": 0.0, "clipped": 0.0}
+    if bool(keep.any()):
+        index = keep.nonzero().squeeze(1).to(device)
+        stats = update(model, optimizer, out.batch.rows(index), config, reference=reference)
+    return stats, int(keep.sum()) // G
+
+
 def train_rl(
     model: Any,
     tokenizer: Any,
@@ -254,21 +272,10 @@ def train_rl(
             generator = torch_generator(config.seed, "rl-sample", step, device=device)
             out = rollout(model, tokenizer, problems, config, reward_fn, generator=generator)
             G = config.group
-            groups = [
-                GroupResult.of(spec, out.results[i * G : (i + 1) * G])
-                for i, spec in enumerate(specs)
-            ]
-            curriculum_metrics = curriculum.observe(groups)
-            keep = (
-                informative_rows(out.rewards, G)
-                if config.filter_zero_variance
-                else out.rewards == out.rewards
+            curriculum_metrics = curriculum.observe(
+                [GroupResult.of(s, out.results[i * G : (i + 1) * G]) for i, s in enumerate(specs)]
             )
-            kept_groups = int(keep.sum()) // G
-            stats = {"loss": 0.0, "grad_norm": 0.0, "kl": 0.0, "clipped": 0.0}
-            if bool(keep.any()):
-                index = keep.nonzero().squeeze(1).to(device)
-                stats = update(model, optimizer, out.batch.rows(index), config, reference=reference)
+            stats, kept_groups = _update_kept(model, optimizer, out, config, reference, device)
             done = step + 1
             row = _step_metrics(done, out, kept_groups, len(specs), G)
             row.update({k: round(v, 6) for k, v in stats.items()})
