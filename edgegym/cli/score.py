@@ -147,13 +147,14 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import Progress
 
-    from edgegym.eval.io import iter_jsonl, write_jsonl
+    from edgegym.eval.io import write_jsonl
     from edgegym.rewards import Reward
     from edgegym.rewards.gold import STUDY_MODES
+    from edgegym.tasks.io import read_jsonl
 
     reward = Reward(mode=args.mode, alpha=args.alpha)  # ValueError names a bad alpha
-    problems = list(iter_jsonl(args.problems))
-    rows = list(iter_jsonl(args.responses))
+    problems = list(read_jsonl(args.problems))
+    rows = list(read_jsonl(args.responses))
     pairs = _pairs(problems, rows, args.match, args.responses)
     groups: dict[tuple[str, int], _Tally] = defaultdict(_Tally)
     total, flags = _Tally(), Counter[str]()

@@ -22,8 +22,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from edgegym.eval.io import iter_jsonl
 from edgegym.tasks import format_prompt
+from edgegym.tasks.io import read_jsonl
 
 __all__ = ["collect_generations", "read_generations"]
 
@@ -100,5 +100,5 @@ def read_generations(
     """:func:`collect_generations` over a JSONL file."""
     path = Path(path)
     return collect_generations(
-        iter_jsonl(path), records, source=str(path), allow_missing=allow_missing
+        read_jsonl(path), records, source=str(path), allow_missing=allow_missing
     )

@@ -1,10 +1,10 @@
-"""Small helpers for evaluation jobs: atomic writes, JSONL reading, the usable core count."""
+"""Small helpers for evaluation jobs: atomic writes, JSONL writing, the usable core count."""
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,6 @@ __all__ = [
     "atomic_write_bytes",
     "atomic_write_text",
     "available_cores",
-    "iter_jsonl",
     "write_jsonl",
 ]
 
@@ -23,27 +22,6 @@ def write_jsonl(path: str | Path, rows: Iterable[Any]) -> None:
     """Write one JSON object per line (keys sorted, unicode kept), atomically."""
     text = "".join(json.dumps(row, sort_keys=True, ensure_ascii=False) + "\n" for row in rows)
     atomic_write_text(path, text)
-
-
-def iter_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:
-    """The objects of a JSONL file; blank lines are skipped.
-
-    Raises:
-        ValueError: naming the file and line of a line that is not a JSON object.
-    """
-    with Path(path).open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise ValueError(f"{path}:{number}: not valid JSON ({err.msg})") from err
-            if not isinstance(row, dict):
-                raise ValueError(
-                    f"{path}:{number}: expected a JSON object, got {type(row).__name__}"
-                )
-            yield row
 
 
 def available_cores() -> int:

@@ -99,5 +99,7 @@ def read_jsonl(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
             except json.JSONDecodeError as err:
                 raise ValueError(f"{path}:{number}: not valid JSON ({err.msg})") from None
             if not isinstance(obj, dict):
-                raise ValueError(f"{path}:{number}: expected a JSON object")
+                raise ValueError(
+                    f"{path}:{number}: expected a JSON object, got {type(obj).__name__}"
+                )
             yield obj

@@ -6,7 +6,8 @@ import os
 import stat
 from pathlib import Path
 
-from edgegym.eval.io import atomic_write_text, iter_jsonl, write_jsonl
+from edgegym.eval.io import atomic_write_text, write_jsonl
+from edgegym.tasks.io import read_jsonl
 
 
 def test_atomic_write_replaces_and_cleans_up(tmp_path: Path) -> None:
@@ -24,5 +25,5 @@ def test_jsonl_round_trip(tmp_path: Path) -> None:
     rows = [{"b": 1, "a": "ü"}, {"id": "x", "responses": ["1", "2"]}]
     path = tmp_path / "rows.jsonl"
     write_jsonl(path, rows)
-    assert list(iter_jsonl(path)) == rows
+    assert list(read_jsonl(path)) == rows
     assert path.read_text(encoding="utf-8").splitlines()[0] == '{"a": "ü", "b": 1}'

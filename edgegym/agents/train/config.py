@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
+from edgegym.rewards import RewardMode
 from edgegym.tasks.spec import MAX_OP, MIN_OP, DagConfig, TaskSpec
 
 __all__ = [
@@ -36,7 +37,6 @@ PRESETS_PACKAGE = "edgegym.agents.train"
 """Package whose ``presets/`` folder holds the pipeline presets (``<name>.json``)."""
 
 LossOn = Literal["completion", "all"]
-RewardMode = Literal["outcome", "gated", "strict", "linear"]
 
 _T = TypeVar("_T")
 
