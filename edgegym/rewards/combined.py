@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
-from edgegym.rewards.gold import Gold, gold_of, is_record
+from edgegym.rewards.gold import Gold, gold_of
 from edgegym.rewards.outcome import outcome
 from edgegym.rewards.parse import ParsedResponse, parse
 from edgegym.rewards.process import check_process
@@ -126,7 +126,7 @@ def _key(problem: Problem | Mapping[str, Any]) -> tuple[Any, ...]:
     """What determines a problem's gold graph: the solution text names every node, its
     letters and values; with the mode, modulus, answer and graph hash it fixes the graph
     (a record edited by hand without updating them would be served stale)."""
-    if is_record(problem):
+    if isinstance(problem, Mapping):
         config = problem.get("config") or {}
         modulus = config.get("modulus") if isinstance(config, Mapping) else None
         return (

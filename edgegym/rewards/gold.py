@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from edgegym.rewards.arith import Lin, Rat
 from edgegym.rewards.parse import Mode, parse_trace
@@ -26,7 +26,6 @@ __all__ = [
     "gold_from_record",
     "gold_from_study_record",
     "gold_of",
-    "is_record",
 ]
 
 STUDY_MODES: dict[str, Mode] = {
@@ -218,13 +217,8 @@ def gold_from_study_record(record: Mapping[str, Any]) -> Gold:
     )
 
 
-def is_record(problem: object) -> TypeGuard[Mapping[str, Any]]:
-    """True for a problem record (a mapping), False for a :class:`edgegym.tasks.Problem`."""
-    return isinstance(problem, Mapping)
-
-
 def gold_of(problem: Problem | Mapping[str, Any]) -> Gold:
     """Gold of a Problem, an edgegym record, or a study record."""
-    if is_record(problem):
+    if isinstance(problem, Mapping):
         return gold_from_record(problem)
-    return gold_from_problem(cast("Problem", problem))
+    return gold_from_problem(problem)
