@@ -14,7 +14,7 @@ Every text the generator emits round-trips exactly::
 
 Save them next to a ``llama`` (not ``qwen2``) config: with transformers 5.x a
 ``qwen2`` model directory makes ``AutoTokenizer`` replace the pipeline and drop
-whitespace (FACTS.md section 4).
+whitespace.
 """
 
 from __future__ import annotations

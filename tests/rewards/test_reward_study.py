@@ -10,7 +10,7 @@ from edgegym.rewards import gold_from_problem, gold_from_study_record, outcome_r
 from edgegym.rewards.mutate import restate_value
 from edgegym.tasks import CONTEXTS, TaskSpec, generate
 
-# The study's forward trace, verbatim (FACTS.md section 1).
+# The study's forward trace, verbatim (its released data, arXiv 2512.07783).
 STUDY_FORWARD = {
     "problem": "(statements)",
     "question": "What is the average number of newborn children per adult deer in Bundle Ranch?",

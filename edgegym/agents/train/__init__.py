@@ -2,9 +2,9 @@
 
 This is the study in miniature for a laptop CPU or one GPU. OpenRLHF
 (:mod:`edgegym.agents.openrlhf`) is the path for clusters; this one is small enough
-to read. Engines were chosen by measurement (``shared/research/local_trainer.md``):
-a plain torch loop for language-model training and a hand-written GRPO loop for RL,
-both on Hugging Face ``LlamaForCausalLM`` models from :mod:`edgegym.agents.model`.
+to read. Engines were chosen by measurement: a plain torch loop for language-model
+training and a hand-written GRPO loop for RL, both on Hugging Face ``LlamaForCausalLM``
+models from :mod:`edgegym.agents.model`.
 
 Modules:
     config: frozen configs of every stage and the pipeline preset (data files in

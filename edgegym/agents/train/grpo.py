@@ -10,8 +10,8 @@ its reward minus the group mean, divided by the group's standard deviation plus
 with ``ratio = exp(logp - logp_old)`` (1 with a gradient when fully on-policy) and
 ``k3 = exp(ref - logp) - (ref - logp) - 1`` the KL estimate to a frozen reference
 held in memory. The ``* ratio`` on the KL term is TRL's bias correction; with it,
-loss and gradient equal TRL 1.16's on the same batch (measured to 4e-7 in
-``shared/research/local_trainer.md``).
+loss and gradient equal TRL 1.16's on the same batch (measured to 4e-7 when this
+loop was written).
 
 Groups whose rewards are all equal have zero advantage; with
 ``filter_zero_variance`` they are dropped before the loss, so they do not dilute

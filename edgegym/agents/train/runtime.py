@@ -40,8 +40,8 @@ def set_threads(threads: int) -> None:
     """Set torch's intra-op CPU threads.
 
     One thread is the default for tiny models: generation is many small kernels, and
-    on a shared 2-core machine two threads were 2.3x slower than one (measured in
-    ``shared/research/local_trainer.md``).
+    on a shared 2-core machine two threads were 2.3x slower than one (measured when
+    the trainer's engines were chosen).
     """
     torch = require("torch")
     if torch.get_num_threads() != threads:
