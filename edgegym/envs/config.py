@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
+from edgegym.rewards import MODES as REWARD_MODES  # the one list of reward modes
+from edgegym.rewards import RewardMode
 from edgegym.tasks.spec import MAX_OP, MIN_OP, MODES, SPLITS, DagConfig
 
 __all__ = [
@@ -25,9 +27,7 @@ __all__ = [
     "StepEnvConfig",
 ]
 
-RewardMode = Literal["gated", "outcome", "strict", "linear"]
 Feedback = Literal["none", "verdict"]
-REWARD_MODES: tuple[RewardMode, ...] = get_args(RewardMode)
 FEEDBACKS: tuple[Feedback, ...] = get_args(Feedback)
 STUDY_CONTEXTS = ("zoo", "teacher", "movie")
 

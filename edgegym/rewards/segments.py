@@ -9,7 +9,7 @@ pure function of the text, bounded in size. The common shapes of gold traces
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from dataclasses import dataclass
 
 from edgegym.rewards.arith import (
     MAX_CHARS,
@@ -39,7 +39,8 @@ X: Lin = (1, 0)
 CONST, LETTER, BINARY, GENERAL, ERROR = range(5)
 
 
-class Seg(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Seg:
     """A compiled segment (see the module docstring)."""
 
     kind: int

@@ -17,8 +17,8 @@ itself make the steps after it wrong.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
-from typing import NamedTuple
 
 from edgegym.rewards.arith import EvalError, Lin, is_letter
 from edgegym.rewards.segments import Env, X, compiled, eval_segment, number_value
@@ -35,7 +35,8 @@ __all__ = [
 ]
 
 
-class Assignment(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Assignment:
     """One clause ``L = s1 = ... = sn`` of a step."""
 
     target: str
@@ -52,7 +53,8 @@ class Assignment(NamedTuple):
     """``undefined_letter``, ``inconsistent``, ``syntax``, ``too_large``, ... or None."""
 
 
-class Step(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Step:
     """One ``Define NAME as L; ...`` step."""
 
     name: str
