@@ -29,7 +29,7 @@ Run: ``.venv/bin/python benchmarks/rewards.py [--problems 300] [--rounds 5]``.
 from __future__ import annotations
 
 import argparse
-import dataclasses
+import random
 import string
 import time
 from collections.abc import Callable
@@ -45,8 +45,8 @@ from edgegym.rewards.mutate import (
     literal_expression,
     move_step,
     rename_letters,
+    reorder_steps,
     restate_value,
-    split_response,
 )
 from edgegym.tasks import Problem, TaskSpec, generate
 
@@ -116,19 +116,9 @@ def best_rate(runs: list[Callable[[], int]], rounds: int) -> list[float]:
 
 
 def reordered(problem: Problem, rng: np.random.Generator) -> str:
-    """The gold completion with its steps in a random topological order of the nodes."""
-    trace = split_response(problem.completion)
-    names = [node.name for node in problem.nodes]
-    parents = {node.name: set(node.parents) & set(names) for node in problem.nodes}
-    order: list[int] = []
-    done: set[str] = set()
-    while len(order) < len(names):
-        ready = [i for i, n in enumerate(names) if n not in done and parents[n] <= done]
-        pick = ready[int(rng.integers(len(ready)))]
-        order.append(pick)
-        done.add(names[pick])
-    steps = tuple(trace.steps[i] for i in order)
-    return fresh_letters(problem, dataclasses.replace(trace, steps=steps).render(), rng)
+    """The gold completion, its steps in another valid order, with fresh letters."""
+    text = reorder_steps(problem, random.Random(int(rng.integers(2**32))))
+    return fresh_letters(problem, text, rng)
 
 
 def process_runs(jobs: dict[str, list[tuple[Problem, str]]]) -> dict[str, Callable[[], int]]:

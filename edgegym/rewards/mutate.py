@@ -5,14 +5,23 @@ answer, trailing text) that renders back to the same text, so each corruption is
 small, named edit: rename letters, restate a value, drop, repeat or move a step,
 replace an expression by its value, change the answer. None of them consults the
 gold graph; whether the result is still right is the reward's business.
+:func:`varied_responses` draws a mix of all of them (and junk) for one problem.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import random
 import re
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from edgegym.tasks.trace import ANSWER_CLOSE, ANSWER_OPEN, SOLUTION_CLOSE
+
+if TYPE_CHECKING:
+    from edgegym.tasks import Problem
 
 __all__ = [
     "Trace",
@@ -22,13 +31,15 @@ __all__ = [
     "literal_expression",
     "move_step",
     "rename_letters",
+    "reorder_steps",
     "restate_value",
     "split_response",
+    "varied_responses",
     "with_answer",
 ]
 
-_SOLUTION_CLOSE = " </solution> <answer> "
-_ANSWER_CLOSE = " </answer>"
+_SOLUTION_CLOSE = f" {SOLUTION_CLOSE} {ANSWER_OPEN} "
+_ANSWER_CLOSE = f" {ANSWER_CLOSE}"
 # A letter standing alone between grammar delimiters (not inside a word like "don't").
 _LETTER = re.compile(r"(?<![A-Za-z0-9'])[A-Za-z](?![A-Za-z0-9'])")
 
@@ -164,3 +175,69 @@ def move_step(response: str, index: int, to: int) -> str:
 def with_answer(response: str, answer: str) -> str:
     """Replace the answer tag's content."""
     return dataclasses.replace(split_response(response), answer=answer).render()
+
+
+def _renamed(text: str, rng: random.Random, reverse: bool, injective: bool) -> str:
+    """Fresh letters, one-to-one or (``injective=False``) merged into a few."""
+    used = sorted(letters_of(text) - ({"x"} if reverse else set()))
+    pool = [c for c in string.ascii_letters if not (reverse and c == "x")]
+    if injective:
+        return rename_letters(text, dict(zip(used, rng.sample(pool, len(used)), strict=True)))
+    return rename_letters(text, {u: rng.choice(pool[:5]) for u in used})
+
+
+_EDITS = [" ", ".", ";", " = ", "=", "so ", "Define ", "x", "t", "(", ")", "-", "7", "é", "<"]
+
+
+def _edited(text: str, rng: random.Random) -> str:
+    """One to three random one-character edits of the body."""
+    for _ in range(rng.randrange(1, 4)):
+        at = rng.randrange(max(1, text.find(" </solution>")))
+        text = text[:at] + rng.choice(_EDITS + list(string.digits)) + text[at + 1 :]
+    return text
+
+
+def reorder_steps(problem: Problem, rng: random.Random) -> str:
+    """The gold completion with its steps in a random topological order of the nodes."""
+    trace = split_response(problem.completion)
+    names = [node.name for node in problem.nodes]
+    parents = {node.name: set(node.parents) & set(names) for node in problem.nodes}
+    order: list[int] = []
+    done: set[str] = set()
+    while len(order) < len(names):
+        ready = [i for i, n in enumerate(names) if n not in done and parents[n] <= done]
+        pick = rng.choice(ready)
+        order.append(pick)
+        done.add(names[pick])
+    return dataclasses.replace(trace, steps=tuple(trace.steps[i] for i in order)).render()
+
+
+def varied_responses(problem: Problem, rng: random.Random) -> list[Any]:
+    """About 60 responses to one problem, drawn from ``rng``: the gold completion, its
+    letters renamed (one-to-one and merged), its steps reordered, four steps each
+    dropped, repeated, moved, restated wrong and reduced to a literal (and those
+    renamed again), a wrong, a hedged and a doubled answer, junk between steps,
+    truncations, random edits, and junk that is not a trace or not text."""
+    gold = problem.completion
+    reverse = problem.spec.mode == "reverse"
+    n = len(problem.nodes)
+    out: list[Any] = [gold, _renamed(gold, rng, reverse, True), _renamed(gold, rng, reverse, False)]
+    out += [_renamed(reorder_steps(problem, rng), rng, reverse, True) for _ in range(3)]
+    for i in rng.sample(range(n), min(n, 4)):
+        node = problem.nodes[i]
+        out.append(drop_step(gold, i))
+        out.append(duplicate_step(gold, i, value=str(rng.randrange(50))))
+        out.append(move_step(gold, i, rng.randrange(n)))
+        if node.op != "unknown":
+            out.append(restate_value(gold, i, str(node.value + 1)))
+        if node.parents:
+            out.append(literal_expression(gold, i))
+    out += [_renamed(text, rng, reverse, rng.random() < 0.7) for text in out[6:]]
+    out.append(with_answer(gold, str(problem.answer + 1)))
+    out.append(gold.replace(" </solution>", f" Answer: {problem.answer}. </solution>"))
+    out.append(gold + f" <answer> {problem.answer} </answer>")
+    out.append(gold.replace(". Define", ". junk Define", 1))
+    out += [gold[: rng.randrange(len(gold))] for _ in range(3)]
+    out += [_edited(gold, rng) for _ in range(6)]
+    out += ["", " </solution> <answer> 5 </answer>", "Define ; as a;.", "x" * 40, None, 7]
+    return out

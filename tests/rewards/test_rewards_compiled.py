@@ -14,7 +14,6 @@ import json
 import os
 import random
 import shutil
-import string
 import subprocess
 import sys
 from pathlib import Path
@@ -23,16 +22,7 @@ from typing import Any
 import pytest
 
 import edgegym
-from edgegym.rewards.mutate import (
-    drop_step,
-    duplicate_step,
-    letters_of,
-    literal_expression,
-    move_step,
-    rename_letters,
-    restate_value,
-    with_answer,
-)
+from edgegym.rewards.mutate import varied_responses
 from edgegym.tasks import CONTEXTS, DagConfig, TaskSpec, generate
 
 # Scores every response every way; prints the compiled modules and the results as JSON.
@@ -68,22 +58,6 @@ for spec, responses in json.load(open(sys.argv[1])):
 print(json.dumps([edgegym.compiled(), out]))
 """
 PROBLEMS = 90
-_EDITS = [" ", ".", ";", " = ", "=", "so ", "Define ", "x", "t", "(", ")", "-", "7", "é", "<"]
-
-
-def _renamed(text: str, rng: random.Random, reverse: bool, injective: bool) -> str:
-    used = sorted(letters_of(text) - ({"x"} if reverse else set()))
-    pool = [c for c in string.ascii_letters if not (reverse and c == "x")]
-    if injective:
-        return rename_letters(text, dict(zip(used, rng.sample(pool, len(used)), strict=True)))
-    return rename_letters(text, {u: rng.choice(pool[:5]) for u in used})
-
-
-def _edited(text: str, rng: random.Random) -> str:
-    for _ in range(rng.randrange(1, 4)):
-        at = rng.randrange(max(1, text.find(" </solution>")))
-        text = text[:at] + rng.choice(_EDITS + list(string.digits)) + text[at + 1 :]
-    return text
 
 
 def _responses(rng: random.Random, k: int) -> tuple[dict[str, Any], list[Any]]:
@@ -97,29 +71,7 @@ def _responses(rng: random.Random, k: int) -> tuple[dict[str, Any], list[Any]]:
         index=k,
         config=DagConfig(modulus=modulus),
     )
-    problem = generate(spec)
-    gold = problem.completion
-    reverse = mode == "reverse"
-    n = len(problem.nodes)
-    out: list[Any] = [gold, _renamed(gold, rng, reverse, True), _renamed(gold, rng, reverse, False)]
-    for i in rng.sample(range(n), min(n, 4)):
-        node = problem.nodes[i]
-        out.append(drop_step(gold, i))
-        out.append(duplicate_step(gold, i, value=str(rng.randrange(50))))
-        out.append(move_step(gold, i, rng.randrange(n)))
-        if node.op != "unknown":
-            out.append(restate_value(gold, i, str(node.value + 1)))
-        if node.parents:
-            out.append(literal_expression(gold, i))
-    out += [_renamed(text, rng, reverse, rng.random() < 0.7) for text in out[3:]]
-    out.append(with_answer(gold, str(problem.answer + 1)))
-    out.append(gold.replace(" </solution>", f" Answer: {problem.answer}. </solution>"))
-    out.append(gold + f" <answer> {problem.answer} </answer>")
-    out.append(gold.replace(". Define", ". junk Define", 1))
-    out += [gold[: rng.randrange(len(gold))] for _ in range(3)]
-    out += [_edited(gold, rng) for _ in range(6)]
-    out += ["", " </solution> <answer> 5 </answer>", "Define ; as a;.", "x" * 40, None, 7]
-    return spec.to_dict(), out
+    return spec.to_dict(), varied_responses(generate(spec), rng)
 
 
 def _run(cases_path: Path, pythonpath: str, cwd: Path) -> list[Any]:
