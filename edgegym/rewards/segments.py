@@ -9,8 +9,6 @@ pure function of the text, bounded in size. The common shapes of gold traces
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from edgegym.rewards.arith import (
     MAX_CHARS,
     MAX_DIGITS,
@@ -39,19 +37,32 @@ X: Lin = (1, 0)
 CONST, LETTER, BINARY, GENERAL, ERROR = range(5)
 
 
-@dataclass(frozen=True, slots=True)
 class Seg:
-    """A compiled segment (see the module docstring)."""
+    """A compiled segment (see the module docstring); shared through the cache, never changed."""
 
-    kind: int
-    letters: tuple[str, ...]  # letter tokens in order (with repeats)
-    const: Lin | None  # value when no letter is used
-    xconst: Lin | None  # value in a numbers segment of reverse mode whose only letter is x
-    error: str | None
-    op: str  # BINARY: the operator
-    left: str | Lin  # BINARY: a letter or a constant; LETTER: the letter
-    right: str | Lin
-    tokens: list[str]
+    __slots__ = ("const", "error", "kind", "left", "letters", "op", "right", "tokens", "xconst")
+
+    def __init__(
+        self,
+        kind: int,
+        letters: tuple[str, ...],
+        const: Lin | None,
+        xconst: Lin | None,
+        error: str | None,
+        op: str,
+        left: str | Lin,
+        right: str | Lin,
+        tokens: list[str],
+    ) -> None:
+        self.kind = kind
+        self.letters = letters  # letter tokens in order (with repeats)
+        self.const = const  # value when no letter is used
+        self.xconst = xconst  # value in a numbers segment of reverse mode whose only letter is x
+        self.error = error
+        self.op = op  # BINARY: the operator
+        self.left = left  # BINARY: a letter or a constant; LETTER: the letter
+        self.right = right
+        self.tokens = tokens
 
 
 _CACHE: dict[str, Seg] = {}

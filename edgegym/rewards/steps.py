@@ -17,8 +17,8 @@ itself make the steps after it wrong.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
+from typing import NamedTuple
 
 from edgegym.rewards.arith import EvalError, Lin, is_letter
 from edgegym.rewards.segments import Env, X, compiled, eval_segment, number_value
@@ -35,8 +35,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class Assignment:
+class Assignment(NamedTuple):
     """One clause ``L = s1 = ... = sn`` of a step."""
 
     target: str
@@ -53,8 +52,7 @@ class Assignment:
     """``undefined_letter``, ``inconsistent``, ``syntax``, ``too_large``, ... or None."""
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
+class Step(NamedTuple):
     """One ``Define NAME as L; ...`` step."""
 
     name: str
