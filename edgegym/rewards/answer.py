@@ -65,7 +65,7 @@ def parse_number(text: str) -> Rat | None:
     if not whole.isdigit() or (dot and not frac.isdigit()):
         return None
     value: Rat = int(whole) if not frac else Fraction(int(whole + frac), 10 ** len(frac))
-    if value.__class__ is Fraction and value.denominator == 1:  # type: ignore[union-attr]
+    if isinstance(value, Fraction) and value.denominator == 1:
         value = value.numerator
     return -value if negative else value
 

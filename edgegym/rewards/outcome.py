@@ -60,8 +60,8 @@ def answer_of(response: str) -> tuple[Rat | None, frozenset[str]]:
 
 
 def outcome_reward(problem: Problem | Mapping[str, Any], response: str) -> float:
-    """Outcome reward of a response to a Problem or its record (the fast path: no steps parsed)."""
-    if type(problem) is dict or isinstance(problem, Mapping):
+    """Outcome reward of a response to a Problem or its record (no steps parsed)."""
+    if isinstance(problem, Mapping):
         if "answer" in problem:
             gold: Rat = int(problem["answer"])
         else:  # a study record: its answer is the solution's final "Answer: N."
