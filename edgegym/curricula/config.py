@@ -9,14 +9,10 @@ from typing import Any
 from edgegym.curricula.arms import Arm, Track
 from edgegym.curricula.tracker import TrackerConfig
 from edgegym.tasks import CONTEXTS, FAMILIES, MAX_OP, MIN_OP, MODES, SPLITS, DagConfig
+from edgegym.tasks.checks import check_int
 from edgegym.tasks.spec import Mode, Split
 
 __all__ = ["CurriculumConfig"]
-
-
-def _check_int(name: str, value: object, lo: int, hi: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise ValueError(f"{name} must be an int in [{lo}, {hi}], got {value!r}")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,11 +50,11 @@ class CurriculumConfig:
             for value in values:
                 if value not in allowed:
                     raise ValueError(f"{name} entries must be in {list(allowed)}, got {value!r}")
-        _check_int("op_min", self.op_min, MIN_OP, MAX_OP)
-        _check_int("op_max", self.op_max, self.op_min, MAX_OP)
+        check_int("op_min", self.op_min, MIN_OP, MAX_OP)
+        check_int("op_max", self.op_max, self.op_min, MAX_OP)
         if self.split not in SPLITS:
             raise ValueError(f"split must be one of {list(SPLITS)}, got {self.split!r}")
-        _check_int("seed", self.seed, 0, 2**63 - 1)
+        check_int("seed", self.seed, 0, 2**63 - 1)
         if not isinstance(self.task, DagConfig):
             raise ValueError(f"task must be a DagConfig, got {type(self.task).__name__}")
         if "reverse" in self.modes and self.task.modulus is not None:

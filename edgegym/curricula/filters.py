@@ -20,10 +20,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from edgegym.curricula._params import check_number
 from edgegym.curricula.arms import GroupResult
 from edgegym.curricula.base import Proposer
 from edgegym.tasks import TaskSpec
+from edgegym.tasks.checks import check_number
 
 __all__ = ["BatchReport", "GroupFilter", "PassRateBandFilter", "ZeroVarianceFilter", "fill_batch"]
 

@@ -14,9 +14,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from edgegym.curricula._params import ParamsMixin, check_number
+from edgegym.curricula._params import ParamsMixin
 from edgegym.curricula.arms import GroupResult
 from edgegym.curricula.base import Curriculum
+from edgegym.tasks.checks import check_number
 
 __all__ = [
     "BandParams",

@@ -21,9 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from edgegym.curricula._params import check_number
 from edgegym.curricula.arms import Arm, GroupResult, SampleOutcome, Track
 from edgegym.tasks import TaskSpec, stable_int
+from edgegym.tasks.checks import check_number
 
 __all__ = ["SimulatedStudent", "StudentConfig"]
 

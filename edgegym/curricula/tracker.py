@@ -35,18 +35,11 @@ from typing import Any
 from edgegym.curricula.arms import Arm, GroupResult, Track
 from edgegym.curricula.beta import beta_cdf, beta_quantile
 from edgegym.curricula.stats import ArmStats, ArmSummary, Status
+from edgegym.tasks.checks import check_number
 
 __all__ = ["STATUSES", "CompetenceTracker", "TrackerConfig"]
 
 STATUSES: tuple[Status, ...] = ("unseen", "uncertain", "out_of_reach", "edge", "mastered")
-
-
-def _positive(name: str, value: object, *, upper: float | None = None) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    if value <= 0 or (upper is not None and value >= upper):
-        bound = f"in (0, {upper})" if upper is not None else "> 0"
-        raise ValueError(f"{name} must be {bound}, got {value!r}")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -68,14 +61,14 @@ class TrackerConfig:
 
     def __post_init__(self) -> None:
         if self.half_life is not None:
-            _positive("half_life", self.half_life)
-        _positive("prior", self.prior)
-        _positive("mastery", self.mastery, upper=1.0)
-        _positive("confidence", self.confidence, upper=1.0)
+            check_number("half_life", self.half_life, 0, open_lo=True)
+        check_number("prior", self.prior, 0, open_lo=True)
+        check_number("mastery", self.mastery, 0, 1, open_lo=True, open_hi=True)
+        check_number("confidence", self.confidence, 0, 1, open_lo=True, open_hi=True)
         if self.confidence <= 0.5:
             raise ValueError(f"confidence must be in (0.5, 1), got {self.confidence!r}")
-        _positive("min_samples", self.min_samples)
-        _positive("edge_successes", self.edge_successes)
+        check_number("min_samples", self.min_samples, 0, open_lo=True)
+        check_number("edge_successes", self.edge_successes, 0, open_lo=True)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
