@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +26,7 @@ __all__ = [
     "Problem",
     "format_prompt",
     "graph_hash",
+    "graph_hasher",
 ]
 
 RECORD_VERSION = 2
@@ -184,13 +185,30 @@ class Problem:
         return problem
 
 
-def graph_hash(family: str, context: str, mode: str, nodes: Sequence[Node]) -> str:
-    """Hash of a necessary DAG; see :attr:`Problem.graph_hash`.
+def graph_hasher(
+    family: str,
+    context: str,
+    mode: str,
+    nodes: Iterable[Node],
+    start: hashlib.blake2b | None = None,
+) -> hashlib.blake2b:
+    """The graph hash's state after ``nodes``: from its start (family, context, mode),
+    or from a copy of ``start``, the state after the nodes before these.
 
-    Fields are joined with ASCII separators, which no quantity name may contain.
+    The generator hashes a shared prefix once and tries several names for the nodes
+    after it; :func:`graph_hash` hashes all nodes at once. Fields are joined with ASCII
+    separators, which no quantity name may contain.
     """
-    h = hashlib.blake2b(f"{family}\x1e{context}\x1e{mode}".encode(), digest_size=10)
+    if start is None:
+        h = hashlib.blake2b(f"{family}\x1e{context}\x1e{mode}".encode(), digest_size=10)
+    else:
+        h = start.copy()
     for n in nodes:
         parents = "\x1d".join(n.parents)
         h.update(f"\x1e{n.name}\x1f{n.op}\x1f{parents}\x1f{n.k}\x1f{n.value}\x1f{n.coef}".encode())
-    return h.hexdigest()
+    return h
+
+
+def graph_hash(family: str, context: str, mode: str, nodes: Sequence[Node]) -> str:
+    """Hash of a necessary DAG; see :attr:`Problem.graph_hash`."""
+    return graph_hasher(family, context, mode, nodes).hexdigest()
