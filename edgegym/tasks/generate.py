@@ -333,11 +333,10 @@ def _gold_trace(
 
 
 def _distractors(
-    d: _Draft, per_node: float, lim: Limits, rng: Stream
+    d: _Draft, count: int, lim: Limits, rng: Stream
 ) -> tuple[list[Node], list[str]]:
-    """Distractors: stated, never needed; parents anywhere among the quantities so far."""
-    n = len(d.ids)
-    count = int(per_node * n * (0.5 + rng.random()) + 0.5)
+    """``count`` distractors (fewer if the names run out): stated, never needed;
+    parents anywhere among the quantities so far."""
     ids, names, values = d.ids[:], d.names[:], d.dag.values[:]
     nodes: list[Node] = []
     sentences: list[str] = []
@@ -420,7 +419,11 @@ def _draw(
     vtext = [num(v) for v in dag.values]
     sentences = _sentences(d, vtext)
     solution, letters = _gold_trace(d, vtext, cfg.modulus, rng)
-    distractors, extra = _distractors(d, cfg.distractors, Limits(cfg), rng)
+    if cfg.statements is None:
+        count = int(cfg.distractors * len(dag.ops) * (0.5 + rng.random()) + 0.5)
+    else:  # the budget, less the necessary statements and the given value
+        count = cfg.statements - len(sentences) - (1 if unknown >= 0 else 0)
+    distractors, extra = _distractors(d, count, Limits(cfg), rng)
     sentences += extra
     return _problem(spec, d, (nodes, distractors), sentences, solution, letters, rng, attempt)
 

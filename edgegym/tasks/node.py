@@ -85,6 +85,14 @@ class Node:
     def edges(self) -> int:
         return _edges_of(self._op, self._parents)
 
+    @property
+    def hash_entry(self) -> str:
+        """The node's entry in the graph hash (:func:`edgegym.tasks.record.graph_hash`):
+        its fields joined by ASCII separators, which no quantity name may contain."""
+        parents = "\x1d".join(self._parents)
+        fields = f"{self._op}\x1f{parents}\x1f{self._k}\x1f{self._value}\x1f{self._coef}"
+        return f"\x1e{self._name}\x1f{fields}"
+
     def _key(self) -> tuple[Any, ...]:
         return (self._name, self._op, self._parents, self._k, self._value, self._coef)
 

@@ -196,16 +196,14 @@ def graph_hasher(
     or from a copy of ``start``, the state after the nodes before these.
 
     The generator hashes a shared prefix once and tries several names for the nodes
-    after it; :func:`graph_hash` hashes all nodes at once. Fields are joined with ASCII
-    separators, which no quantity name may contain.
+    after it; :func:`graph_hash` hashes all nodes at once. Each node adds its
+    :attr:`~edgegym.tasks.node.Node.hash_entry`.
     """
     if start is None:
         h = hashlib.blake2b(f"{family}\x1e{context}\x1e{mode}".encode(), digest_size=10)
     else:
         h = start.copy()
-    for n in nodes:
-        parents = "\x1d".join(n.parents)
-        h.update(f"\x1e{n.name}\x1f{n.op}\x1f{parents}\x1f{n.k}\x1f{n.value}\x1f{n.coef}".encode())
+    h.update("".join([n.hash_entry for n in nodes]).encode())
     return h
 
 

@@ -80,6 +80,12 @@ class DagConfig:
     """Shuffle the sentences of the problem text (the study does)."""
     totals: bool = True
     """Allow implied "total" quantities (sums over all item types of an entity)."""
+    statements: int | None = None
+    """A fixed statement budget (length control): if set, distractors fill every problem
+    up to this many statements (the necessary ones and, in reverse mode, the given value
+    included; the modulus sentence not), and ``distractors`` is ignored. A problem whose
+    necessary statements alone exceed it, or whose context runs out of names, gets fewer
+    distractors, so the prompt length hardly changes with op among the ops that fit."""
 
     def __post_init__(self) -> None:
         _check_range("const_min", self.const_min, 0)
@@ -91,6 +97,8 @@ class DagConfig:
             _check_range("depth", self.depth, 2, 3)
         if not (isinstance(self.distractors, int | float) and 0 <= self.distractors <= 4):
             raise ValueError(f"distractors must be a number in [0, 4], got {self.distractors!r}")
+        if self.statements is not None:
+            _check_range("statements", self.statements, 1, 1000)
         for name in ("shuffle", "totals"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be a bool, got {getattr(self, name)!r}")
@@ -101,7 +109,13 @@ class DagConfig:
         return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
 
     def to_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        """The fields; those added after RECORD_VERSION 2 only when set, so that every
+        older configuration keeps its key (and its problems their bytes)."""
+        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        for name, default in _LATER_FIELDS.items():
+            if data[name] == default:
+                del data[name]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DagConfig:
@@ -112,6 +126,8 @@ class DagConfig:
         return cls(**data)
 
 
+_LATER_FIELDS: dict[str, Any] = {"statements": None}
+"""Fields added after RECORD_VERSION 2, with their defaults (see :meth:`DagConfig.to_dict`)."""
 _DEFAULT_CONFIG = DagConfig()
 
 
