@@ -27,6 +27,8 @@ pipelines, and these keep each stage a pass of plain loops over small lists.
 
 from __future__ import annotations
 
+from typing import Final
+
 from edgegym.tasks.graph import (
     CONST,
     COPY,
@@ -42,8 +44,8 @@ from edgegym.tasks.graph import (
     build_dag,
     linear_forms,
 )
-from edgegym.tasks.node import Node
-from edgegym.tasks.record import Problem, graph_hasher
+from edgegym.tasks.node import Node, graph_hasher
+from edgegym.tasks.record import Problem
 from edgegym.tasks.render import Surface, surface
 from edgegym.tasks.rng import Stream
 from edgegym.tasks.spec import TaskSpec
@@ -60,13 +62,14 @@ from edgegym.tasks.trace import (
 
 __all__ = ["MAX_ATTEMPTS", "generate_dag", "split_of"]
 
-MAX_ATTEMPTS = 400
-_BUCKET_SPLIT = ("train",) * 8 + ("val", "test")
-_P_TOTAL = 0.5
+MAX_ATTEMPTS: Final = 400
+_BUCKET_SPLIT: Final[tuple[str, ...]] = ("train",) * 8 + ("val", "test")
+_P_TOTAL: Final = 0.5
 # Distractor operations (a constant twice as likely as the others).
-_DISTRACTOR_OPS = (CONST, CONST, COPY, TIMES, PLUS, SUM, DIFF)
-_NAME_TRIES = 64  # rejection draws of one name before scanning the pool
-_SPLIT_TRIES = 256  # name draws to land the graph hash in the split
+_DISTRACTOR_OPS: Final[tuple[int, ...]] = (CONST, CONST, COPY, TIMES, PLUS, SUM, DIFF)
+_NAME_TRIES: Final = 64  # rejection draws of one name before scanning the pool
+_SPLIT_TRIES: Final = 256  # name draws to land the graph hash in the split
+_HOLE: Final = "\x00"  # a name's place in graph-hash entries (no name holds it: see render)
 
 
 def split_of(graph_hash_hex: str) -> str:
@@ -185,18 +188,21 @@ def _place_in_split(
         return nodes if _fits(spec, ghash, exclude) else None
     prefix = [d.node(i) for i in range(last)]
     hasher = graph_hasher(spec.family, spec.context, spec.mode, prefix)
+    # The entries after the prefix, written once with a hole for the name tried.
+    d.names[last] = _HOLE
+    tail = "".join([d.node(i).hash_entry for i in range(last, n)])
     for _ in range(_SPLIT_TRIES):
         c = int(rng.random() * d.size)
         if d.used[c]:
             continue
-        d.names[last] = d.sf.name[c]
-        tail = [d.node(i) for i in range(last, n)]
-        h = graph_hasher(spec.family, spec.context, spec.mode, tail, start=hasher)
+        h = hasher.copy()
+        h.update(tail.replace(_HOLE, d.sf.name[c]).encode())
         ghash = h.hexdigest()
         if _fits(spec, ghash, exclude):
             d.ids[last] = c
             d.used[c] = True
-            return prefix + tail
+            d.names[last] = d.sf.name[c]
+            return prefix + [d.node(i) for i in range(last, n)]
     return None
 
 
@@ -332,9 +338,7 @@ def _gold_trace(
     return " ".join(steps), dict(zip(d.names, trace.letters, strict=True))
 
 
-def _distractors(
-    d: _Draft, count: int, lim: Limits, rng: Stream
-) -> tuple[list[Node], list[str]]:
+def _distractors(d: _Draft, count: int, lim: Limits, rng: Stream) -> tuple[list[Node], list[str]]:
     """``count`` distractors (fewer if the names run out): stated, never needed;
     parents anywhere among the quantities so far."""
     ids, names, values = d.ids[:], d.names[:], d.dag.values[:]

@@ -30,6 +30,8 @@ expression order), ``ks`` (the constant of const / times / plus, else None) and
 
 from __future__ import annotations
 
+from typing import Final
+
 from edgegym.tasks.node import NodeOp
 from edgegym.tasks.rng import Stream
 from edgegym.tasks.spec import DagConfig
@@ -51,14 +53,14 @@ __all__ = [
     "linear_forms",
 ]
 
-CONST = 0
-COPY = 1
-TIMES = 2
-PLUS = 3
-DIFF = 4
-SUM = 5
-TOTAL = 6
-UNKNOWN = 7
+CONST: Final = 0
+COPY: Final = 1
+TIMES: Final = 2
+PLUS: Final = 3
+DIFF: Final = 4
+SUM: Final = 5
+TOTAL: Final = 6
+UNKNOWN: Final = 7
 OP_NAMES: tuple[NodeOp, ...] = (
     "const",
     "copy",
@@ -72,17 +74,17 @@ OP_NAMES: tuple[NodeOp, ...] = (
 
 # Relative weights of the operations when growing the DAG (sum takes 2-4 parents):
 # const 0.16, copy 0.10, times 0.18, plus 0.18, diff 0.16, sum 0.22 (cumulated here).
-_C_CONST = 0.16
-_C_COPY = 0.26
-_C_TIMES = 0.44
-_C_PLUS = 0.62
-_C_DIFF = 0.78
+_C_CONST: Final = 0.16
+_C_COPY: Final = 0.26
+_C_TIMES: Final = 0.44
+_C_PLUS: Final = 0.62
+_C_DIFF: Final = 0.78
 # Probability that a parent slot takes a dangling node when one is left.
-_P_DANGLING = 0.7
-_TRIES = 12
+_P_DANGLING: Final = 0.7
+_TRIES: Final = 12
 # With one edge and one dangling node left, the chance that 12 draws find its copy.
-_P_CLOSE_COPY = 1 - (1 - (_C_COPY - _C_CONST) * _P_DANGLING) ** _TRIES
-_P_CLOSE_COPY_ONLY = 1 - (1 - (_C_COPY - _C_CONST)) ** _TRIES
+_P_CLOSE_COPY: Final = 1 - (1 - (_C_COPY - _C_CONST) * _P_DANGLING) ** _TRIES
+_P_CLOSE_COPY_ONLY: Final = 1 - (1 - (_C_COPY - _C_CONST)) ** _TRIES
 
 
 class Dag:

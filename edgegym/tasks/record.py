@@ -11,11 +11,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from edgegym.tasks.node import EDGES, Node, NodeOp
+from edgegym.tasks.node import EDGES, Node, NodeOp, graph_hasher
 from edgegym.tasks.spec import TaskSpec
 
 __all__ = [
@@ -183,28 +183,6 @@ class Problem:
         if "id" in record and record["id"] != problem.id:
             raise ValueError(f"record id {record['id']!r} does not match its content")
         return problem
-
-
-def graph_hasher(
-    family: str,
-    context: str,
-    mode: str,
-    nodes: Iterable[Node],
-    start: hashlib.blake2b | None = None,
-) -> hashlib.blake2b:
-    """The graph hash's state after ``nodes``: from its start (family, context, mode),
-    or from a copy of ``start``, the state after the nodes before these.
-
-    The generator hashes a shared prefix once and tries several names for the nodes
-    after it; :func:`graph_hash` hashes all nodes at once. Each node adds its
-    :attr:`~edgegym.tasks.node.Node.hash_entry`.
-    """
-    if start is None:
-        h = hashlib.blake2b(f"{family}\x1e{context}\x1e{mode}".encode(), digest_size=10)
-    else:
-        h = start.copy()
-    h.update("".join([n.hash_entry for n in nodes]).encode())
-    return h
 
 
 def graph_hash(family: str, context: str, mode: str, nodes: Sequence[Node]) -> str:
