@@ -335,7 +335,10 @@ def _gold_trace(
         x = values[d.unknown]
         steps.append(solve_steps(trace.letters[n - 1], a, b, values[-1], x))
         steps.append(f"Answer: {vtext[d.unknown]}.")
-    return " ".join(steps), dict(zip(d.names, trace.letters, strict=True))
+    letters = {}
+    for name, letter in zip(d.names, trace.letters, strict=True):
+        letters[name] = letter
+    return " ".join(steps), letters
 
 
 def _distractors(d: _Draft, count: int, lim: Limits, rng: Stream) -> tuple[list[Node], list[str]]:
@@ -396,11 +399,11 @@ def _distractor_value(
 
 
 def _draw(
-    spec: TaskSpec, sf: Surface, rng: Stream, attempt: int, exclude: frozenset[str]
+    spec: TaskSpec, sf: Surface, lim: Limits, rng: Stream, attempt: int, exclude: frozenset[str]
 ) -> Problem | None:
     """One draw; None if it is illegal or no name puts it in the split."""
     cfg = spec.config
-    dag = build_dag(spec.op, cfg, rng)
+    dag = build_dag(spec.op, lim, rng)
     if dag is None:
         return None
     unknown = -1
@@ -427,7 +430,7 @@ def _draw(
         count = int(cfg.distractors * len(dag.ops) * (0.5 + rng.random()) + 0.5)
     else:  # the budget, less the necessary statements and the given value
         count = cfg.statements - len(sentences) - (1 if unknown >= 0 else 0)
-    distractors, extra = _distractors(d, count, Limits(cfg), rng)
+    distractors, extra = _distractors(d, count, lim, rng)
     sentences += extra
     return _problem(spec, d, (nodes, distractors), sentences, solution, letters, rng, attempt)
 
@@ -480,8 +483,9 @@ def generate_dag(spec: TaskSpec, *, exclude: frozenset[str] = frozenset()) -> Pr
         name = sf.context.name
         raise ValueError(f"depth must be 2 for context {name!r} (it has no third layer), got 3")
     rng = Stream(spec.entropy())
+    lim = Limits(spec.config)
     for attempt in range(MAX_ATTEMPTS):
-        problem = _draw(spec, sf, rng, attempt, exclude)
+        problem = _draw(spec, sf, lim, rng, attempt, exclude)
         if problem is not None:
             return problem
     raise ValueError(

@@ -163,19 +163,20 @@ class Limits:
         return value if value <= self.vmax else -1
 
 
-def build_dag(op: int, cfg: DagConfig, rng: Stream) -> Dag | None:
+def build_dag(op: int, lim: Limits, rng: Stream) -> Dag | None:
     """Draw a DAG with exactly ``op`` edges whose last node is its only sink.
 
-    Each step draws an operation by weight, its parents (each slot takes a dangling
-    node with probability 0.7 while one is left) and its constant, and keeps the draw
-    if the state stays feasible and the value legal (else draws again, up to 12 times).
+    ``lim`` holds the configuration's value rules. Each step draws an operation by
+    weight, its parents (each slot takes a dangling node with probability 0.7 while one
+    is left) and its constant, and keeps the draw if the state stays feasible and the
+    value legal (else draws again, up to 12 times).
     With one edge and one dangling node left, only the copy of that node is feasible:
     it is drawn (or the draw fails) in one step, with the probability the loop has.
 
     Returns None when no legal operation could be drawn at some step (the caller
     draws again from the same stream); the op count itself is never missed.
     """
-    return _Growth(op, Limits(cfg), rng).run()
+    return _Growth(op, lim, rng).run()
 
 
 class _Growth:
