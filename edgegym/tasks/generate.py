@@ -114,8 +114,19 @@ class _Draft:
         coef = None if self.forms is None else self.forms[i]
         if i == self.unknown:
             return Node(self.names[i], "unknown", (), None, dag.values[i], coef)
-        parents = tuple([self.names[p] for p in dag.parents[i]])
+        parents = _names_of(dag.parents[i], self.names)
         return Node(self.names[i], OP_NAMES[dag.ops[i]], parents, dag.ks[i], dag.values[i], coef)
+
+
+def _names_of(parents: tuple[int, ...], names: list[str]) -> tuple[str, ...]:
+    """The names of ``parents`` (up to two, the common case, without a list)."""
+    if not parents:
+        return ()
+    if len(parents) == 1:
+        return (names[parents[0]],)
+    if len(parents) == 2:
+        return (names[parents[0]], names[parents[1]])
+    return tuple([names[p] for p in parents])
 
 
 def _pick_unknown(dag: Dag, rng: Stream) -> int:
@@ -220,7 +231,7 @@ def _sentences(d: _Draft, vtext: list[str]) -> list[str]:
         elif code != TOTAL:
             k = dag.ks[i]
             kt = "" if k is None else num(k)
-            out.append(sf.sentence(code, ids[i], kt, [ids[p] for p in dag.parents[i]]))
+            out.append(sf.sentence(code, ids[i], kt, dag.parents[i], ids))
     return out
 
 
@@ -355,9 +366,9 @@ def _distractors(d: _Draft, count: int, lim: Limits, rng: Stream) -> tuple[list[
         code = _DISTRACTOR_OPS[int(rng.random() * 7)]
         code, par, k, value = _distractor_value(code, values, lim, rng)
         name = d.sf.name[c]
-        nodes.append(Node(name, OP_NAMES[code], tuple([names[p] for p in par]), k, value, None))
+        nodes.append(Node(name, OP_NAMES[code], _names_of(par, names), k, value, None))
         kt = "" if k is None else num(k)
-        sentences.append(d.sf.sentence(code, c, kt, [ids[p] for p in par]))
+        sentences.append(d.sf.sentence(code, c, kt, par, ids))
         ids.append(c)
         names.append(name)
         values.append(value)

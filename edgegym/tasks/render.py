@@ -174,14 +174,14 @@ class Surface:
         self.list_separator: str = ctx.list_separator
         self.modulus_sentence: str = ctx.modulus_sentence
 
-    def sentence(self, code: int, c: int, k: str, parents: list[int]) -> str:
+    def sentence(self, code: int, c: int, k: str, parents: tuple[int, ...], ids: list[int]) -> str:
         """The sentence stating quantity ``c`` as operation ``code`` (a
-        :mod:`~edgegym.tasks.graph` code: const ... sum) of the ``parents`` quantity ids,
-        with constant ``k`` as written ("" for none)."""
+        :mod:`~edgegym.tasks.graph` code: const ... sum) of the ``parents`` (indices into
+        ``ids``, the quantity ids), with constant ``k`` as written ("" for none)."""
         phrase = self.phrase
         if code == CONST:
             return f"{self.const.head[c]}{k}{self.const.end}"
-        p = phrase[parents[0]]
+        p = phrase[ids[parents[0]]]
         if code == COPY:
             return f"{self.copy.head[c]}{p}{self.copy.end}"
         if code in (TIMES, PLUS):
@@ -189,9 +189,10 @@ class Surface:
             return f"{form.head[c]}{k}{form.mid}{p}{form.end}"
         if code == DIFF or len(parents) == 2:
             form = self.diff if code == DIFF else self.sum2
-            return f"{form.head[c]}{p}{form.mid}{phrase[parents[1]]}{form.end}"
-        plist = self.list_separator.join([phrase[q] for q in parents[:-1]])
-        return f"{self.sumn.head[c]}{plist}{self.sumn.mid}{phrase[parents[-1]]}{self.sumn.end}"
+            return f"{form.head[c]}{p}{form.mid}{phrase[ids[parents[1]]]}{form.end}"
+        plist = self.list_separator.join([phrase[ids[q]] for q in parents[:-1]])
+        last = phrase[ids[parents[-1]]]
+        return f"{self.sumn.head[c]}{plist}{self.sumn.mid}{last}{self.sumn.end}"
 
     def pool_size(self, depth: int) -> int:
         """Nameable (non-total) quantities at a depth: ids ``0 .. pool_size - 1``."""

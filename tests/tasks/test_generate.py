@@ -143,12 +143,14 @@ def test_solver_handles_modulus_and_no_shuffle(solver: Any) -> None:
 def _digest(n: int) -> str:
     code = (
         "import hashlib, sys\n"
-        "from edgegym.tasks import TaskSpec, generate, CONTEXTS\n"
+        "from edgegym.tasks import TaskSpec, DagConfig, generate, CONTEXTS\n"
+        "budget = DagConfig(statements=24)\n"
         "h = hashlib.sha256()\n"
         f"for i in range({n}):\n"
         "    c = CONTEXTS[i % len(CONTEXTS)]\n"
         "    m = 'reverse' if i % 2 else 'forward'\n"
-        "    spec = TaskSpec(context=c, mode=m, op=2 + i % 19, index=i)\n"
+        "    cfg = budget if i % 3 == 0 else DagConfig()\n"
+        "    spec = TaskSpec(context=c, mode=m, op=2 + i % 19, index=i, config=cfg)\n"
         "    h.update(generate(spec).to_json().encode())\n"
         "print(h.hexdigest())\n"
     )
