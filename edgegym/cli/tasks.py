@@ -1,4 +1,5 @@
-"""``edgegym generate`` and ``edgegym show``: write problem sets, look at one problem."""
+"""``edgegym generate``, ``show`` and ``stats``: write problem sets, look at one problem,
+measure the shape of a distribution."""
 
 from __future__ import annotations
 
@@ -176,6 +177,50 @@ def _run_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _token_counter(path: str | None) -> Any:
+    """``len(tokenizer(text).input_ids)`` for a model directory's tokenizer; None without one."""
+    if not path:
+        return None
+    try:
+        import transformers
+    except ImportError:
+        raise ImportError("--tokenizer needs transformers: pip install 'edgegym[train]'") from None
+    tokenizer = transformers.AutoTokenizer.from_pretrained(path)
+    return lambda text: len(tokenizer(text, add_special_tokens=False)["input_ids"])
+
+
+def _run_stats(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from edgegym.tasks.stats import COLUMNS, cells, shape
+
+    ops = parse_ops(args.ops)
+    contexts = _names(args.contexts, CONTEXTS, "--contexts")
+    modes = _names(args.modes, MODES, "--modes")
+    if args.per_op < 1:
+        raise CommandError(f"--per-op must be >= 1, got {args.per_op}")
+    config = _config(args.config)
+    count = _token_counter(args.tokenizer)
+    specs = iter_specs(ops, args.per_op, contexts, modes, args.split, args.seed, config)
+    rows = cells(shape(generate(spec), count) for spec in specs)
+    if args.json:
+        print(json.dumps({"config": config.to_dict(), "cells": rows}, sort_keys=True))
+        return 0
+    columns = ["op", "depth", "n", *COLUMNS[:-1], "compound_share"]
+    columns += [c for c in ("prompt_tokens", "trace_tokens") if rows and c in rows[0]]
+    table = Table(title=f"problem shape: {','.join(contexts)} / {','.join(modes)}")
+    short = {"statements": "stmts", "distractors": "distr", "compound_share": "compound"}
+    for column in columns:
+        table.add_column(short.get(column, column.replace("_chars", "").replace("_", " ")))
+    for row in rows:
+        table.add_row(
+            *(f"{row[c]:.3g}" if isinstance(row[c], float) else str(row[c]) for c in columns)
+        )
+    Console().print(table)
+    return 0
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     gen = sub.add_parser("generate", help="write problems to a JSONL file (atomically)")
     gen.add_argument("--ops", default="2-20", help="ops, e.g. 2-20 or 3,5,8-10 (default 2-20)")
@@ -202,3 +247,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     show.add_argument("--file", help="show a record of this JSONL file instead")
     show.add_argument("--line", type=int, default=0, help="0-based record index in --file")
     show.set_defaults(func=_run_show)
+
+    stats = sub.add_parser(
+        "stats", help="per op and depth: mean steps, statements, distractors, lengths"
+    )
+    stats.add_argument("--ops", default="2-20", help="ops, e.g. 2-20 (default 2-20)")
+    stats.add_argument("--per-op", type=int, default=30, help="problems per op (default 30)")
+    stats.add_argument("--contexts", default="zoo", help="comma-separated contexts")
+    stats.add_argument("--modes", default="forward", help="forward,reverse or one of them")
+    stats.add_argument("--split", default="train", choices=["train", "val", "test"])
+    stats.add_argument("--seed", type=int, default=0)
+    stats.add_argument("--config", help="DagConfig as JSON")
+    stats.add_argument("--tokenizer", help="model directory: also count tokens (transformers)")
+    stats.add_argument("--json", action="store_true", help="print one JSON object instead")
+    stats.set_defaults(func=_run_stats)

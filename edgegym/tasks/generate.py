@@ -6,30 +6,28 @@ drawing from the same stream):
 1. :func:`edgegym.tasks.graph.build_dag` draws the necessary DAG at exactly ``op``.
 2. Reverse mode picks the unknown uniformly among the constants whose coefficient in
    the final node is non-zero (so the equation has exactly one solution).
-3. Naming: sums may become implied *totals* of an entity (the entity is then reserved:
-   its item quantities in the problem are exactly the total's parents, so the text
-   defines the total); the other nodes get distinct count (or, at depth 3, attribute)
-   names of unreserved entities.
-4. The split is the graph hash's bucket (train 8/10, val 1/10, test 1/10), so splits
-   are disjoint by construction. The last freely named node is named last: its name
-   is drawn again until the hash falls in the spec's split and not in ``exclude``.
-   Only the hash's tail depends on that name, so a redraw costs about a microsecond
-   and every split is about as fast to generate as ``train``.
-5. Nodes, distractors, sentences, the gold trace.
+3. Naming (:func:`_name_totals`, :func:`_name_free`): sums may become implied
+   *totals* of an entity (the entity is then reserved: its item quantities in the
+   problem are exactly the total's parents, so the text defines the total); the other
+   nodes get distinct count (or, at depth 3, attribute) names of unreserved entities.
+4. The split (:func:`_place_in_split`) is the graph hash's bucket (train 8/10, val
+   1/10, test 1/10), so splits are disjoint by construction. The last freely named
+   node is named last: its name is drawn again until the hash falls in the spec's
+   split and not in ``exclude``. Only the hash's tail depends on that name, so a
+   redraw costs about a microsecond and every split is about as fast as ``train``.
+5. Sentences, the gold trace (:func:`_gold_trace`) and distractors (:func:`_distractors`).
 
 Every necessary quantity except the implied totals (and, in reverse mode, the unknown)
 has its own defining sentence, so each problem is solvable from its text alone.
 
-The code is written for speed (generation is the inner loop of data and RL pipelines):
-the DAG is parallel lists, quantities are integer ids into a context's precomputed
-:class:`~edgegym.tasks.render.Surface`, and each stage is one pass of plain loops.
+The DAG is parallel lists and quantities are integer ids into a context's precomputed
+:class:`~edgegym.tasks.render.Surface`: generation is the inner loop of data and RL
+pipelines, and these keep each stage a pass of plain loops over small lists.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
-from typing import Any, Final
+from typing import Final
 
 from edgegym.tasks.graph import (
     CONST,
@@ -40,12 +38,13 @@ from edgegym.tasks.graph import (
     SUM,
     TIMES,
     TOTAL,
+    Dag,
+    Limits,
     adjoints,
     build_dag,
-    const_range,
     linear_forms,
 )
-from edgegym.tasks.node import Node
+from edgegym.tasks.node import Node, graph_hasher
 from edgegym.tasks.record import Problem
 from edgegym.tasks.render import Surface, surface
 from edgegym.tasks.rng import Stream
@@ -63,9 +62,6 @@ from edgegym.tasks.trace import (
 
 __all__ = ["MAX_ATTEMPTS", "generate_dag", "split_of"]
 
-# Final: the compiled build reads these as constants, not module dict entries (and a
-# tuple typed with "..." stays one object: a fixed-length tuple type is stored unboxed
-# and boxed anew at each indexing).
 MAX_ATTEMPTS: Final = 400
 _BUCKET_SPLIT: Final[tuple[str, ...]] = ("train",) * 8 + ("val", "test")
 _P_TOTAL: Final = 0.5
@@ -73,6 +69,7 @@ _P_TOTAL: Final = 0.5
 _DISTRACTOR_OPS: Final[tuple[int, ...]] = (CONST, CONST, COPY, TIMES, PLUS, SUM, DIFF)
 _NAME_TRIES: Final = 64  # rejection draws of one name before scanning the pool
 _SPLIT_TRIES: Final = 256  # name draws to land the graph hash in the split
+_HOLE: Final = "\x00"  # a name's place in graph-hash entries (no name holds it: see render)
 
 
 def split_of(graph_hash_hex: str) -> str:
@@ -80,465 +77,408 @@ def split_of(graph_hash_hex: str) -> str:
     return _BUCKET_SPLIT[int(graph_hash_hex[:8], 16) % 10]
 
 
-# Problem is a frozen dataclass with a __dict__ and no __post_init__: installing a
-# filled __dict__ is several times faster than its __init__ (ten object.__setattr__
-# calls), and primes its cached graph_hash with the hash computed here.
-_DICT: Final[Any] = vars(Problem).get("__dict__")  # its instances' __dict__ (a descriptor)
-_FAST_PROBLEM: Final = _DICT is not None and not hasattr(Problem, "__post_init__")
-_PRIME_HASH: Final = isinstance(vars(Problem).get("graph_hash"), functools.cached_property)
-_new: Final = object.__new__
-_SET_DICT: Final[Any] = _DICT.__set__ if _FAST_PROBLEM else None
+class _Draft:
+    """One draw in progress: its DAG, unknown, and the quantity each node names.
 
-
-def _make_problem(fields: dict[str, Any], graph_hash: str) -> Problem:
-    if not _FAST_PROBLEM:
-        return Problem(**fields)
-    if _PRIME_HASH:
-        fields["graph_hash"] = graph_hash
-    problem: Problem = _new(Problem)
-    _SET_DICT(problem, fields)
-    return problem
-
-
-def _redraw_name(rng: Stream, size: int, used: list[bool]) -> int:
-    """A quantity id in ``[0, size)`` not ``used``, after a first draw hit one.
-
-    Rejection sampling (the pool is far larger than any problem), then a scan of the
-    free ids; -1 if none is free.
+    ``ids[i]`` is node i's quantity id in the surface (-1: not named yet), ``names[i]``
+    its name; ``used`` marks the ids taken (names, and every name of a reserved entity).
     """
-    for _ in range(_NAME_TRIES):
-        c = int(rng.random() * size)
-        if not used[c]:
-            return c
-    free = [c for c in range(size) if not used[c]]
-    n_free = len(free)  # a local: a len() operand makes the compiled product generic
-    return free[int(rng.random() * n_free)] if free else -1
+
+    __slots__ = ("dag", "depth", "forms", "ids", "names", "sf", "size", "unknown", "used")
+
+    def __init__(self, sf: Surface, dag: Dag, depth: int) -> None:
+        n = len(dag.ops)
+        self.sf = sf
+        self.depth = depth
+        self.dag = dag
+        self.unknown = -1
+        self.forms: list[tuple[int, int]] | None = None
+        self.size = sf.pool_size(depth)
+        self.ids = [-1] * n
+        self.names = [""] * n
+        self.used = [False] * self.size
+
+    def draw_id(self, rng: Stream) -> int:
+        """A free quantity id: rejection sampling, then a scan of the free ids; -1 if none."""
+        size, used = self.size, self.used
+        for _ in range(_NAME_TRIES + 1):
+            c = int(rng.random() * size)
+            if not used[c]:
+                return c
+        free = [c for c in range(size) if not used[c]]
+        return free[int(rng.random() * len(free))] if free else -1
+
+    def node(self, i: int) -> Node:
+        """Node i of the necessary DAG, as the problem records it."""
+        dag = self.dag
+        coef = None if self.forms is None else self.forms[i]
+        if i == self.unknown:
+            return Node(self.names[i], "unknown", (), None, dag.values[i], coef)
+        parents = _names_of(dag.parents[i], self.names)
+        return Node(self.names[i], OP_NAMES[dag.ops[i]], parents, dag.ks[i], dag.values[i], coef)
 
 
-def _fresh_letter(rng: Stream, pool: tuple[str, ...], taken: list[bool]) -> str:
-    """A letter of ``pool`` not ``taken`` (drawn again while it is), now taken."""
-    size = len(pool)
-    j = int(rng.random() * size)
-    while taken[j]:
-        j = int(rng.random() * size)
-    taken[j] = True
-    return pool[j]
+def _names_of(parents: tuple[int, ...], names: list[str]) -> tuple[str, ...]:
+    """The names of ``parents`` (up to two, the common case, without a list)."""
+    if not parents:
+        return ()
+    if len(parents) == 1:
+        return (names[parents[0]],)
+    if len(parents) == 2:
+        return (names[parents[0]], names[parents[1]])
+    return tuple([names[p] for p in parents])
+
+
+def _pick_unknown(dag: Dag, rng: Stream) -> int:
+    """Reverse mode's unknown: a constant the last node depends on; -1 if none."""
+    adj = adjoints(dag)
+    cands = [i for i, code in enumerate(dag.ops) if code == CONST and adj[i] != 0]
+    return cands[int(rng.random() * len(cands))] if cands else -1
+
+
+def _name_totals(d: _Draft, rng: Stream) -> None:
+    """Turn sums into implied totals of entities (from the end), naming their parents."""
+    sf, ops, pars, ids = d.sf, d.dag.ops, d.dag.parents, d.ids
+    n_items = sf.n_items
+    reserved = [False] * sf.n_entities
+    for i in range(len(ops) - 1, 0, -1):
+        par = pars[i]
+        if ops[i] != SUM or ids[i] >= 0 or len(par) > n_items or rng.random() >= _P_TOTAL:
+            continue
+        if any(ids[p] >= 0 or ops[p] == TOTAL for p in par):
+            continue
+        free = [e for e in range(len(reserved)) if not reserved[e]]
+        if not free:
+            return
+        e = free[int(rng.random() * len(free))]
+        reserved[e] = True
+        base = e * n_items
+        for c in range(base, base + n_items):  # the entity's names are taken
+            d.used[c] = True
+            if d.size > sf.attr0:
+                d.used[sf.attr0 + c] = True
+        items = list(range(n_items))
+        for s, p in enumerate(par):  # a partial Fisher-Yates sample of the items
+            r = s + int(rng.random() * (n_items - s))
+            ids[p] = base + items[r]
+            items[r] = items[s]
+        ops[i] = TOTAL
+        ids[i] = sf.total0 + e
+
+
+def _name_free(d: _Draft, rng: Stream) -> int:
+    """Name every unnamed node but the last one; returns its index (-1: none), or -2
+    if the pool ran out of names."""
+    ids = d.ids
+    last = len(ids) - 1
+    while last >= 0 and ids[last] >= 0:
+        last -= 1
+    for i in range(last):
+        if ids[i] < 0:
+            c = d.draw_id(rng)
+            if c < 0:
+                return -2
+            ids[i] = c
+            d.used[c] = True
+    name_of = d.sf.name
+    for i, c in enumerate(ids):
+        if c >= 0:
+            d.names[i] = name_of[c]
+    return last
+
+
+def _place_in_split(
+    spec: TaskSpec, d: _Draft, last: int, rng: Stream, exclude: frozenset[str]
+) -> list[Node] | None:
+    """The necessary nodes, with node ``last`` named so that the hash
+    falls in the spec's split and not in ``exclude``; None if no name does."""
+    n = len(d.ids)
+    if last < 0:  # no free name: the hash is what it is
+        nodes = [d.node(i) for i in range(n)]
+        ghash = graph_hasher(spec.family, spec.context, spec.mode, nodes).hexdigest()
+        return nodes if _fits(spec, ghash, exclude) else None
+    prefix = [d.node(i) for i in range(last)]
+    hasher = graph_hasher(spec.family, spec.context, spec.mode, prefix)
+    # The entries after the prefix, written once with a hole for the name tried.
+    d.names[last] = _HOLE
+    tail = "".join([d.node(i).hash_entry for i in range(last, n)])
+    for _ in range(_SPLIT_TRIES):
+        c = int(rng.random() * d.size)
+        if d.used[c]:
+            continue
+        h = hasher.copy()
+        h.update(tail.replace(_HOLE, d.sf.name[c]).encode())
+        ghash = h.hexdigest()
+        if _fits(spec, ghash, exclude):
+            d.ids[last] = c
+            d.used[c] = True
+            d.names[last] = d.sf.name[c]
+            return prefix + [d.node(i) for i in range(last, n)]
+    return None
+
+
+def _fits(spec: TaskSpec, ghash: str, exclude: frozenset[str]) -> bool:
+    return split_of(ghash) == spec.split and ghash not in exclude
+
+
+def _sentences(d: _Draft, vtext: list[str]) -> list[str]:
+    """The defining sentence of each stated necessary node (totals are implied)."""
+    sf, dag, ids = d.sf, d.dag, d.ids
+    out: list[str] = []
+    for i, code in enumerate(dag.ops):
+        if i == d.unknown:
+            out.append(sf.unknown.head[ids[i]])
+        elif code != TOTAL:
+            k = dag.ks[i]
+            kt = "" if k is None else num(k)
+            out.append(sf.sentence(code, ids[i], kt, dag.parents[i], ids))
+    return out
+
+
+class _Trace:
+    """The gold trace's writer for one draft: letters drawn without replacement from
+    the stream (rejecting those taken), each node's when its step starts, temporaries'
+    when they are used; numbers as written (forward: values, reverse: linear forms)."""
+
+    __slots__ = ("d", "letters", "mod", "oper", "pool", "rng", "taken", "written")
+
+    def __init__(self, d: _Draft, vtext: list[str], mod: int | None, rng: Stream) -> None:
+        self.d = d
+        self.rng = rng
+        self.mod = mod
+        self.letters: list[str] = []
+        if d.forms is None:
+            self.pool = LETTERS
+            self.written = vtext  # each value as it is written
+            self.oper = vtext  # ... and as an operand
+        else:
+            self.pool = LETTERS_REVERSE
+            self.written = [fmt_linear(a, b) for a, b in d.forms]
+            self.oper = [operand(w) for w in self.written]
+        self.taken = [False] * len(self.pool)
+
+    def fresh(self) -> str:
+        """A letter not taken (drawn again while it is), now taken."""
+        size = len(self.pool)
+        j = int(self.rng.random() * size)
+        while self.taken[j]:
+            j = int(self.rng.random() * size)
+        self.taken[j] = True
+        return self.pool[j]
+
+    def step(self, i: int) -> str:
+        """The step of node i (its letter drawn first)."""
+        d = self.d
+        define = d.sf.define[d.ids[i]]
+        if i == d.unknown:
+            self.letters.append("x")
+            return f"{define}x; {UNKNOWN_STEP}"
+        lt = self.fresh()
+        self.letters.append(lt)
+        code, par, k = d.dag.ops[i], d.dag.parents[i], d.dag.ks[i]
+        letters, written, oper = self.letters, self.written, self.oper
+        if code == CONST:
+            return f"{define}{lt}; so {lt} = {num(k or 0)}."
+        if code == COPY:
+            p = par[0]
+            return f"{define}{lt}; so {lt} = {letters[p]} = {written[p]}."
+        if code in (TIMES, PLUS):
+            p, t, kt = par[0], self.fresh(), num(k or 0)
+            sign = "*" if code == TIMES else "+"
+            return (
+                f"{define}{lt}; {t} = {letters[p]} = {written[p]}; "
+                f"so {lt} = {kt} {sign} {t} = {kt} {sign} {oper[p]} = {written[i]}."
+            )
+        if len(par) == 2:
+            p, q = par
+            sign = "-" if code == DIFF else "+"
+            return (
+                f"{define}{lt}; so {lt} = {letters[p]} {sign} {letters[q]} = "
+                f"{oper[p]} {sign} {oper[q]} = {written[i]}."
+            )
+        return f"{define}{lt}; {self.chain(i, lt)}"
+
+    def chain(self, i: int, lt: str) -> str:
+        """A sum of three or more parents, added pairwise through temporaries."""
+        d = self.d
+        par, forms, values = d.dag.parents[i], d.forms, d.dag.values
+        letters, oper = self.letters, self.oper
+        p = par[0]
+        acc_letter, acc_oper = letters[p], oper[p]
+        acc = values[p]
+        fa, fb = (0, 0) if forms is None else forms[p]
+        parts: list[str] = []
+        for q in par[1:-1]:
+            t = self.fresh()
+            if forms is None:
+                acc += values[q]
+                if self.mod is not None:
+                    acc %= self.mod
+                partial = num(acc)
+            else:
+                qa, qb = forms[q]
+                fa += qa
+                fb += qb
+                partial = fmt_linear(fa, fb)
+            parts.append(f"{t} = {acc_letter} + {letters[q]} = {acc_oper} + {oper[q]} = {partial};")
+            acc_letter, acc_oper = t, partial if forms is None else operand(partial)
+        q = par[-1]
+        parts.append(
+            f"so {lt} = {acc_letter} + {letters[q]} = {acc_oper} + {oper[q]} = {self.written[i]}."
+        )
+        return " ".join(parts)
+
+
+def _gold_trace(
+    d: _Draft, vtext: list[str], mod: int | None, rng: Stream
+) -> tuple[str, dict[str, str]]:
+    """The gold solution, and the letter of each necessary node's name."""
+    trace = _Trace(d, vtext, mod, rng)
+    n = len(d.ids)
+    steps = [] if d.forms is None else [REVERSE_OPENING]
+    for i in range(n):
+        steps.append(trace.step(i))
+    values = d.dag.values
+    if d.forms is None:
+        steps.append(f"Answer: {vtext[n - 1]}.")
+    else:
+        a, b = d.forms[-1]
+        x = values[d.unknown]
+        steps.append(solve_steps(trace.letters[n - 1], a, b, values[-1], x))
+        steps.append(f"Answer: {vtext[d.unknown]}.")
+    letters = {}
+    for name, letter in zip(d.names, trace.letters, strict=True):
+        letters[name] = letter
+    return " ".join(steps), letters
+
+
+def _distractors(d: _Draft, count: int, lim: Limits, rng: Stream) -> tuple[list[Node], list[str]]:
+    """``count`` distractors (fewer if the names run out): stated, never needed;
+    parents anywhere among the quantities so far."""
+    ids, names, values = d.ids[:], d.names[:], d.dag.values[:]
+    nodes: list[Node] = []
+    sentences: list[str] = []
+    for _ in range(count):
+        c = d.draw_id(rng)
+        if c < 0:
+            break
+        d.used[c] = True
+        code = _DISTRACTOR_OPS[int(rng.random() * 7)]
+        code, par, k, value = _distractor_value(code, values, lim, rng)
+        name = d.sf.name[c]
+        nodes.append(Node(name, OP_NAMES[code], _names_of(par, names), k, value, None))
+        kt = "" if k is None else num(k)
+        sentences.append(d.sf.sentence(code, c, kt, par, ids))
+        ids.append(c)
+        names.append(name)
+        values.append(value)
+    return nodes, sentences
+
+
+def _distractor_value(
+    code: int, values: list[int], lim: Limits, rng: Stream
+) -> tuple[int, tuple[int, ...], int | None, int]:
+    """``(code, parents, k, value)`` of a distractor drawn as ``code``: a constant
+    where the drawn operation has no legal value."""
+    m = len(values)
+    if COPY <= code < DIFF:  # copy, times, plus
+        p = int(rng.random() * m)
+        v = values[p]
+        if code == COPY:
+            return code, (p,), None, v
+        drawn = lim.times(v, rng) if code == TIMES else lim.plus(v, rng)
+        if drawn is not None:
+            return code, (p,), drawn[0], drawn[1]
+    elif code != CONST and m >= 2:  # sum / diff of two distinct quantities
+        p = int(rng.random() * m)
+        q = int(rng.random() * (m - 1))
+        if q >= p:
+            q += 1
+        v, w = values[p], values[q]
+        if code == SUM:
+            value = lim.total(v + w)
+        elif lim.mod is not None:
+            value = (v - w) % lim.mod
+        else:
+            value = abs(v - w) if v != w else -1
+            if v < w:
+                p, q = q, p
+        if value >= 0:
+            return code, (p, q), None, value
+    k = lim.const(rng)
+    return CONST, (), k, k
 
 
 def _draw(
-    spec: TaskSpec,
-    sf: Surface,
-    rng: Stream,
-    attempt: int,
-    exclude: frozenset[str],
+    spec: TaskSpec, sf: Surface, lim: Limits, rng: Stream, attempt: int, exclude: frozenset[str]
 ) -> Problem | None:
     """One draw; None if it is illegal or no name puts it in the split."""
     cfg = spec.config
-    dag = build_dag(spec.op, cfg, rng)
+    dag = build_dag(spec.op, lim, rng)
     if dag is None:
         return None
-    ops, pars, ks, vals = dag
-    n = len(ops)
     unknown = -1
-    forms: list[tuple[int, int]] | None = None
     if spec.mode == "reverse":
-        adj = adjoints(ops, pars, ks)
-        cands = [i for i in range(n) if ops[i] == CONST and adj[i] != 0]
-        if not cands:
+        unknown = _pick_unknown(dag, rng)
+        if unknown < 0:
             return None
-        n_cands = len(cands)  # a local: a len() operand makes the compiled product generic
-        unknown = cands[int(rng.random() * n_cands)]
-        forms = linear_forms(ops, pars, ks, vals, unknown)
-    # Typed locals (here and below): the compiled build does native arithmetic on them,
-    # where the spec's and config's own attributes are untyped objects to it.
-    cfg_depth: int | None = cfg.depth
-    depth = cfg_depth or (2 + int(rng.random() * 2) if sf.has_attribute else 2)
-    size = sf.pool_size(depth)
-    nm = [-1] * n  # quantity id of each node
-    used = [False] * size  # ids taken: names, and every name of a reserved entity
-    reserved = [False] * sf.n_entities  # entities of totals
-
-    # 3. totals, from the end
-    totals: bool = cfg.totals
-    if totals and sf.has_total:
-        n_items = sf.n_items
-        attr0 = sf.attr0
-        for i in range(n - 1, 0, -1):
-            if ops[i] != SUM or nm[i] >= 0:
-                continue
-            par = pars[i]
-            if len(par) > n_items or rng.random() >= _P_TOTAL:
-                continue
-            for p in par:
-                if nm[p] >= 0 or ops[p] == TOTAL:
-                    break
-            else:
-                free = [e for e in range(len(reserved)) if not reserved[e]]
-                if not free:
-                    break
-                n_free = len(free)
-                e = free[int(rng.random() * n_free)]
-                reserved[e] = True
-                items = list(range(n_items))
-                base = e * n_items
-                for c in range(base, base + n_items):  # the entity's names are taken
-                    used[c] = True
-                    if size > attr0:
-                        used[attr0 + c] = True
-                for s, p in enumerate(par):  # a partial Fisher-Yates sample of the items
-                    r = s + int(rng.random() * (n_items - s))
-                    c = items[r]
-                    items[r] = items[s]
-                    nm[p] = base + c
-                ops[i] = TOTAL
-                nm[i] = sf.total0 + e
-
-    # the other names, and the graph hash (exactly record.graph_hash) with the last
-    # free node's name a hole in it (4.): the hole is where its entry's name goes (no
-    # earlier entry names it) and in its children's parent lists
-    last = n - 1
-    while last >= 0 and nm[last] >= 0:
-        last -= 1
-    name_of = sf.name
-    hname = sf.hname
-    names = [""] * n
-    # values and constants as they are written ("None": no constant), each formatted once
-    # for the hash, the sentences and the trace
-    vtext = [num(v) for v in vals]
-    ktext: list[str] = []
-    for i in range(n):
-        k = ks[i]
-        ktext.append(vtext[i] if ops[i] == CONST else "None" if k is None else num(k))
-    entries: list[str] = []
-    for i in range(n):
-        c = nm[i]
-        if c < 0:
-            if i == last:
-                names[i] = "\x00"
-                head = "\x1f"
-            else:
-                c = int(rng.random() * size)
-                if used[c]:
-                    c = _redraw_name(rng, size, used)
-                    if c < 0:
-                        return None
-                nm[i] = c
-                used[c] = True
-                names[i] = name_of[c]
-                head = hname[c]
-        else:
-            names[i] = name_of[c]
-            head = hname[c]
-        par = pars[i]
-        if not par:
-            pj = ""
-        elif len(par) == 1:
-            pj = names[par[0]]
-        else:
-            pj = "\x1d".join([names[p] for p in par])
-        if forms is None:
-            entries.append(f"{head}{OP_NAMES[ops[i]]}\x1f{pj}\x1f{ktext[i]}\x1f{vtext[i]}\x1fNone")
-        else:
-            a, b = forms[i]
-            form = f"({num(a)}, {num(b)})"
-            if i == unknown:
-                entries.append(f"{head}unknown\x1f\x1fNone\x1f{vtext[i]}\x1f{form}")
-            else:
-                entries.append(
-                    f"{head}{OP_NAMES[ops[i]]}\x1f{pj}\x1f{ktext[i]}\x1f{vtext[i]}\x1f{form}"
-                )
-    head = f"{spec.family}\x1e{spec.context}\x1e{spec.mode}"
-    split: str = spec.split
-    if last < 0:  # no free name: the hash is what it is
-        ghash = hashlib.blake2b((head + "".join(entries)).encode(), digest_size=10).hexdigest()
-        if _BUCKET_SPLIT[int(ghash[:8], 16) % 10] != split or ghash in exclude:
-            return None
-    else:
-        prefix = f"{head}{''.join(entries[:last])}\x1e"
-        hasher = hashlib.blake2b(prefix.encode(), digest_size=10)  # copied for each name
-        rest = "".join(entries[last:])
-        for _ in range(_SPLIT_TRIES):
-            c = int(rng.random() * size)
-            if used[c]:
-                continue
-            cname = name_of[c]
-            tail = rest.replace("\x00", cname)
-            h = hasher.copy()
-            h.update(f"{cname}{tail}".encode())
-            ghash = h.hexdigest()
-            if _BUCKET_SPLIT[int(ghash[:8], 16) % 10] == split and ghash not in exclude:
-                break
-        else:
-            return None
-        nm[last] = c
-        used[c] = True
-        names[last] = cname
-
-    # 5. nodes, sentences and trace steps of the necessary DAG, in one pass
-    phrase = sf.phrase
-    f_const, f_copy, f_times, f_plus = sf.const, sf.copy, sf.times, sf.plus
-    f_diff, f_sum2, f_sumn = sf.diff, sf.sum2, sf.sumn
-    sep = sf.list_separator
-    define = sf.define
-    modulus: int | None = cfg.modulus
-    sentences: list[str] = []
-    nodes: list[Node] = []
-    # the trace: letters drawn without replacement (rejecting those taken), each node's
-    # when its step starts, temporaries' when they are used
-    letters: list[str] = []
-    if forms is None:
-        pool = LETTERS
-        written = vtext  # each value as it is written
-        oper = vtext  # ... and as an operand
-        steps: list[str] = []
-    else:
-        pool = LETTERS_REVERSE
-        written = [fmt_linear(a, b) for a, b in forms]
-        oper = [operand(w) for w in written]
-        steps = [REVERSE_OPENING]
-    taken = [False] * len(pool)
-    for i in range(n):
-        code = ops[i]
-        par = pars[i]
-        c = nm[i]
-        name = names[i]
-        coef = None if forms is None else forms[i]
-        if i == unknown:
-            nodes.append(Node(name, "unknown", (), None, vals[i], coef))
-            sentences.append(sf.unknown.head[c])
-            letters.append("x")
-            steps.append(f"{define[c]}x; {UNKNOWN_STEP}")
-            continue
-        lt = _fresh_letter(rng, pool, taken)
-        letters.append(lt)
-        kt = ktext[i]
-        if code == CONST:
-            nodes.append(Node(name, "const", (), ks[i], vals[i], coef))
-            sentences.append(f"{f_const.head[c]}{kt}{f_const.end}")
-            steps.append(f"{define[c]}{lt}; so {lt} = {kt}.")
-        elif len(par) == 1:
-            p = par[0]
-            k = ks[i]
-            if code == COPY:
-                nodes.append(Node(name, "copy", (names[p],), k, vals[i], coef))
-                sentences.append(f"{f_copy.head[c]}{phrase[nm[p]]}{f_copy.end}")
-                steps.append(f"{define[c]}{lt}; so {lt} = {letters[p]} = {written[p]}.")
-                continue
-            t = _fresh_letter(rng, pool, taken)
-            if code == TIMES:
-                nodes.append(Node(name, "times", (names[p],), k, vals[i], coef))
-                sentences.append(f"{f_times.head[c]}{kt}{f_times.mid}{phrase[nm[p]]}{f_times.end}")
-                steps.append(
-                    f"{define[c]}{lt}; {t} = {letters[p]} = {written[p]}; "
-                    f"so {lt} = {kt} * {t} = {kt} * {oper[p]} = {written[i]}."
-                )
-            else:
-                nodes.append(Node(name, "plus", (names[p],), k, vals[i], coef))
-                sentences.append(f"{f_plus.head[c]}{kt}{f_plus.mid}{phrase[nm[p]]}{f_plus.end}")
-                steps.append(
-                    f"{define[c]}{lt}; {t} = {letters[p]} = {written[p]}; "
-                    f"so {lt} = {kt} + {t} = {kt} + {oper[p]} = {written[i]}."
-                )
-        elif len(par) == 2:
-            p, q = par
-            if code == DIFF:
-                nodes.append(Node(name, "diff", (names[p], names[q]), None, vals[i], coef))
-                sentences.append(
-                    f"{f_diff.head[c]}{phrase[nm[p]]}{f_diff.mid}{phrase[nm[q]]}{f_diff.end}"
-                )
-                steps.append(
-                    f"{define[c]}{lt}; so {lt} = {letters[p]} - {letters[q]} = "
-                    f"{oper[p]} - {oper[q]} = {written[i]}."
-                )
-                continue
-            if code == SUM:
-                nodes.append(Node(name, "sum", (names[p], names[q]), None, vals[i], coef))
-                sentences.append(
-                    f"{f_sum2.head[c]}{phrase[nm[p]]}{f_sum2.mid}{phrase[nm[q]]}{f_sum2.end}"
-                )
-            else:  # implied by the entity's items, never stated
-                nodes.append(Node(name, "total", (names[p], names[q]), None, vals[i], coef))
-            steps.append(
-                f"{define[c]}{lt}; so {lt} = {letters[p]} + {letters[q]} = "
-                f"{oper[p]} + {oper[q]} = {written[i]}."
-            )
-        else:  # a sum or total of m >= 3 parents: pairwise through temporaries
-            parents = tuple([names[p] for p in par])
-            if code == SUM:
-                nodes.append(Node(name, "sum", parents, None, vals[i], coef))
-                plist = sep.join([phrase[nm[p]] for p in par[:-1]])
-                sentences.append(
-                    f"{f_sumn.head[c]}{plist}{f_sumn.mid}{phrase[nm[par[-1]]]}{f_sumn.end}"
-                )
-            else:
-                nodes.append(Node(name, "total", parents, None, vals[i], coef))
-            p = par[0]
-            acc_letter = letters[p]
-            acc_oper = oper[p]
-            parts = [f"{define[c]}{lt};"]
-            acc = vals[p]
-            fa, fb = (0, 0) if forms is None else forms[p]
-            for q in par[1:-1]:
-                t = _fresh_letter(rng, pool, taken)
-                if forms is None:
-                    acc += vals[q]
-                    if modulus is not None:
-                        acc %= modulus
-                    partial = num(acc)
-                    parts.append(
-                        f"{t} = {acc_letter} + {letters[q]} = {acc_oper} + {oper[q]} = {partial};"
-                    )
-                    acc_oper = partial
-                else:
-                    qa, qb = forms[q]
-                    fa += qa
-                    fb += qb
-                    partial = fmt_linear(fa, fb)
-                    parts.append(
-                        f"{t} = {acc_letter} + {letters[q]} = {acc_oper} + {oper[q]} = {partial};"
-                    )
-                    acc_oper = operand(partial)
-                acc_letter = t
-            q = par[-1]
-            parts.append(
-                f"so {lt} = {acc_letter} + {letters[q]} = {acc_oper} + {oper[q]} = {written[i]}."
-            )
-            steps.append(" ".join(parts))
-    if forms is None:
-        steps.append(f"Answer: {vtext[n - 1]}.")
-    else:
-        a, b = forms[-1]
-        x = vals[unknown]
-        steps.append(solve_steps(letters[n - 1], a, b, vals[-1], x))
-        steps.append(f"Answer: {vtext[unknown]}.")
-
-    # distractors: stated, never needed; parents anywhere among the quantities so far
-    distractors_per_node: float = cfg.distractors
-    count = int(distractors_per_node * n * (0.5 + rng.random()) + 0.5)
-    distractors: list[Node] = []
-    if count:
-        vmax: int = cfg.max_value
-        cmax: int = cfg.const_max
-        clo, chi = const_range(cfg)
-        cspan = chi - clo + 1
-        for _ in range(count):
-            c = int(rng.random() * size)
-            if used[c]:
-                c = _redraw_name(rng, size, used)
-                if c < 0:
-                    break
-            used[c] = True
-            nm.append(c)
-            name = name_of[c]
-            names.append(name)
-            code = _DISTRACTOR_OPS[int(rng.random() * 7)]
-            m = len(vals)
-            k = None
-            value = -1  # no legal value (yet)
-            if code == CONST:
-                pass  # drawn below, with every op whose value turned out illegal
-            elif code < DIFF:  # copy, times, plus
-                p = int(rng.random() * m)
-                v = vals[p]
-                if code == COPY:
-                    value = v
-                elif code == TIMES:
-                    if modulus is not None:
-                        kmax = max(2, min(cmax, modulus - 1))
-                        k = 2 + int(rng.random() * (kmax - 1))
-                        value = k * v % modulus
-                    else:
-                        kmax = min(cmax, vmax // max(v, 1))
-                        if kmax >= 2:
-                            k = 2 + int(rng.random() * (kmax - 1))
-                            value = k * v
-                elif modulus is not None:
-                    k = clo + int(rng.random() * cspan)
-                    value = (k + v) % modulus
-                else:
-                    kmax = min(cmax, vmax - v)
-                    if kmax >= 1:
-                        k = clo + int(rng.random() * (kmax - clo + 1)) if kmax >= clo else kmax
-                        value = k + v
-            elif m >= 2:  # sum / diff of two distinct quantities
-                p = int(rng.random() * m)
-                q = int(rng.random() * (m - 1))
-                if q >= p:
-                    q += 1
-                v, w = vals[p], vals[q]
-                if code == SUM:
-                    value = v + w
-                    if modulus is not None:
-                        value %= modulus
-                    elif value > vmax:
-                        value = -1
-                elif modulus is not None:
-                    value = (v - w) % modulus
-                elif v > w:
-                    value = v - w
-                elif v < w:
-                    p, q = q, p
-                    value = w - v
-            if value < 0:  # a constant (also where the drawn operation had no legal value)
-                code = CONST
-                k = clo + int(rng.random() * cspan)
-                value = k
-            vals.append(value)
-            kt = "" if k is None else num(k)  # the constant as stated (copy, sum, diff: none)
-            if code == CONST:
-                distractors.append(Node(name, "const", (), k, value, None))
-                sentences.append(f"{f_const.head[c]}{kt}{f_const.end}")
-            elif code < DIFF:
-                distractors.append(Node(name, OP_NAMES[code], (names[p],), k, value, None))
-                if code == COPY:
-                    sentences.append(f"{f_copy.head[c]}{phrase[nm[p]]}{f_copy.end}")
-                elif code == TIMES:
-                    sentences.append(
-                        f"{f_times.head[c]}{kt}{f_times.mid}{phrase[nm[p]]}{f_times.end}"
-                    )
-                else:
-                    sentences.append(f"{f_plus.head[c]}{kt}{f_plus.mid}{phrase[nm[p]]}{f_plus.end}")
-            else:
-                distractors.append(
-                    Node(name, OP_NAMES[code], (names[p], names[q]), None, value, None)
-                )
-                if code == SUM:
-                    sentences.append(
-                        f"{f_sum2.head[c]}{phrase[nm[p]]}{f_sum2.mid}{phrase[nm[q]]}{f_sum2.end}"
-                    )
-                else:
-                    sentences.append(
-                        f"{f_diff.head[c]}{phrase[nm[p]]}{f_diff.mid}{phrase[nm[q]]}{f_diff.end}"
-                    )
-
+    depth = cfg.depth or (2 + int(rng.random() * 2) if sf.has_attribute else 2)
+    d = _Draft(sf, dag, depth)
     if unknown >= 0:
-        sentences.append(f"{sf.given.head[nm[n - 1]]}{vtext[n - 1]}{sf.given.end}")
-    shuffle: bool = cfg.shuffle
-    if shuffle:
+        d.unknown = unknown
+        d.forms = linear_forms(dag, unknown)
+    if cfg.totals and sf.has_total:
+        _name_totals(d, rng)
+    last = _name_free(d, rng)
+    placed = None if last == -2 else _place_in_split(spec, d, last, rng, exclude)
+    if placed is None:
+        return None
+    nodes = placed
+    vtext = [num(v) for v in dag.values]
+    sentences = _sentences(d, vtext)
+    solution, letters = _gold_trace(d, vtext, cfg.modulus, rng)
+    if cfg.statements is None:
+        count = int(cfg.distractors * len(dag.ops) * (0.5 + rng.random()) + 0.5)
+    else:  # the budget, less the necessary statements and the given value
+        count = cfg.statements - len(sentences) - (1 if unknown >= 0 else 0)
+    distractors, extra = _distractors(d, count, lim, rng)
+    sentences += extra
+    return _problem(spec, d, (nodes, distractors), sentences, solution, letters, rng, attempt)
+
+
+def _problem(
+    spec: TaskSpec,
+    d: _Draft,
+    graph: tuple[list[Node], list[Node]],
+    sentences: list[str],
+    solution: str,
+    letters: dict[str, str],
+    rng: Stream,
+    attempt: int,
+) -> Problem:
+    """The problem text (the given value stated, shuffled, the modulus first) and record."""
+    cfg, sf, values, n = spec.config, d.sf, d.dag.values, len(d.ids)
+    if d.unknown >= 0:
+        sentences.append(f"{sf.given.head[d.ids[n - 1]]}{num(values[n - 1])}{sf.given.end}")
+    if cfg.shuffle:
         for i in range(len(sentences) - 1, 0, -1):
             j = int(rng.random() * (i + 1))
             sentences[i], sentences[j] = sentences[j], sentences[i]
-    if modulus is not None:
-        sentences.insert(0, sf.modulus_sentence.format(m=modulus))
-
-    query = unknown if unknown >= 0 else n - 1
-    letter_of: dict[str, str] = {}
-    for i in range(n):
-        letter_of[names[i]] = letters[i]
-    return _make_problem(
-        {
-            "spec": spec,
-            "problem": " ".join(sentences),
-            "question": sf.question[nm[query]],
-            "solution": " ".join(steps),
-            "answer": vals[query],
-            "nodes": tuple(nodes),
-            "distractors": tuple(distractors),
-            "letters": letter_of,
-            "depth": depth,
-            "attempt": attempt,
-        },
-        ghash,
+    if cfg.modulus is not None:
+        sentences.insert(0, sf.modulus_sentence.format(m=cfg.modulus))
+    query = d.unknown if d.unknown >= 0 else n - 1
+    nodes, distractors = graph
+    return Problem(
+        spec=spec,
+        problem=" ".join(sentences),
+        question=sf.question[d.ids[query]],
+        solution=solution,
+        answer=values[query],
+        nodes=tuple(nodes),
+        distractors=tuple(distractors),
+        letters=letters,
+        depth=d.depth,
+        attempt=attempt,
     )
 
 
@@ -554,8 +494,9 @@ def generate_dag(spec: TaskSpec, *, exclude: frozenset[str] = frozenset()) -> Pr
         name = sf.context.name
         raise ValueError(f"depth must be 2 for context {name!r} (it has no third layer), got 3")
     rng = Stream(spec.entropy())
+    lim = Limits(spec.config)
     for attempt in range(MAX_ATTEMPTS):
-        problem = _draw(spec, sf, rng, attempt, exclude)
+        problem = _draw(spec, sf, lim, rng, attempt, exclude)
         if problem is not None:
             return problem
     raise ValueError(

@@ -22,9 +22,10 @@ dangling nodes is feasible iff ``r >= D`` (one sum over all of them closes the D
 Each step picks an operation that keeps the state feasible and the values legal, so
 every op is reached exactly, without rejection on the op count.
 
-Generation is hot, so a DAG is four parallel lists indexed by node (trace order):
-``ops`` (small int codes below), ``parents`` (tuples of earlier indices, in expression
-order), ``ks`` (the constant of const / times / plus, else None) and ``values``.
+Generation is hot, so a :class:`Dag` is four parallel lists indexed by node (trace
+order): ``ops`` (small int codes below), ``parents`` (tuples of earlier indices, in
+expression order), ``ks`` (the constant of const / times / plus, else None) and
+``values``.
 """
 
 from __future__ import annotations
@@ -46,15 +47,12 @@ __all__ = [
     "TOTAL",
     "UNKNOWN",
     "Dag",
+    "Limits",
     "adjoints",
     "build_dag",
-    "const_range",
     "linear_forms",
 ]
 
-# Final: the compiled build inlines them (a plain module global is a dict lookup per use);
-# OP_NAMES is typed tuple[str, ...] to stay one object (a fixed-length tuple type is
-# stored unboxed, and boxed anew at each indexing).
 CONST: Final = 0
 COPY: Final = 1
 TIMES: Final = 2
@@ -63,7 +61,7 @@ DIFF: Final = 4
 SUM: Final = 5
 TOTAL: Final = 6
 UNKNOWN: Final = 7
-OP_NAMES: Final[tuple[NodeOp, ...]] = (
+OP_NAMES: tuple[NodeOp, ...] = (
     "const",
     "copy",
     "times",
@@ -73,9 +71,6 @@ OP_NAMES: Final[tuple[NodeOp, ...]] = (
     "total",
     "unknown",
 )
-
-Dag = tuple[list[int], list[tuple[int, ...]], list[int | None], list[int]]
-"""``(ops, parents, ks, values)``, parallel lists in trace order."""
 
 # Relative weights of the operations when growing the DAG (sum takes 2-4 parents):
 # const 0.16, copy 0.10, times 0.18, plus 0.18, diff 0.16, sum 0.22 (cumulated here).
@@ -87,214 +82,266 @@ _C_DIFF: Final = 0.78
 # Probability that a parent slot takes a dangling node when one is left.
 _P_DANGLING: Final = 0.7
 _TRIES: Final = 12
+# With one edge and one dangling node left, the chance that 12 draws find its copy.
 _P_CLOSE_COPY: Final = 1 - (1 - (_C_COPY - _C_CONST) * _P_DANGLING) ** _TRIES
 _P_CLOSE_COPY_ONLY: Final = 1 - (1 - (_C_COPY - _C_CONST)) ** _TRIES
 
 
-def const_range(cfg: DagConfig) -> tuple[int, int]:
-    """The range ``[lo, hi]`` of a stated constant."""
-    cmax: int = cfg.const_max
-    mod: int | None = cfg.modulus
-    cmin: int = cfg.const_min
-    hi = cmax if mod is None else min(cmax, mod - 1)
-    return max(cmin, 1), hi
+class Dag:
+    """A DAG as parallel lists indexed by node, in trace (topological) order."""
+
+    __slots__ = ("ks", "ops", "parents", "values")
+
+    def __init__(self) -> None:
+        self.ops: list[int] = []
+        self.parents: list[tuple[int, ...]] = []
+        self.ks: list[int | None] = []
+        self.values: list[int] = []
+
+    def add(self, code: int, parents: tuple[int, ...], k: int | None, value: int) -> int:
+        """Append a node; returns its index."""
+        self.ops.append(code)
+        self.parents.append(parents)
+        self.ks.append(k)
+        self.values.append(value)
+        return len(self.ops) - 1
 
 
-def build_dag(op: int, cfg: DagConfig, rng: Stream) -> Dag | None:
+class Limits:
+    """A config's value rules: the constants a sentence may state and the legal values.
+
+    Constants lie in ``[lo, hi]``; values lie in ``[0, max_value]``, or in
+    ``[0, modulus)`` with modular arithmetic. Each draw is one uniform number.
+    """
+
+    __slots__ = ("cmax", "lo", "mod", "span", "tmax", "vmax")
+
+    def __init__(self, cfg: DagConfig) -> None:
+        mod: int | None = cfg.modulus
+        cmax: int = cfg.const_max
+        self.mod = mod
+        self.vmax: int = cfg.max_value
+        self.cmax = cmax
+        self.lo: int = max(cfg.const_min, 1)
+        hi = cmax if mod is None else min(cmax, mod - 1)
+        self.span = hi - self.lo + 1
+        self.tmax = max(2, min(cmax, mod - 1)) if mod is not None else 0  # modular times
+
+    def const(self, rng: Stream) -> int:
+        """A stated constant."""
+        return self.lo + int(rng.random() * self.span)
+
+    def times(self, v: int, rng: Stream) -> tuple[int, int] | None:
+        """``(k, k * v)`` for a drawn k >= 2; None if no k keeps the value legal."""
+        mod = self.mod
+        if mod is not None:
+            k = 2 + int(rng.random() * (self.tmax - 1))
+            return k, k * v % mod
+        kmax = min(self.cmax, self.vmax // max(v, 1))
+        if kmax < 2:
+            return None
+        k = 2 + int(rng.random() * (kmax - 1))
+        return k, k * v
+
+    def plus(self, v: int, rng: Stream) -> tuple[int, int] | None:
+        """``(k, k + v)`` for a drawn constant k; None if no k keeps the value legal."""
+        mod = self.mod
+        lo = self.lo
+        if mod is not None:
+            k = lo + int(rng.random() * self.span)
+            return k, (k + v) % mod
+        kmax = min(self.cmax, self.vmax - v)
+        if kmax < 1:
+            return None
+        k = lo + int(rng.random() * (kmax - lo + 1)) if kmax >= lo else kmax
+        return k, k + v
+
+    def total(self, value: int) -> int:
+        """A sum's value under the rules; -1 if it is too large."""
+        if self.mod is not None:
+            return value % self.mod
+        return value if value <= self.vmax else -1
+
+
+def build_dag(op: int, lim: Limits, rng: Stream) -> Dag | None:
     """Draw a DAG with exactly ``op`` edges whose last node is its only sink.
 
-    Each step draws an operation by weight, its parents (each slot takes a dangling
-    node with probability 0.7 while one is left) and its constant, and keeps the draw
-    if the state stays feasible and the value legal (else draws again, up to 12 times).
+    ``lim`` holds the configuration's value rules. Each step draws an operation by
+    weight, its parents (each slot takes a dangling node with probability 0.7 while one
+    is left) and its constant, and keeps the draw if the state stays feasible and the
+    value legal (else draws again, up to 12 times).
     With one edge and one dangling node left, only the copy of that node is feasible:
     it is drawn (or the draw fails) in one step, with the probability the loop has.
 
     Returns None when no legal operation could be drawn at some step (the caller
     draws again from the same stream); the op count itself is never missed.
     """
-    # Typed locals: the compiled build does native arithmetic on them (DagConfig's own
-    # attributes are untyped objects to it).
-    mod: int | None = cfg.modulus
-    vmax: int = cfg.max_value
-    cmax: int = cfg.const_max
-    clo, chi = const_range(cfg)
-    cspan = chi - clo + 1
-    tmax = max(2, min(cmax, mod - 1)) if mod is not None else 0  # times constant, modular
-    ops: list[int] = []
-    pars: list[tuple[int, ...]] = []
-    ks: list[int | None] = []
-    vals: list[int] = []
-    dang: list[int] = []  # nodes without a child yet
-    others: list[int] = []  # nodes with a child
-    remaining = op
-    n = 0
-    while remaining > 0:
-        nd = len(dang)
-        if nd == 0:
-            k = clo + int(rng.random() * cspan)
-            ops.append(CONST)
-            pars.append(())
-            ks.append(k)
-            vals.append(k)
-            dang.append(n)
-            n += 1
-            remaining -= 1
-            continue
-        if remaining == nd and nd >= 2:  # close the DAG: one sum over every dangling node
-            for i in range(nd - 1, 0, -1):
-                j = int(rng.random() * (i + 1))
-                dang[i], dang[j] = dang[j], dang[i]
-            total = 0
-            for p in dang:
-                total += vals[p]
-            if mod is not None:
-                total %= mod
-            elif total > vmax:
+    return _Growth(op, lim, rng).run()
+
+
+class _Growth:
+    """One DAG being grown: the DAG so far, its dangling nodes and the edges left."""
+
+    __slots__ = ("dag", "dang", "lim", "others", "remaining", "rng")
+
+    def __init__(self, op: int, lim: Limits, rng: Stream) -> None:
+        self.lim = lim
+        self.rng = rng
+        self.dag = Dag()
+        self.dang: list[int] = []  # nodes without a child yet
+        self.others: list[int] = []  # nodes with a child
+        self.remaining = op
+
+    def run(self) -> Dag | None:
+        while self.remaining > 0:
+            nd = len(self.dang)
+            if nd == 0:
+                k = self.lim.const(self.rng)
+                self.dang.append(self.dag.add(CONST, (), k, k))
+                self.remaining -= 1
+            elif self.remaining == nd and nd >= 2:
+                return self.close_with_sum()
+            elif self.remaining == 1:
+                return self.close_with_copy()
+            elif not self.step(nd):
                 return None
-            ops.append(SUM)
-            pars.append(tuple(dang))
-            ks.append(None)
-            vals.append(total)
-            return ops, pars, ks, vals
-        if remaining == 1:  # nd == 1: only the copy of the dangling node closes the DAG
-            # ... which the draws below find with probability 1 - (1 - q)^12, q the chance
-            # of one draw: copy, and the dangling parent (restart otherwise, as they would)
-            if rng.random() >= (_P_CLOSE_COPY if others else _P_CLOSE_COPY_ONLY):
-                return None
-            p = dang[0]
-            ops.append(COPY)
-            pars.append((p,))
-            ks.append(None)
-            vals.append(vals[p])
-            return ops, pars, ks, vals
-        n_others = len(others)
-        for _ in range(_TRIES):
-            u = rng.random()
-            if u < _C_CONST:
-                if remaining - 1 < nd + 1:
-                    continue
-                k = clo + int(rng.random() * cspan)
-                ops.append(CONST)
-                pars.append(())
-                ks.append(k)
-                vals.append(k)
-                dang.append(n)
-                remaining -= 1
-                break
-            if u < _C_PLUS:  # copy, times, plus: one parent
-                cost = 1 if u < _C_COPY else 2
-                if not n_others or rng.random() < _P_DANGLING:
-                    slot = int(rng.random() * nd)
-                    p = dang[slot]
-                    nd2 = nd
-                else:
-                    slot = -1
-                    p = others[int(rng.random() * n_others)]
-                    nd2 = nd + 1
-                if nd2 > 1 and remaining - cost < nd2:
-                    continue
-                v = vals[p]
-                if u < _C_COPY:
-                    code = COPY
-                    k2: int | None = None
-                    value = v
-                elif u < _C_TIMES:
-                    code = TIMES
-                    if mod is not None:
-                        k2 = 2 + int(rng.random() * (tmax - 1))
-                        value = k2 * v % mod
-                    else:
-                        kmax = min(cmax, vmax // max(v, 1))
-                        if kmax < 2:
-                            continue
-                        k2 = 2 + int(rng.random() * (kmax - 1))
-                        value = k2 * v
-                else:
-                    code = PLUS
-                    if mod is not None:
-                        k2 = clo + int(rng.random() * cspan)
-                        value = (k2 + v) % mod
-                    else:
-                        kmax = min(cmax, vmax - v)
-                        if kmax < 1:
-                            continue
-                        k2 = clo + int(rng.random() * (kmax - clo + 1)) if kmax >= clo else kmax
-                        value = k2 + v
-                ops.append(code)
-                pars.append((p,))
-                ks.append(k2)
-                vals.append(value)
-                if slot >= 0:
-                    dang[slot] = n  # the parent leaves, the new node enters
-                    others.append(p)
-                else:
-                    dang.append(n)
-                remaining -= cost
-                break
-            # diff (two parents) or sum (2-4 parents)
-            if u < _C_DIFF:
-                count = 2
-                code = DIFF
-            else:
-                count = 2 + int(rng.random() * 3)
-                code = SUM
-            if count > remaining or count > n:
-                continue
-            dl = dang[:]
-            ol = others[:]
-            plist: list[int] = []
-            moved: list[int] = []  # dangling parents
-            for _slot in range(count):
-                if dl and (not ol or rng.random() < _P_DANGLING):
-                    m = len(dl)  # a local: a len() operand makes the compiled product generic
-                    p = dl.pop(int(rng.random() * m))
-                    moved.append(p)
-                else:
-                    m = len(ol)
-                    p = ol.pop(int(rng.random() * m))
-                plist.append(p)
-            nd2 = nd - len(moved) + 1
-            if nd2 > 1 and remaining - count < nd2:
-                continue
-            if code == DIFF:
-                a, b = plist
-                v1, v2 = vals[a], vals[b]
-                if mod is not None:
-                    value = (v1 - v2) % mod
-                elif v1 == v2:
-                    continue
-                elif v1 < v2:
-                    plist = [b, a]
-                    value = v2 - v1
-                else:
-                    value = v1 - v2
-            else:
-                value = 0
-                for p in plist:
-                    value += vals[p]
-                if mod is not None:
-                    value %= mod
-                elif value > vmax:
-                    continue
-            ops.append(code)
-            pars.append(tuple(plist))
-            ks.append(None)
-            vals.append(value)
-            if moved:
-                dang = dl
-                others.extend(moved)
-            dang.append(n)
-            remaining -= count
-            break
-        else:
+        return self.dag
+
+    def close_with_sum(self) -> Dag | None:
+        """The last node: one sum over every dangling node, in shuffled order."""
+        dang, rng, values = self.dang, self.rng, self.dag.values
+        for i in range(len(dang) - 1, 0, -1):
+            j = int(rng.random() * (i + 1))
+            dang[i], dang[j] = dang[j], dang[i]
+        total = 0
+        for p in dang:
+            total += values[p]
+        total = self.lim.total(total)
+        if total < 0:
             return None
-        n += 1
-    return ops, pars, ks, vals
+        self.dag.add(SUM, tuple(dang), None, total)
+        return self.dag
+
+    def close_with_copy(self) -> Dag | None:
+        """The last node when one edge and one dangling node are left: its copy.
+
+        The draws of :meth:`step` would find it with probability 1 - (1 - q)^12, q the
+        chance of one draw (copy, and the dangling parent); it is found with that chance.
+        """
+        p_close = _P_CLOSE_COPY if self.others else _P_CLOSE_COPY_ONLY
+        if self.rng.random() >= p_close:
+            return None
+        p = self.dang[0]
+        self.dag.add(COPY, (p,), None, self.dag.values[p])
+        return self.dag
+
+    def step(self, nd: int) -> bool:
+        """Add one node that keeps the DAG feasible; False if 12 draws found none."""
+        for _ in range(_TRIES):
+            u = self.rng.random()
+            if u < _C_CONST:
+                if self.remaining - 1 < nd + 1:
+                    continue
+                k = self.lim.const(self.rng)
+                self.dang.append(self.dag.add(CONST, (), k, k))
+                self.remaining -= 1
+                return True
+            if self.unary(u, nd) if u < _C_PLUS else self.nary(u, nd):
+                return True
+        return False
+
+    def unary(self, u: float, nd: int) -> bool:
+        """Try a copy, times or plus node (by ``u``); False if the draw is infeasible."""
+        rng = self.rng
+        cost = 1 if u < _C_COPY else 2
+        n_others = len(self.others)
+        if not n_others or rng.random() < _P_DANGLING:
+            slot = int(rng.random() * nd)
+            p = self.dang[slot]
+            nd2 = nd
+        else:
+            slot = -1
+            p = self.others[int(rng.random() * n_others)]
+            nd2 = nd + 1
+        if nd2 > 1 and self.remaining - cost < nd2:
+            return False
+        v = self.dag.values[p]
+        drawn: tuple[int, int] | None
+        if u < _C_COPY:
+            code, drawn = COPY, (-1, v)
+        elif u < _C_TIMES:
+            code, drawn = TIMES, self.lim.times(v, rng)
+        else:
+            code, drawn = PLUS, self.lim.plus(v, rng)
+        if drawn is None:
+            return False
+        k, value = drawn
+        i = self.dag.add(code, (p,), None if code == COPY else k, value)
+        if slot >= 0:
+            self.dang[slot] = i  # the parent leaves, the new node enters
+            self.others.append(p)
+        else:
+            self.dang.append(i)
+        self.remaining -= cost
+        return True
+
+    def nary(self, u: float, nd: int) -> bool:
+        """Try a diff (two parents) or sum (2-4) node; False if the draw is infeasible."""
+        rng = self.rng
+        if u < _C_DIFF:
+            code, count = DIFF, 2
+        else:
+            code, count = SUM, 2 + int(rng.random() * 3)
+        if count > self.remaining or count > len(self.dag.ops):
+            return False
+        dl = self.dang[:]
+        ol = self.others[:]
+        plist: list[int] = []
+        moved: list[int] = []  # dangling parents
+        for _slot in range(count):
+            if dl and (not ol or rng.random() < _P_DANGLING):
+                p = dl.pop(int(rng.random() * len(dl)))
+                moved.append(p)
+            else:
+                p = ol.pop(int(rng.random() * len(ol)))
+            plist.append(p)
+        nd2 = nd - len(moved) + 1
+        if nd2 > 1 and self.remaining - count < nd2:
+            return False
+        value = self.value_of(code, plist)
+        if value < 0:
+            return False
+        i = self.dag.add(code, tuple(plist), None, value)
+        if moved:
+            self.dang = dl
+            self.others.extend(moved)
+        self.dang.append(i)
+        self.remaining -= count
+        return True
+
+    def value_of(self, code: int, plist: list[int]) -> int:
+        """A diff's or sum's value (a diff puts the larger parent first); -1 if illegal."""
+        values = self.dag.values
+        if code == SUM:
+            total = 0
+            for p in plist:
+                total += values[p]
+            return self.lim.total(total)
+        a, b = plist
+        v1, v2 = values[a], values[b]
+        if self.lim.mod is not None:
+            return (v1 - v2) % self.lim.mod
+        if v1 == v2:
+            return -1
+        if v1 < v2:
+            plist[0], plist[1] = b, a
+        return abs(v1 - v2)
 
 
-def adjoints(ops: list[int], pars: list[tuple[int, ...]], ks: list[int | None]) -> list[int]:
+def adjoints(dag: Dag) -> list[int]:
     """d(last node) / d(node i) for every node: the coefficient of x in the last node's
     linear form, were node i the unknown x."""
+    ops, pars, ks = dag.ops, dag.parents, dag.ks
     n = len(ops)
     adj = [0] * n
     adj[-1] = 1
@@ -315,30 +362,24 @@ def adjoints(ops: list[int], pars: list[tuple[int, ...]], ks: list[int | None]) 
     return adj
 
 
-def linear_forms(
-    ops: list[int],
-    pars: list[tuple[int, ...]],
-    ks: list[int | None],
-    values: list[int],
-    unknown: int,
-) -> list[tuple[int, int]]:
+def linear_forms(dag: Dag, unknown: int) -> list[tuple[int, int]]:
     """Each node's value as ``a*x + b`` when node ``unknown`` (a constant) becomes x."""
     forms: list[tuple[int, int]] = []
-    for i, code in enumerate(ops):
-        par = pars[i]
+    for i, code in enumerate(dag.ops):
+        par = dag.parents[i]
+        k = dag.ks[i] or 0
         if i == unknown:
             forms.append((1, 0))
         elif code == CONST:
-            forms.append((0, values[i]))
+            forms.append((0, dag.values[i]))
         elif code == COPY:
             forms.append(forms[par[0]])
         elif code == TIMES:
             a, b = forms[par[0]]
-            k = ks[i] or 0
             forms.append((k * a, k * b))
         elif code == PLUS:
             a, b = forms[par[0]]
-            forms.append((a, b + (ks[i] or 0)))
+            forms.append((a, b + k))
         elif code == DIFF:
             (a1, b1), (a2, b2) = forms[par[0]], forms[par[1]]
             forms.append((a1 - a2, b1 - b2))

@@ -1,4 +1,5 @@
-"""One quantity of a problem's graph: :class:`Node`, an immutable record.
+"""One quantity of a problem's graph: :class:`Node`, an immutable record, and the
+graph hash over nodes (:func:`graph_hasher`; :func:`edgegym.tasks.record.graph_hash`).
 
 A class of its own module so that the compiled build makes it a native class: the
 generator builds some 30 nodes per problem, and a native instance costs a few tens of
@@ -9,9 +10,11 @@ repr and pickling are those a frozen dataclass would have.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from typing import Any, ClassVar, Literal
 
-__all__ = ["EDGES", "Node", "NodeOp"]
+__all__ = ["EDGES", "Node", "NodeOp", "graph_hasher"]
 
 NodeOp = Literal["const", "unknown", "copy", "sum", "diff", "times", "plus", "total"]
 
@@ -85,6 +88,17 @@ class Node:
     def edges(self) -> int:
         return _edges_of(self._op, self._parents)
 
+    @property
+    def hash_entry(self) -> str:
+        """The node's entry in the graph hash (:func:`edgegym.tasks.record.graph_hash`):
+        its fields joined by ASCII separators, which no quantity name may contain."""
+        parents = "\x1d".join(self._parents)
+        k_value = self._k
+        k = "None" if k_value is None else str(k_value)
+        coef = self._coef
+        c = "None" if coef is None else f"({coef[0]}, {coef[1]})"  # str(coef), natively
+        return f"\x1e{self._name}\x1f{self._op}\x1f{parents}\x1f{k}\x1f{self._value}\x1f{c}"
+
     def _key(self) -> tuple[Any, ...]:
         return (self._name, self._op, self._parents, self._k, self._value, self._coef)
 
@@ -135,3 +149,25 @@ class Node:
             value=int(data["value"]),
             coef=None if coef is None else (int(coef[0]), int(coef[1])),
         )
+
+
+def graph_hasher(
+    family: str,
+    context: str,
+    mode: str,
+    nodes: Iterable[Node],
+    start: hashlib.blake2b | None = None,
+) -> hashlib.blake2b:
+    """The graph hash's state after ``nodes``: from its start (family, context, mode),
+    or from a copy of ``start``, the state after the nodes before these.
+
+    The generator hashes a shared prefix once and tries several names for the nodes
+    after it; :func:`graph_hash` hashes all nodes at once. Each node adds its
+    :attr:`Node.hash_entry`.
+    """
+    if start is None:
+        h = hashlib.blake2b(f"{family}\x1e{context}\x1e{mode}".encode(), digest_size=10)
+    else:
+        h = start.copy()
+    h.update("".join([n.hash_entry for n in nodes]).encode())
+    return h

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from edgegym.tasks.node import EDGES, Node, NodeOp
+from edgegym.tasks.node import EDGES, Node, NodeOp, graph_hasher
 from edgegym.tasks.spec import TaskSpec
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "Problem",
     "format_prompt",
     "graph_hash",
+    "graph_hasher",
 ]
 
 RECORD_VERSION = 2
@@ -185,12 +186,5 @@ class Problem:
 
 
 def graph_hash(family: str, context: str, mode: str, nodes: Sequence[Node]) -> str:
-    """Hash of a necessary DAG; see :attr:`Problem.graph_hash`.
-
-    Fields are joined with ASCII separators, which no quantity name may contain.
-    """
-    h = hashlib.blake2b(f"{family}\x1e{context}\x1e{mode}".encode(), digest_size=10)
-    for n in nodes:
-        parents = "\x1d".join(n.parents)
-        h.update(f"\x1e{n.name}\x1f{n.op}\x1f{parents}\x1f{n.k}\x1f{n.value}\x1f{n.coef}".encode())
-    return h.hexdigest()
+    """Hash of a necessary DAG; see :attr:`Problem.graph_hash`."""
+    return graph_hasher(family, context, mode, nodes).hexdigest()

@@ -21,6 +21,7 @@ import functools
 import string
 
 from edgegym.tasks.context import Context, Kind, load_context
+from edgegym.tasks.graph import CONST, COPY, DIFF, PLUS, TIMES
 
 __all__ = ["FORM_ARGS", "Form", "Surface", "form_pieces", "surface"]
 
@@ -172,6 +173,26 @@ class Surface:
         self.unknown = forms["unknown"]
         self.list_separator: str = ctx.list_separator
         self.modulus_sentence: str = ctx.modulus_sentence
+
+    def sentence(self, code: int, c: int, k: str, parents: tuple[int, ...], ids: list[int]) -> str:
+        """The sentence stating quantity ``c`` as operation ``code`` (a
+        :mod:`~edgegym.tasks.graph` code: const ... sum) of the ``parents`` (indices into
+        ``ids``, the quantity ids), with constant ``k`` as written ("" for none)."""
+        phrase = self.phrase
+        if code == CONST:
+            return f"{self.const.head[c]}{k}{self.const.end}"
+        p = phrase[ids[parents[0]]]
+        if code == COPY:
+            return f"{self.copy.head[c]}{p}{self.copy.end}"
+        if code in (TIMES, PLUS):
+            form = self.times if code == TIMES else self.plus
+            return f"{form.head[c]}{k}{form.mid}{p}{form.end}"
+        if code == DIFF or len(parents) == 2:
+            form = self.diff if code == DIFF else self.sum2
+            return f"{form.head[c]}{p}{form.mid}{phrase[ids[parents[1]]]}{form.end}"
+        plist = self.list_separator.join([phrase[ids[q]] for q in parents[:-1]])
+        last = phrase[ids[parents[-1]]]
+        return f"{self.sumn.head[c]}{plist}{self.sumn.mid}{last}{self.sumn.end}"
 
     def pool_size(self, depth: int) -> int:
         """Nameable (non-total) quantities at a depth: ids ``0 .. pool_size - 1``."""

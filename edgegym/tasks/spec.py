@@ -12,7 +12,7 @@ import functools
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -42,10 +42,8 @@ MAX_OP = 40
 _NAME = re.compile(r"[a-z][a-z0-9_-]{0,63}")
 
 
-@functools.lru_cache(maxsize=1024)
 def _is_name(text: str) -> bool:
-    """Whether ``text`` is a lowercase name (cached: every spec checks two, and the regex
-    costs as much as the rest of the spec's construction)."""
+    """Whether ``text`` is a lowercase name."""
     return _NAME.fullmatch(text) is not None
 
 
@@ -82,6 +80,12 @@ class DagConfig:
     """Shuffle the sentences of the problem text (the study does)."""
     totals: bool = True
     """Allow implied "total" quantities (sums over all item types of an entity)."""
+    statements: int | None = None
+    """A fixed statement budget (length control): if set, distractors fill every problem
+    up to this many statements (the necessary ones and, in reverse mode, the given value
+    included; the modulus sentence not), and ``distractors`` is ignored. A problem whose
+    necessary statements alone exceed it, or whose context runs out of names, gets fewer
+    distractors, so the prompt length hardly changes with op among the ops that fit."""
 
     def __post_init__(self) -> None:
         _check_range("const_min", self.const_min, 0)
@@ -93,6 +97,8 @@ class DagConfig:
             _check_range("depth", self.depth, 2, 3)
         if not (isinstance(self.distractors, int | float) and 0 <= self.distractors <= 4):
             raise ValueError(f"distractors must be a number in [0, 4], got {self.distractors!r}")
+        if self.statements is not None:
+            _check_range("statements", self.statements, 1, 1000)
         for name in ("shuffle", "totals"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be a bool, got {getattr(self, name)!r}")
@@ -103,7 +109,13 @@ class DagConfig:
         return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
 
     def to_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        """The fields; those added after RECORD_VERSION 2 only when set, so that every
+        older configuration keeps its key (and its problems their bytes)."""
+        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        for name, default in _LATER_FIELDS.items():
+            if data[name] == default:
+                del data[name]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DagConfig:
@@ -114,10 +126,12 @@ class DagConfig:
         return cls(**data)
 
 
+_LATER_FIELDS: dict[str, Any] = {"statements": None}
+"""Fields added after RECORD_VERSION 2, with their defaults (see :meth:`DagConfig.to_dict`)."""
 _DEFAULT_CONFIG = DagConfig()
 
 
-@dataclass(frozen=True, kw_only=True, init=False)
+@dataclass(frozen=True, kw_only=True)
 class TaskSpec:
     """Everything that determines one problem. Same spec, same bytes."""
 
@@ -135,34 +149,8 @@ class TaskSpec:
     """User seed; with the other fields it derives the problem's random stream."""
     index: int = 0
     """Position of the problem within (seed, split, family, context, mode, op)."""
-    config: DagConfig = field(default_factory=lambda: _DEFAULT_CONFIG)
+    config: DagConfig = _DEFAULT_CONFIG
     """Family knobs (the default is one shared instance: its cached ``key`` is computed once)."""
-
-    def __init__(
-        self,
-        *,
-        family: str = "dag",
-        context: str = "zoo",
-        mode: Mode = "forward",
-        op: int = 5,
-        split: Split = "train",
-        seed: int = 0,
-        index: int = 0,
-        config: DagConfig = _DEFAULT_CONFIG,
-    ) -> None:
-        # The fields and defaults above, set the way the dataclass __init__ would, less
-        # its object.__setattr__ per field (the class is frozen): a third of the cost of a
-        # spec, and specs are made by the million. A test checks the two stay the same.
-        fields = self.__dict__
-        fields["family"] = family
-        fields["context"] = context
-        fields["mode"] = mode
-        fields["op"] = op
-        fields["split"] = split
-        fields["seed"] = seed
-        fields["index"] = index
-        fields["config"] = config
-        self.__post_init__()
 
     def __post_init__(self) -> None:
         for name in ("family", "context"):
@@ -202,18 +190,8 @@ class TaskSpec:
 
     @functools.cached_property
     def key(self) -> str:
-        """Canonical JSON of the spec (cached; used for ids).
-
-        Exactly ``json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))``,
-        written out: every problem id hashes it, and the general encoder (with
-        ``dataclasses.fields``) costs several times the rest of the id. The fields are
-        validated names and ints, which JSON writes as they are; the config writes its own.
-        """
-        return (
-            f'{{"config":{self.config.key},"context":"{self.context}","family":"{self.family}",'
-            f'"index":{self.index:d},"mode":"{self.mode}","op":{self.op:d},'
-            f'"seed":{self.seed:d},"split":"{self.split}"}}'
-        )
+        """Canonical JSON of the spec (cached; used for ids)."""
+        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
 
     def to_dict(self) -> dict[str, Any]:
         data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}

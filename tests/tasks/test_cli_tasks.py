@@ -68,3 +68,30 @@ def test_show_prints_problem_dag_and_trace(capsys: pytest.CaptureFixture[str]) -
     assert main(["show", "--context", "zoo", "--op", "6", "--mode", "reverse"]) == 0
     out = capsys.readouterr().out
     assert "necessary DAG" in out and "gold trace" in out and "Answer:" in out
+
+
+def test_stats_json_cells_match_the_problems(capsys: pytest.CaptureFixture[str]) -> None:
+    from edgegym.tasks import DagConfig, TaskSpec, generate
+
+    argv = ["stats", "--ops", "4-5", "--per-op", "6", "--contexts", "movie", "--json"]
+    argv += ["--config", '{"depth": 2, "statements": 20}']
+    assert main(argv) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["config"]["statements"] == 20
+    cells = {(c["op"], c["depth"]): c for c in out["cells"]}
+    assert set(cells) == {(4, 2), (5, 2)}
+    cfg = DagConfig(depth=2, statements=20)
+    for op in (4, 5):
+        problems = [
+            generate(TaskSpec(context="movie", op=op, index=i, config=cfg)) for i in range(6)
+        ]
+        cell = cells[op, 2]
+        assert cell["n"] == 6 and cell["statements"] == 20 and cell["compound_share"] == 0
+        assert cell["define"] == sum(len(p.nodes) for p in problems) / 6
+        assert cell["prompt_chars"] == sum(len(p.prompt) for p in problems) / 6
+
+
+def test_stats_table_and_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["stats", "--ops", "3", "--per-op", "2"]) == 0
+    assert "problem shape" in capsys.readouterr().out
+    assert main(["stats", "--ops", "3", "--per-op", "0"]) == 2
