@@ -19,12 +19,21 @@ from edgegym.envs.spaces import FreeText
 from edgegym.rewards import Gold, RewardResult, gold_of, score_parsed
 from edgegym.tasks import RECORD_VERSION, DagConfig, Problem, TaskSpec, generate
 
-__all__ = ["FINAL_MARKERS", "MAX_PROMPT_CHARS", "OVER_LENGTH", "ReasonBase", "check_action"]
+__all__ = [
+    "FINAL_MARKERS",
+    "MAX_PROMPT_CHARS",
+    "NO_ERROR",
+    "OVER_LENGTH",
+    "ReasonBase",
+    "check_action",
+]
 
 MAX_PROMPT_CHARS = 65_536
 """Longest prompt an env serves (op 40, depth 3, 4 distractors per node stays under 25k)."""
 OVER_LENGTH = "over_length"
 """Flag set when a response exceeds ``max_response_chars`` and is cut to it before scoring."""
+NO_ERROR = -1
+"""``info["first_error"]`` of a response with no wrong step (the reward's ``None``)."""
 FINAL_MARKERS = ("</solution>", "<answer>", "</answer>")
 """A response containing any of these is complete (``ReasonStep-v0`` terminates on it)."""
 
@@ -222,7 +231,9 @@ class ReasonBase(gym.Env[str, str]):
             "outcome": float(result.outcome),
             "process": float(result.process),
             "verified": bool(result.verified),
-            "first_error": result.first_error,
+            # Always an int (-1: no wrong step): a vector env merges infos into one array
+            # per key, typed by the first env's value, so a key's type must never change.
+            "first_error": NO_ERROR if result.first_error is None else int(result.first_error),
             "flags": flags,
             "answer": self._require_problem().answer,
         }
