@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from edgegym.tasks.io import atomic_write_bytes, atomic_write_text
+from edgegym.tasks.io import atomic_write_bytes, atomic_write_text, read_jsonl
 
 __all__ = [
     "atomic_write_bytes",
@@ -31,19 +31,7 @@ def iter_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:
     Raises:
         ValueError: naming the file and line of a line that is not a JSON object.
     """
-    with Path(path).open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise ValueError(f"{path}:{number}: not valid JSON ({err.msg})") from err
-            if not isinstance(row, dict):
-                raise ValueError(
-                    f"{path}:{number}: expected a JSON object, got {type(row).__name__}"
-                )
-            yield row
+    return read_jsonl(path)  # the package's one JSONL reader
 
 
 def available_cores() -> int:
