@@ -66,7 +66,7 @@ from edgegym.tasks import (
     generate,
     stable_int,
 )
-from edgegym.tasks.io import atomic_write, atomic_write_text, folder_lock
+from edgegym.tasks.io import atomic_write, atomic_write_text, folder_lock, read_json
 
 __all__ = [
     "FORMAT",
@@ -700,7 +700,7 @@ def _load_manifest(out_dir: Path, head: dict[str, Any]) -> list[dict[str, Any]]:
     path = out_dir / MANIFEST
     if not path.is_file():
         return []
-    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest = _checked_manifest(path)
     theirs = {k: manifest.get(k) for k in head}
     if theirs != head:
         raise ValueError(
@@ -786,6 +786,8 @@ def write_corpus(
     if config.kind == "rl":
         check_env_settings(config.env_id, config.env_kwargs)  # labels must replay
     out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(f"{out} is a file, not a corpus folder")
     out.mkdir(parents=True, exist_ok=True)
     excluded = load_exclusion([Path(p) for p in exclude])
     with folder_lock(out, "corpus writer"):
@@ -908,9 +910,22 @@ def _manifest(out_dir: str | os.PathLike[str]) -> dict[str, Any]:
     path = Path(out_dir) / MANIFEST
     if not path.is_file():
         raise FileNotFoundError(f"{out_dir} is not an edgegym corpus (no {MANIFEST})")
-    manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    manifest = _checked_manifest(path)
     if manifest.get("format") != FORMAT:
         raise ValueError(f"{path}: format must be {FORMAT!r}, got {manifest.get('format')!r}")
+    return manifest
+
+
+def _checked_manifest(path: Path) -> dict[str, Any]:
+    """A manifest read strictly: shard entries name shard files of the folder, nothing else."""
+    manifest = read_json(path)
+    shards = manifest.get("shards") if isinstance(manifest, dict) else None
+    if not isinstance(manifest, dict) or not isinstance(shards, list):
+        raise ValueError(f"{path}: not a corpus manifest (delete it to start over)")
+    for stats in shards:
+        name = stats.get("file") if isinstance(stats, dict) else None
+        if not isinstance(name, str) or _SHARD_RE.match(name) is None:
+            raise ValueError(f"{path}: shard entry {stats!r:.80} names no shard file")
     return manifest
 
 

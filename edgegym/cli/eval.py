@@ -159,14 +159,11 @@ def run_report(args: argparse.Namespace) -> int:
     from edgegym.eval.results import EvalResults
 
     console = make_console()
+    config = _eval_config(args)  # flags first: a bad one fails before any file is read
+    shown = tuple(int_ranges(args.show, "--show", 1, _MAX_K)) if args.show else None
     results = EvalResults.load(args.results)
-    summary = summarize(results, _eval_config(args))
-    print_report(
-        console,
-        results,
-        summary,
-        k_show=tuple(int_ranges(args.show, "--show", 1, _MAX_K)) if args.show else None,
-    )
+    summary = summarize(results, config)
+    print_report(console, results, summary, k_show=shown)
     if args.out_dir:
         try:
             from edgegym.eval.plots import write_plots
@@ -183,13 +180,11 @@ def run_compare(args: argparse.Namespace) -> int:
     from edgegym.eval.report import print_comparison
     from edgegym.eval.results import EvalResults
 
+    config = _eval_config(args)
+    show = tuple(int_ranges(args.show, "--show", 1, _MAX_K)) if args.show else None
     a, b = EvalResults.load(args.a), EvalResults.load(args.b)
-    comparison = compare(a, b, _eval_config(args))
-    shown = (
-        tuple(int_ranges(args.show, "--show", 1, _MAX_K))
-        if args.show
-        else (comparison.k[0], comparison.k[-1])
-    )
+    comparison = compare(a, b, config)
+    shown = show or (comparison.k[0], comparison.k[-1])
     print_comparison(make_console(), comparison, labels=(args.a, args.b), k_show=shown)
     return 0
 

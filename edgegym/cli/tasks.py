@@ -156,7 +156,11 @@ def _run_show(args: argparse.Namespace) -> int:
         record: dict[str, Any] | None = next(itertools.islice(records, args.line, None), None)
         if record is None:
             raise CommandError(f"{args.file} has no line {args.line}")
-        _show(Problem.from_record(record))
+        try:
+            problem = Problem.from_record(record)
+        except ValueError as err:
+            raise CommandError(f"{args.file}: record {args.line}: {err}") from None
+        _show(problem)
         return 0
     spec = TaskSpec(
         context=args.context,

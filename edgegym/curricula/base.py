@@ -66,7 +66,6 @@ STATE_KEYS = (
 PROPOSE_STREAM = 0x50524F50  # "PROP": keeps proposal draws apart from other uses of the seed
 
 
-
 def check_state(state: object) -> None:
     """``ValueError`` unless ``state`` looks like :meth:`Curriculum.state_dict` output: a
     JSON object with exactly :data:`STATE_KEYS`, its objects objects."""
@@ -79,6 +78,7 @@ def check_state(state: object) -> None:
     for key in ("config", "params", "proposed", "tracker", "strategy_state"):
         if not isinstance(state[key], dict):
             raise ValueError(f"curriculum state field {key!r} must be a JSON object")
+
 
 class Proposer(Protocol):
     """What an env or a trainer needs from a curriculum."""

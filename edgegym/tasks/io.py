@@ -40,8 +40,13 @@ folder holding it, or an empty one, is ever replaced or deleted by edgegym."""
 
 @contextlib.contextmanager
 def atomic_write(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO[Any]]:
-    """Open a temporary file beside ``path``; on success it replaces ``path`` atomically."""
+    """Open a temporary file beside ``path``; on success it replaces ``path`` atomically.
+
+    Raises:
+        IsADirectoryError: ``path`` is a folder; NotADirectoryError: a parent is a file.
+    """
     target = Path(path)
+    _check_file_target(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=".tmp", dir=target.parent)
     os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a written file should not be
@@ -56,6 +61,22 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO[A
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def _check_file_target(target: Path) -> None:
+    """Fail before writing anything when ``target`` cannot become a file."""
+    if target.is_dir():
+        raise IsADirectoryError(f"{target} is a folder, not a file path")
+    _check_parents(target)
+
+
+def _check_parents(target: Path) -> None:
+    """``NotADirectoryError`` when the nearest existing parent of ``target`` is a file."""
+    for parent in target.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise NotADirectoryError(f"{parent} is a file, so {target} cannot be written")
+            return
 
 
 def _temp_prefix(target: Path, kind: str = "") -> str:
@@ -154,6 +175,7 @@ def atomic_dir(path: str | os.PathLike[str]) -> Iterator[Path]:
     """
     target = Path(path)
     check_replaceable(target)
+    _check_parents(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(target)
     tmp = Path(tempfile.mkdtemp(prefix=_temp_prefix(target), dir=target.parent))
