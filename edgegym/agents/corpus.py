@@ -597,15 +597,18 @@ _WORKER: _Worker | None = None
 
 
 def _init_worker(
-    config_dict: dict[str, Any], exclude: frozenset[str], stop: EventType | None
+    config_dict: dict[str, Any],
+    exclude: frozenset[str],
+    stop: EventType | None,
+    parent: int = 0,
 ) -> None:
+    if parent:  # the writer's pid, passed in: a worker started after its death exits too
+        threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
     if stop is not None:  # a spawned worker, before tokenizers starts its thread pool
         os.environ.setdefault("RAYON_NUM_THREADS", "1")  # one core each
     config = CorpusConfig.from_dict(config_dict)
     global _WORKER
-    _WORKER = _Worker(config, TokenCounter(config.tokenizer), exclude, stop, os.getppid())
-    if stop is not None:
-        threading.Thread(target=_exit_with_parent, args=(_WORKER.parent,), daemon=True).start()
+    _WORKER = _Worker(config, TokenCounter(config.tokenizer), exclude, stop, parent)
 
 
 def _exit_with_parent(parent: int, period: float = 0.2) -> None:
@@ -851,7 +854,7 @@ def _jobs(
         max_workers=workers,
         mp_context=context,
         initializer=_init_worker,
-        initargs=(config.to_dict(), excluded, stop),
+        initargs=(config.to_dict(), excluded, stop, os.getpid()),
     ) as pool:
         shards = itertools.count(start)
         pending = [

@@ -44,3 +44,14 @@ def run_cli(*args: str, cwd: Path, timeout: float = 120) -> subprocess.Completed
 @pytest.fixture(name="snapshot")
 def _snapshot() -> object:
     return snapshot
+
+
+@pytest.fixture(name="cli")
+def _cli() -> object:
+    return run_cli
+
+
+@pytest.fixture(name="child_env")
+def _child_env() -> dict[str, str]:
+    """The environment of a child ``python`` that imports this checkout."""
+    return dict(os.environ, PYTHONPATH=str(REPO))
