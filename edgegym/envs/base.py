@@ -41,6 +41,31 @@ _SPEC_FIELDS = tuple(f.name for f in dataclasses.fields(TaskSpec))
 _SORTED_FLAGS: dict[tuple[frozenset[str], bool], tuple[str, ...]] = {}
 
 
+_MALFORMED = (TypeError, KeyError, AttributeError, IndexError, OverflowError)
+"""What decoding a malformed record or spec can raise besides ``ValueError``."""
+
+
+def _given_problem(record: object, spec: object) -> Problem:
+    """The problem of ``reset(options={"problem": ...})`` or ``{"spec": ...}``.
+
+    Raises:
+        ValueError: the record or spec is malformed, whatever its defect.
+    """
+    if isinstance(record, Problem):
+        return record
+    if isinstance(spec, TaskSpec):
+        return generate(spec)
+    what = "problem" if record is not None else "spec"
+    try:
+        if record is not None:
+            problem = Problem.from_record(record)  # type: ignore[arg-type]
+            _ = problem.id  # computed lazily from the fields: a bad field fails here
+            return problem
+        return generate(TaskSpec.from_dict(spec))  # type: ignore[arg-type]
+    except _MALFORMED as err:
+        raise ValueError(f"options[{what!r}] is malformed: {err!r}") from None
+
+
 def check_action(env: gym.Env[Any, Any], action: object) -> str:
     """The action as ``str``; anything else raises ``TypeError`` naming the expected type."""
     if not isinstance(action, str):
@@ -150,11 +175,9 @@ class ReasonBase(gym.Env[str, str]):
                 raise ValueError("pass at most one of options['problem'] and options['spec']")
         self._from_curriculum = False
         self._generated = record is None
-        if record is not None:
-            problem = record if isinstance(record, Problem) else Problem.from_record(record)
-        elif spec is not None:
-            problem = generate(spec if isinstance(spec, TaskSpec) else TaskSpec.from_dict(spec))
-        elif self.curriculum is not None:
+        if record is not None or spec is not None:
+            return _given_problem(record, spec)
+        if self.curriculum is not None:
             (proposed,) = self.curriculum.propose(1)
             problem = generate(proposed)
             self._from_curriculum = True

@@ -102,3 +102,21 @@ def test_readers_name_the_file_and_line(tmp_path: Path) -> None:
     path.write_text("[" * 100_000)
     with pytest.raises(ValueError, match="nested too deeply"):
         read_json(path)
+
+
+def test_malformed_reset_options_are_value_errors() -> None:
+    """Every field of a record or spec replaced by junk: ``ValueError`` or a valid problem."""
+    record = {k: v for k, v in RECORDS[0].items() if k != "id"}
+    spec = TaskSpec(op=3).to_dict()
+    junk: list[object] = [None, 1, "x", [], {}, [1], 1e309, 10**30, True, [{"name": 1}]]
+    cases = [("problem", record | {k: j}) for k in record for j in junk]
+    cases += [("spec", spec | {k: j}) for k in spec for j in junk]
+    cases += [(kind, j) for kind in ("problem", "spec") for j in junk if j]
+    env = gym.make("edgegym:Reason-v0")
+    for kind, value in cases:
+        try:
+            env.reset(options={kind: value})
+        except ValueError:
+            continue
+        env.step("x")  # accepted: a problem that plays
+    env.close()
