@@ -43,6 +43,8 @@ import itertools
 import json
 import os
 import re
+import threading
+import time
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -64,7 +66,7 @@ from edgegym.tasks import (
     generate,
     stable_int,
 )
-from edgegym.tasks.io import atomic_write, atomic_write_text
+from edgegym.tasks.io import atomic_write, atomic_write_text, folder_lock, read_json
 
 __all__ = [
     "FORMAT",
@@ -73,6 +75,7 @@ __all__ = [
     "CorpusConfig",
     "Kind",
     "TokenCounter",
+    "check_env_settings",
     "load_mixtures",
     "op_mixture",
     "read_corpus",
@@ -584,6 +587,8 @@ class _Worker:
     exclude: frozenset[str]
     stop: EventType | None
     """Pooled workers: set once the corpus is complete (or the writer fails)."""
+    parent: int = 0
+    """Pooled workers: the writer's pid; a worker whose parent changes exits at once."""
 
 
 class _Abandoned(Exception):
@@ -594,13 +599,26 @@ _WORKER: _Worker | None = None
 
 
 def _init_worker(
-    config_dict: dict[str, Any], exclude: frozenset[str], stop: EventType | None
+    config_dict: dict[str, Any],
+    exclude: frozenset[str],
+    stop: EventType | None,
+    parent: int = 0,
 ) -> None:
+    if parent:  # the writer's pid, passed in: a worker started after its death exits too
+        threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
     if stop is not None:  # a spawned worker, before tokenizers starts its thread pool
         os.environ.setdefault("RAYON_NUM_THREADS", "1")  # one core each
     config = CorpusConfig.from_dict(config_dict)
     global _WORKER
-    _WORKER = _Worker(config, TokenCounter(config.tokenizer), exclude, stop)
+    _WORKER = _Worker(config, TokenCounter(config.tokenizer), exclude, stop, parent)
+
+
+def _exit_with_parent(parent: int, period: float = 0.2) -> None:
+    """A pooled worker's watchdog: exit as soon as the writer is gone (killed, say), so
+    no orphan goes on writing shards into a folder that a restarted writer owns."""
+    while os.getppid() == parent:
+        time.sleep(period)
+    os._exit(1)
 
 
 def _write_shard(out_dir: str, shard: int, limit: int) -> dict[str, Any]:
@@ -644,6 +662,8 @@ def _write_shard(out_dir: str, shard: int, limit: int) -> dict[str, Any]:
     data = "".join(lines).encode("utf-8")
     with atomic_write(Path(out_dir) / shard_name(shard), "wb") as handle:
         handle.write(data)
+        if _WORKER.parent and os.getppid() != _WORKER.parent:
+            os._exit(1)  # the writer died while this shard was made: never rename it in
     stats = _shard_stats(shard, data, counts, end - first - len(records))
     stats["slots"] = [r["slot"] for r in records]
     return stats
@@ -685,7 +705,7 @@ def _load_manifest(out_dir: Path, head: dict[str, Any]) -> list[dict[str, Any]]:
     path = out_dir / MANIFEST
     if not path.is_file():
         return []
-    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest = _checked_manifest(path)
     theirs = {k: manifest.get(k) for k in head}
     if theirs != head:
         raise ValueError(
@@ -730,6 +750,18 @@ def _clean(out_dir: Path, keep: set[str]) -> None:
 Progress = Callable[[int, int], None]
 
 
+def check_env_settings(env_id: str, kwargs: Mapping[str, Any]) -> None:
+    """Make the env a label names once, so that settings that cannot replay fail now
+    (``ValueError``), not as a zero score for every sample in training."""
+    import gymnasium as gym
+
+    try:
+        env = gym.make(env_id, **kwargs)
+    except (gym.error.Error, ModuleNotFoundError, ValueError, TypeError) as err:
+        raise ValueError(f"env {env_id!r} with {dict(kwargs)} cannot be made: {err}") from None
+    env.close()
+
+
 def write_corpus(
     config: CorpusConfig,
     out_dir: str | os.PathLike[str],
@@ -750,14 +782,33 @@ def write_corpus(
 
     Raises:
         ValueError: ``out_dir`` holds a different corpus, or the guard excludes everything.
+        BlockingIOError: another writer holds ``out_dir``'s lock (``.lock``).
     """
-    from edgegym.eval.leakage import exclusion_fingerprint, load_exclusion
+    from edgegym.eval.leakage import load_exclusion
 
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ValueError(f"workers must be an int >= 1, got {workers!r}")
+    if config.kind == "rl":
+        check_env_settings(config.env_id, config.env_kwargs)  # labels must replay
     out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(f"{out} is a file, not a corpus folder")
     out.mkdir(parents=True, exist_ok=True)
     excluded = load_exclusion([Path(p) for p in exclude])
+    with folder_lock(out, "corpus writer"):
+        return _write_locked(config, out, excluded, workers, progress)
+
+
+def _write_locked(
+    config: CorpusConfig,
+    out: Path,
+    excluded: frozenset[str],
+    workers: int,
+    progress: Progress | None,
+) -> dict[str, Any]:
+    """:func:`write_corpus` once it holds the folder's lock."""
+    from edgegym.eval.leakage import exclusion_fingerprint
+
     head = {
         "format": FORMAT,
         "config": config.to_dict(),
@@ -805,7 +856,7 @@ def _jobs(
         max_workers=workers,
         mp_context=context,
         initializer=_init_worker,
-        initargs=(config.to_dict(), excluded, stop),
+        initargs=(config.to_dict(), excluded, stop, os.getpid()),
     ) as pool:
         shards = itertools.count(start)
         pending = [
@@ -864,9 +915,22 @@ def _manifest(out_dir: str | os.PathLike[str]) -> dict[str, Any]:
     path = Path(out_dir) / MANIFEST
     if not path.is_file():
         raise FileNotFoundError(f"{out_dir} is not an edgegym corpus (no {MANIFEST})")
-    manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    manifest = _checked_manifest(path)
     if manifest.get("format") != FORMAT:
         raise ValueError(f"{path}: format must be {FORMAT!r}, got {manifest.get('format')!r}")
+    return manifest
+
+
+def _checked_manifest(path: Path) -> dict[str, Any]:
+    """A manifest read strictly: shard entries name shard files of the folder, nothing else."""
+    manifest = read_json(path)
+    shards = manifest.get("shards") if isinstance(manifest, dict) else None
+    if not isinstance(manifest, dict) or not isinstance(shards, list):
+        raise ValueError(f"{path}: not a corpus manifest (delete it to start over)")
+    for stats in shards:
+        name = stats.get("file") if isinstance(stats, dict) else None
+        if not isinstance(name, str) or _SHARD_RE.match(name) is None:
+            raise ValueError(f"{path}: shard entry {stats!r:.80} names no shard file")
     return manifest
 
 
@@ -948,6 +1012,7 @@ def write_curriculum_prompts(
     if isinstance(group_size, bool) or not isinstance(group_size, int) or group_size < 1:
         raise ValueError(f"group_size must be an int >= 1, got {group_size!r}")
     service_config(dict(curriculum))  # fail now, not in a rollout worker
+    check_env_settings(env_id, env_kwargs or {})
     with atomic_write(path) as handle:
         for slot in range(slots):
             label = {

@@ -24,16 +24,85 @@ import importlib
 import json
 import pkgutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from rich.console import Console
 
-__all__ = ["CommandError", "build_parser", "main"]
+__all__ = [
+    "CommandError",
+    "at_least",
+    "build_parser",
+    "int_ranges",
+    "json_object",
+    "main",
+    "make_console",
+    "quote",
+]
+
+_RANGE_ITEMS = 1 << 20
+"""Most values one range flag may select (``--k 1-10000000000`` is refused, not expanded)."""
 
 
 class CommandError(Exception):
     """A user-facing error: printed without a traceback, exit status 2."""
+
+
+def make_console(*, stderr: bool = False) -> Console:
+    """The console every command prints with: no emoji codes (``file:100:`` stays text).
+
+    Text from files and records goes through :func:`quote` (or ``rich.text.Text``) so
+    that it is never read as markup.
+    """
+    return Console(stderr=stderr, emoji=False)
+
+
+def quote(value: object) -> str:
+    """``str(value)`` with Rich markup escaped: a path or record field printed as is."""
+    from rich.markup import escape
+
+    return escape(str(value))
+
+
+def at_least(lo: int) -> Callable[[str], int]:
+    """An argparse ``type``: an int >= ``lo`` (``--workers -1`` is a usage error)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an int, got {text!r}") from None
+        if value < lo:
+            raise argparse.ArgumentTypeError(f"must be >= {lo}, got {value}")
+        return value
+
+    parse.__name__ = f"int >= {lo}"
+    return parse
+
+
+def int_ranges(text: str, flag: str, lo: int, hi: int) -> list[int]:
+    """``"1,8,128"``, ``"2-20"`` or ``"2,5,10-12"`` -> ints in the given order, each in
+    ``[lo, hi]``; the bounds are checked before any range is expanded.
+
+    Raises:
+        CommandError: a malformed item, a value out of bounds, or nothing selected.
+    """
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    out: list[int] = []
+    for part in parts:
+        first, sep, last = part.partition("-")
+        try:
+            a, b = int(first), int(last if sep else first)
+        except ValueError:
+            raise CommandError(f"{flag} must look like 1,8,128 or 2-20; got {text!r}") from None
+        if not lo <= a <= b <= hi:
+            raise CommandError(f"{flag}: {part!r} must be a range within {lo}-{hi}")
+        if len(out) + b - a + 1 > _RANGE_ITEMS:
+            raise CommandError(f"{flag} selects more than {_RANGE_ITEMS:,} values: {text!r}")
+        out.extend(range(a, b + 1))
+    if not out:
+        raise CommandError(f"{flag} selects nothing: {text!r}")
+    return out
 
 
 def json_object(text: str | None, flag: str) -> dict[str, Any]:
@@ -69,12 +138,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         status: int = args.func(args)
-    except (CommandError, ValueError, FileNotFoundError) as err:
-        Console(stderr=True).print(f"[bold red]error:[/] {err}")
-        return 2
+    except (CommandError, ValueError, OSError) as err:
+        return _fail(str(err))
+    except RecursionError:
+        return _fail("input nested too deeply (recursion limit reached)")
     except KeyboardInterrupt:
         return 130
     return status
+
+
+def _fail(message: str) -> int:
+    """Print ``error: <message>`` on one line of stderr, never read as markup; exit status 2."""
+    from rich.text import Text
+
+    line = " ".join(message.split()) or "failed"
+    make_console(stderr=True).print(
+        Text.assemble(("error:", "bold red"), " ", line), soft_wrap=True
+    )
+    return 2
 
 
 if __name__ == "__main__":

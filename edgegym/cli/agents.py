@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from edgegym.cli import CommandError, json_object
+from edgegym.cli import CommandError, json_object, make_console
 from edgegym.cli.corpus import parse_count
 
 
@@ -17,15 +17,13 @@ def _tokenizer(args: argparse.Namespace, preset: dict[str, Any]) -> Any:
     if choice == "char":
         return char_tokenizer()
     if choice == "bpe":
-        from rich.console import Console
-
         from edgegym.agents.corpus import sample_texts
         from edgegym.tasks import CONTEXTS
 
         contexts = (
             [c.strip() for c in args.bpe_contexts.split(",")] if args.bpe_contexts else CONTEXTS
         )
-        with Console(stderr=True).status(
+        with make_console(stderr=True).status(
             f"training a {args.bpe_vocab}-token BPE on {args.bpe_texts:,} texts"
         ):
             texts = sample_texts(args.bpe_texts, contexts=contexts, seed=args.seed)
@@ -35,7 +33,6 @@ def _tokenizer(args: argparse.Namespace, preset: dict[str, Any]) -> Any:
 
 
 def _run_init(args: argparse.Namespace) -> int:
-    from rich.console import Console
     from rich.table import Table
 
     from edgegym.agents.model import INIT_INFO, MODEL_PRESETS, save_init
@@ -54,7 +51,7 @@ def _run_init(args: argparse.Namespace) -> int:
     table.add_row(
         f"{info['params']:,}", str(info["vocab_size"]), str(info["seed"]), info["description"]
     )
-    Console().print(table)
+    make_console().print(table)
     print(f"start OpenRLHF from it: --model.model_name_or_path {out} (SFT / pre-training)")
     return 0
 

@@ -7,7 +7,7 @@ import os
 import re
 from typing import Any
 
-from edgegym.cli import CommandError, json_object
+from edgegym.cli import CommandError, at_least, json_object, make_console, quote
 
 _DEFAULT_OPS = {
     "pretrain": "pretrain-20-30-50",
@@ -57,11 +57,10 @@ def _config(args: argparse.Namespace) -> Any:
 
 
 def _summary(manifest: dict[str, Any], out: str) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     config = manifest["config"]
-    table = Table(title=f"{config['kind']} corpus in {out}")
+    table = Table(title=f"{config['kind']} corpus in {quote(out)}")
     for column in ("records", "tokens", "tokens/record", "shards", "skipped (leakage guard)"):
         table.add_column(column, justify="right")
     records = max(manifest["records"], 1)
@@ -72,11 +71,11 @@ def _summary(manifest: dict[str, Any], out: str) -> None:
         str(len(manifest["shards"])),
         f"{manifest['skipped']:,}",
     )
-    console = Console()
+    console = make_console()
     console.print(table)
     key = {"pretrain": "text", "midtrain": "text", "sft": "prompt/response", "rl": "prompt/label"}
     console.print(
-        f"OpenRLHF: pass [bold]{out}[/] as the dataset (input key: {key[config['kind']]}); "
+        f"OpenRLHF: pass [bold]{quote(out)}[/] as the dataset (input key: {key[config['kind']]}); "
         "see examples/openrlhf/."
     )
 
@@ -107,7 +106,6 @@ def _run_write(args: argparse.Namespace) -> int:
 
 
 def _run_mixtures(args: argparse.Namespace) -> int:
-    from rich.console import Console
     from rich.table import Table
 
     from edgegym.agents.corpus import load_mixtures, op_mixture
@@ -126,7 +124,7 @@ def _run_mixtures(args: argparse.Namespace) -> int:
     for name, preset in sorted(mixtures["contexts"].items()):
         weights = ", ".join(f"{c}: {p:g}" for c, p in preset["weights"].items())
         contexts.add_row(name, weights, preset["description"])
-    console = Console()
+    console = make_console()
     console.print(ops)
     console.print(contexts)
     return 0
@@ -171,7 +169,7 @@ def _add_common(parser: argparse.ArgumentParser, kind: str) -> None:
     )
     parser.add_argument("--shard-size", type=int, default=4096, help="slots per shard")
     parser.add_argument(
-        "--workers", type=int, default=min(2, os.cpu_count() or 1), help="processes"
+        "--workers", type=at_least(1), default=min(2, os.cpu_count() or 1), help="processes"
     )
     parser.add_argument(
         "--exclude",

@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
+from edgegym.cli import make_console, quote
+
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
@@ -60,7 +62,6 @@ def _names(text: str) -> tuple[str, ...]:
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from rich.console import Console
     from rich.live import Live
 
     from edgegym.cli import CommandError
@@ -96,7 +97,7 @@ def _simulate(args: argparse.Namespace) -> int:
     sim = SimulationConfig(
         steps=args.steps, groups=args.groups, group_size=args.group_size, target=args.target
     )
-    console = Console()
+    console = make_console()
     records: list[StepRecord] = []
 
     def on_step(record: StepRecord) -> None:
@@ -119,14 +120,14 @@ def _simulate(args: argparse.Namespace) -> int:
     )
     if args.save:
         curriculum.save(args.save)
-        console.print(f"state written to {args.save}")
+        console.print(f"state written to {quote(args.save)}")
     if args.plot:
         from edgegym.curricula.plot import plot_sampling_mass
 
         plot_sampling_mass(
             result.records, config.ops, args.plot, title=f"{args.strategy}: where the groups went"
         )
-        console.print(f"plot written to {args.plot}")
+        console.print(f"plot written to {quote(args.plot)}")
     return 0
 
 
@@ -192,12 +193,11 @@ def _table(
 
 
 def _show(args: argparse.Namespace) -> int:
-    from rich.console import Console
 
     from edgegym.curricula import load_curriculum
 
     curriculum = load_curriculum(args.state)
-    console = Console()
+    console = make_console()
     console.print(_table(curriculum, None, [], None))
     console.print(
         f"strategy {curriculum.name}, {curriculum.tracker.updates} updates, "

@@ -18,7 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from edgegym.cli import CommandError
+from edgegym.cli import CommandError, at_least, int_ranges, make_console, quote
+from edgegym.tasks.spec import MAX_OP, MIN_OP
 
 _EPILOG = """generations file (JSONL), one of:
   {"id": "<problem id>", "responses": ["<text after <solution>>", ...]}   one line per problem
@@ -26,18 +27,8 @@ _EPILOG = """generations file (JSONL), one of:
 lines without "id" may carry the exact "prompt" instead."""
 
 
-def _ints(text: str, flag: str) -> tuple[int, ...]:
-    """``"1,8,128"`` or ``"2-20"`` or ``"2,5,10-12"`` -> ints in the given order."""
-    out: list[int] = []
-    try:
-        for part in (p.strip() for p in text.split(",") if p.strip()):
-            lo, _, hi = part.partition("-")
-            out.extend(range(int(lo), int(hi or lo) + 1))
-    except ValueError:
-        raise CommandError(f"{flag} must look like 1,8,128 or 2-20; got {text!r}") from None
-    if not out:
-        raise CommandError(f"{flag} selects nothing: {text!r}")
-    return tuple(out)
+_MAX_K = 1 << 20
+"""Largest k a report computes (far above any sample count)."""
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -58,7 +49,7 @@ def _eval_config(args: argparse.Namespace) -> Any:
     from edgegym.eval.aggregate import DEFAULT_BANDS, EvalConfig, parse_bands
 
     return EvalConfig(
-        k_values=_ints(args.k, "--k") if args.k else None,
+        k_values=tuple(int_ranges(args.k, "--k", 1, _MAX_K)) if args.k else None,
         bands=parse_bands(args.bands) if args.bands else DEFAULT_BANDS,
         n_boot=args.n_boot,
         seed=args.seed,
@@ -96,7 +87,6 @@ def _advancer(progress: Any, task: Any) -> Callable[[int], None]:
 
 
 def run_build_suite(args: argparse.Namespace) -> int:
-    from rich.console import Console
 
     from edgegym.eval.leakage import load_exclusion
     from edgegym.eval.suites import build_suite, preset, write_suite
@@ -106,14 +96,14 @@ def run_build_suite(args: argparse.Namespace) -> int:
         raise CommandError(f"{out} already holds a suite; pass --force to overwrite it")
     overrides: dict[str, Any] = {}
     if args.ops:
-        overrides["ops"] = _ints(args.ops, "--ops")
+        overrides["ops"] = tuple(int_ranges(args.ops, "--ops", MIN_OP, MAX_OP))
     if args.contexts:
         overrides["contexts"] = _names(args.contexts)
     if args.modes:
         overrides["modes"] = _names(args.modes)
     config = preset(args.name, per_op=args.per_op, seed=args.seed, **overrides)
     exclude = load_exclusion(args.exclude or [])
-    console = Console()
+    console = make_console()
     with _progress() as progress:
         task = progress.add_task(f"building {config.name}", total=config.size)
         advance = _advancer(progress, task)
@@ -121,13 +111,12 @@ def run_build_suite(args: argparse.Namespace) -> int:
     write_suite(suite, out)
     guard = f", {len(exclude)} training hashes excluded" if exclude else ""
     console.print(
-        f"wrote {len(suite.records)} problems to {out}{guard} (digest {suite.digest[:12]})"
+        f"wrote {len(suite.records)} problems to {quote(out)}{guard} (digest {suite.digest[:12]})"
     )
     return 0
 
 
 def run_score(args: argparse.Namespace) -> int:
-    from rich.console import Console
 
     from edgegym.eval.aggregate import EvalConfig, summarize
     from edgegym.eval.generations import read_generations
@@ -135,7 +124,7 @@ def run_score(args: argparse.Namespace) -> int:
     from edgegym.eval.scoring import ScoreConfig, score_suite
     from edgegym.eval.suites import load_suite
 
-    console = Console()
+    console = make_console()
     suite = load_suite(args.suite)
     generations = read_generations(
         args.generations, suite.records, allow_missing=args.allow_missing
@@ -159,44 +148,44 @@ def run_score(args: argparse.Namespace) -> int:
     results = dataclasses.replace(results, summary=summary.to_dict())
     results.save(args.out)
     console.print(summary_table(summary, "band"))
-    console.print(f"wrote {args.out}; full report: edgegym eval report {args.out}")
+    console.print(f"wrote {quote(args.out)}; full report: edgegym eval report {args.out}")
     return 0
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from rich.console import Console
 
     from edgegym.eval.aggregate import summarize
     from edgegym.eval.report import print_report
     from edgegym.eval.results import EvalResults
 
-    console = Console()
+    console = make_console()
+    config = _eval_config(args)  # flags first: a bad one fails before any file is read
+    shown = tuple(int_ranges(args.show, "--show", 1, _MAX_K)) if args.show else None
     results = EvalResults.load(args.results)
-    summary = summarize(results, _eval_config(args))
-    print_report(
-        console, results, summary, k_show=_ints(args.show, "--show") if args.show else None
-    )
+    summary = summarize(results, config)
+    print_report(console, results, summary, k_show=shown)
     if args.out_dir:
         try:
             from edgegym.eval.plots import write_plots
         except ImportError as err:  # pragma: no cover - depends on the install
             raise CommandError(str(err)) from None
         for path in write_plots(summary, Path(args.out_dir)):
-            console.print(f"wrote {path}")
+            console.print(f"wrote {quote(path)}")
     return 0
 
 
 def run_compare(args: argparse.Namespace) -> int:
-    from rich.console import Console
 
     from edgegym.eval.compare import compare
     from edgegym.eval.report import print_comparison
     from edgegym.eval.results import EvalResults
 
+    config = _eval_config(args)
+    show = tuple(int_ranges(args.show, "--show", 1, _MAX_K)) if args.show else None
     a, b = EvalResults.load(args.a), EvalResults.load(args.b)
-    comparison = compare(a, b, _eval_config(args))
-    shown = _ints(args.show, "--show") if args.show else (comparison.k[0], comparison.k[-1])
-    print_comparison(Console(), comparison, labels=(args.a, args.b), k_show=shown)
+    comparison = compare(a, b, config)
+    shown = show or (comparison.k[0], comparison.k[-1])
+    print_comparison(make_console(), comparison, labels=(args.a, args.b), k_show=shown)
     return 0
 
 
@@ -226,12 +215,11 @@ def run_sample(args: argparse.Namespace) -> int:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from rich.console import Console
 
     from edgegym.eval.demo import run_reference_demo
 
     run_reference_demo(
-        Console(), args.out_dir, per_op=args.per_op, samples=args.samples, seed=args.seed
+        make_console(), args.out_dir, per_op=args.per_op, samples=args.samples, seed=args.seed
     )
     return 0
 
@@ -253,7 +241,7 @@ def register(sub: Any) -> None:
         "--exclude", action="append", help="training export (JSONL records, hash list or a dir)"
     )
     p.add_argument("--force", action="store_true", help="overwrite an existing suite")
-    p.add_argument("--workers", type=int, default=0, help="processes (0: one per core)")
+    p.add_argument("--workers", type=at_least(0), default=0, help="processes (0: one per core)")
     p.set_defaults(func=run_build_suite)
 
     p = cmds.add_parser(
@@ -271,7 +259,7 @@ def register(sub: Any) -> None:
         choices=("outcome", "gated", "strict", "linear"),
         help="reward mode; answer-correct and verified do not depend on it (default strict)",
     )
-    p.add_argument("--workers", type=int, default=0, help="processes (0: one per core)")
+    p.add_argument("--workers", type=at_least(0), default=0, help="processes (0: one per core)")
     p.add_argument("--allow-missing", action="store_true", help="score a partial run")
     p.add_argument("--no-cache", action="store_true", help="score repeated responses again")
     p.set_defaults(func=run_score)

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from edgegym.cli import CommandError
+from edgegym.cli import CommandError, make_console, quote
 
 _STAGES = ("init", "pretrain", "midtrain", "rl", "evaluate")
 DEMO_PRESET = "tiny-cpu"
@@ -117,10 +117,10 @@ def register(sub: Any) -> None:
 
 
 def _make_run(args: argparse.Namespace, *, from_base: bool) -> Any:
-    from rich.console import Console
 
     from edgegym.agents.train.config import load_preset, with_overrides
     from edgegym.agents.train.pipeline import Run, reset
+    from edgegym.tasks.io import claim_folder
 
     preset = with_overrides(load_preset(args.preset), args.settings)
     root = args.out or Path("runs") / preset.name
@@ -128,12 +128,13 @@ def _make_run(args: argparse.Namespace, *, from_base: bool) -> Any:
         preset=preset,
         root=root,
         device=args.device,
-        console=Console(),
+        console=make_console(),
         progress=not args.no_progress,
         from_base=from_base,
     )
     if args.restart:
         reset(run)
+    claim_folder(root)  # a new run folder is edgegym's: a later --restart may delete it
     return run
 
 
@@ -184,7 +185,7 @@ def _run_stage(args: argparse.Namespace) -> int:
     if args.stage == "pretrain" and not (run.model_dir("init") / "config.json").is_file():
         pipeline.stage_init(run)
     path = fn(run)
-    run.console.print(f"{args.stage}: model in {path}")
+    run.console.print(f"{args.stage}: model in {quote(path)}")
     return 0
 
 
@@ -204,7 +205,13 @@ def _run_evaluate(args: argparse.Namespace) -> int:
 
 def _run_base(args: argparse.Namespace) -> int:
     from edgegym.agents.train import pipeline
+    from edgegym.agents.train.config import preset_names
 
+    if args.to is None and args.preset not in preset_names():
+        raise CommandError(
+            "a preset file's base is written only where --to says: pass --to DIR "
+            "(the presets folder holds the shipped presets' bases)"
+        )
     run = _make_run(args, from_base=False)
     if run.preset.pretrain is None:
         raise CommandError(f"preset {run.preset.name!r} has no pretrain stage to build a base from")
@@ -217,7 +224,7 @@ def _run_base(args: argparse.Namespace) -> int:
         target = pipeline.presets_path(run.preset.base.path)
     command = run.preset.base.command if run.preset.base else "edgegym stage base"
     digest = pipeline.export_half(trained, Path(target), command=command)
-    run.console.print(f"base checkpoint: {target} (model.safetensors sha256 {digest})")
+    run.console.print(f"base checkpoint: {quote(target)} (model.safetensors sha256 {digest})")
     if args.to is None and run.preset.base is not None:
         pipeline.record_base_hash(run.preset.name, digest)
         run.console.print(f"updated the sha256 of preset {run.preset.name!r}")
@@ -234,7 +241,8 @@ def _run_demo(args: argparse.Namespace) -> int:
 
         source = base_dir(run.preset)
         run.console.print(
-            f"[bold]edgegym demo[/]: preset {run.preset.name} from its shipped base {source}\n"
+            f"[bold]edgegym demo[/]: preset {run.preset.name} from its shipped base "
+            f"{quote(source)}\n"
             f"  (rebuild the base with: {run.preset.base.command if run.preset.base else '-'})"
         )
     # 1. what the tasks look like; 2. the metrics on reference policies (no model);

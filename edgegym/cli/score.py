@@ -27,7 +27,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from typing import Any
 
-from edgegym.cli import CommandError
+from edgegym.cli import CommandError, make_console, quote
 
 __all__ = ["register", "run"]
 
@@ -131,7 +131,7 @@ def _tables(
     for column in ("mode", "op", "problems", "responses", mode, "outcome", "process", "verified"):
         table.add_column(column, justify="left" if column == "mode" else "right")
     for (task_mode, op), tally in sorted(groups.items()):
-        table.add_row(task_mode, str(op), *tally.cells())
+        table.add_row(quote(task_mode), str(op), *tally.cells())
     table.add_section()
     table.add_row("all", "", *total.cells(), style="bold")
     flag_table = Table(title="Most frequent flags", title_justify="left")
@@ -139,12 +139,11 @@ def _tables(
     flag_table.add_column("responses", justify="right")
     flag_table.add_column("share", justify="right")
     for flag, count in flags.most_common(12):
-        flag_table.add_row(flag, str(count), f"{count / max(total.n, 1):.1%}")
+        flag_table.add_row(quote(flag), str(count), f"{count / max(total.n, 1):.1%}")
     return [table, flag_table] if flags else [table]
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
     from rich.progress import Progress
 
     from edgegym.eval.io import write_jsonl
@@ -159,7 +158,7 @@ def run(args: argparse.Namespace) -> int:
     groups: dict[tuple[str, int], _Tally] = defaultdict(_Tally)
     total, flags = _Tally(), Counter[str]()
     results: list[dict[str, Any]] = []
-    console = Console()
+    console = make_console()
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("scoring", total=sum(len(r) for _, _, r in pairs))
         for problem, key, responses in pairs:
@@ -188,7 +187,7 @@ def run(args: argparse.Namespace) -> int:
         console.print(table)
     if args.out:
         write_jsonl(args.out, results)
-        console.print(f"wrote {len(results)} results to {args.out}")
+        console.print(f"wrote {len(results)} results to {quote(args.out)}")
     if total.n == 0:
         raise CommandError(f"{args.responses} holds no responses")
     return 0

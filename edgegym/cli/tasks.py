@@ -9,23 +9,15 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from edgegym.cli import CommandError
+from edgegym.cli import CommandError, int_ranges, make_console, quote
 from edgegym.tasks import CONTEXTS, MODES, DagConfig, Problem, TaskSpec, generate
-from edgegym.tasks.io import atomic_write, read_jsonl
+from edgegym.tasks.io import atomic_write, read_jsonl, remove_stale_temporaries
+from edgegym.tasks.spec import MAX_OP, MIN_OP
 
 
 def parse_ops(text: str) -> list[int]:
-    """``"2-20"``, ``"5"`` or ``"2,4,8-10"`` -> sorted distinct ints."""
-    ops: set[int] = set()
-    try:
-        for part in text.split(","):
-            lo, _, hi = part.strip().partition("-")
-            ops.update(range(int(lo), int(hi or lo) + 1))
-    except ValueError:
-        raise CommandError(f"--ops must look like 2-20 or 3,5,7; got {text!r}") from None
-    if not ops:
-        raise CommandError(f"--ops selects nothing: {text!r}")
-    return sorted(ops)
+    """``"2-20"``, ``"5"`` or ``"2,4,8-10"`` -> sorted distinct ops in [MIN_OP, MAX_OP]."""
+    return sorted(set(int_ranges(text, "--ops", MIN_OP, MAX_OP)))
 
 
 def _names(text: str, allowed: tuple[str, ...], flag: str) -> list[str]:
@@ -49,10 +41,10 @@ def _config(text: str | None) -> DagConfig:
 
 
 def _exclude(path: str | None) -> frozenset[str]:
-    """Graph hashes from a JSONL of records (``graph_hash``) or of ``{"graph_hash": ...}``."""
-    if not path:
-        return frozenset()
-    return frozenset(str(r["graph_hash"]) for r in read_jsonl(path) if "graph_hash" in r)
+    """Graph hashes to leave out, read strictly by the leakage guard's one reader."""
+    from edgegym.eval.leakage import load_exclusion
+
+    return load_exclusion([path]) if path else frozenset()
 
 
 def iter_specs(
@@ -94,6 +86,7 @@ def _run_generate(args: argparse.Namespace) -> int:
     exclude = _exclude(args.exclude)
     specs = iter_specs(ops, args.per_op, contexts, modes, args.split, args.seed, config)
     total = len(ops) * args.per_op
+    remove_stale_temporaries(args.out)  # what a killed run left beside the output
     with atomic_write(args.out) as out, Progress() as bar:
         task = bar.add_task(f"generating {total:,} problems", total=total)
         for n, spec in enumerate(specs, 1):
@@ -101,40 +94,41 @@ def _run_generate(args: argparse.Namespace) -> int:
             out.write("\n")
             if n % 512 == 0 or n == total:
                 bar.update(task, completed=n)
-    print(f"wrote {total:,} problems to {args.out}")
+    print(f"wrote {total:,} problems to {args.out}")  # plain print: no markup
     return 0
 
 
 def _show(problem: Problem) -> None:
-    from rich.console import Console
     from rich.panel import Panel
+    from rich.text import Text
     from rich.tree import Tree
 
-    console = Console()
+    console = make_console()
     spec = problem.spec
-    title = (
+    title = Text(
         f"{spec.context} / {spec.mode} / op {problem.op} / {spec.split} / seed {spec.seed} / "
         f"index {spec.index}  id {problem.id}"
     )
-    console.print(Panel(problem.problem, title=title, title_align="left"))
-    console.print(f"[bold]Question:[/] {problem.question}")
+    # Record text is shown as text, never read as markup (a record may come from --file).
+    console.print(Panel(Text(problem.problem), title=title, title_align="left"))
+    console.print(f"[bold]Question:[/] {quote(problem.question)}")
     by_name = {n.name: n for n in problem.nodes}
 
     def add(tree: Tree, name: str, depth: int) -> None:
         node = by_name[name]
         k = f" k={node.k}" if node.k is not None else ""
-        branch = tree.add(f"{name}  [dim]{node.op}{k} = {node.value}[/]")
+        branch = tree.add(f"{quote(name)}  [dim]{node.op}{k} = {node.value}[/]")
         if depth < 12:
             for parent in node.parents:
                 add(branch, parent, depth + 1)
 
     root = problem.nodes[-1]
-    tree = Tree(f"[bold]{root.name}[/]  [dim]{root.op} = {root.value}[/]")
+    tree = Tree(f"[bold]{quote(root.name)}[/]  [dim]{root.op} = {root.value}[/]")
     for parent in root.parents:
         add(tree, parent, 1)
     console.print(Panel(tree, title="necessary DAG", title_align="left"))
-    console.print(Panel(problem.solution, title="gold trace", title_align="left"))
-    console.print(f"[bold]Answer:[/] {problem.answer}")
+    console.print(Panel(Text(problem.solution), title="gold trace", title_align="left"))
+    console.print(f"[bold]Answer:[/] {quote(problem.answer)}")
 
 
 def show_examples(console: Any) -> None:
@@ -152,7 +146,8 @@ def show_examples(console: Any) -> None:
     )
     for context, mode in pairs:
         p = generate(TaskSpec(context=context, mode=mode, op=4, split="test"))  # type: ignore[arg-type]
-        table.add_row(f"{context}\n{mode}", f"{p.problem}\n[bold]{p.question}[/]", p.solution)
+        text = f"{quote(p.problem)}\n[bold]{quote(p.question)}[/]"
+        table.add_row(f"{context}\n{mode}", text, quote(p.solution))
     console.print(table)
 
 
@@ -162,7 +157,11 @@ def _run_show(args: argparse.Namespace) -> int:
         record: dict[str, Any] | None = next(itertools.islice(records, args.line, None), None)
         if record is None:
             raise CommandError(f"{args.file} has no line {args.line}")
-        _show(Problem.from_record(record))
+        try:
+            problem = Problem.from_record(record)
+        except ValueError as err:
+            raise CommandError(f"{args.file}: record {args.line}: {err}") from None
+        _show(problem)
         return 0
     spec = TaskSpec(
         context=args.context,
@@ -232,7 +231,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     gen.add_argument(
         "--config", help='DagConfig as JSON, e.g. \'{"modulus": 10, "distractors": 0}\''
     )
-    gen.add_argument("--exclude", help="JSONL whose graph_hash values must not be generated")
+    gen.add_argument(
+        "--exclude",
+        help="problem records or hash list (as eval build-suite --exclude) not to generate",
+    )
     gen.add_argument("--out", required=True, help="output JSONL path")
     gen.set_defaults(func=_run_generate)
 

@@ -36,11 +36,48 @@ from edgegym.curricula.config import CurriculumConfig
 from edgegym.curricula.tracker import CompetenceTracker
 from edgegym.tasks import TaskSpec
 
-__all__ = ["PROPOSE_STREAM", "STATE_VERSION", "Curriculum", "Params", "Proposer", "systematic"]
+__all__ = [
+    "PROPOSE_STREAM",
+    "STATE_KEYS",
+    "STATE_VERSION",
+    "Curriculum",
+    "Params",
+    "Proposer",
+    "check_state",
+    "systematic",
+]
 
 STATE_VERSION = 1
 """Bumped whenever the meaning of a saved state changes."""
+STATE_KEYS = (
+    "config",
+    "issued",
+    "observed_groups",
+    "observed_zero_variance",
+    "params",
+    "proposals",
+    "proposed",
+    "strategy",
+    "strategy_state",
+    "tracker",
+    "version",
+)
+"""The fields of a saved state (:meth:`Curriculum.state_dict`)."""
 PROPOSE_STREAM = 0x50524F50  # "PROP": keeps proposal draws apart from other uses of the seed
+
+
+def check_state(state: object) -> None:
+    """``ValueError`` unless ``state`` looks like :meth:`Curriculum.state_dict` output: a
+    JSON object with exactly :data:`STATE_KEYS`, its objects objects."""
+    if not isinstance(state, dict):
+        raise ValueError(f"a curriculum state must be a JSON object, got {type(state).__name__}")
+    missing = sorted(set(STATE_KEYS) - set(state))
+    extra = sorted(set(state) - set(STATE_KEYS))
+    if missing or extra:
+        raise ValueError(f"not a curriculum state: missing {missing}, unknown {extra}")
+    for key in ("config", "params", "proposed", "tracker", "strategy_state"):
+        if not isinstance(state[key], dict):
+            raise ValueError(f"curriculum state field {key!r} must be a JSON object")
 
 
 class Proposer(Protocol):
@@ -197,7 +234,19 @@ class Curriculum(abc.ABC, Generic[P]):
             }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Restore :meth:`state_dict` output of a curriculum with the same strategy and config."""
+        """Restore :meth:`state_dict` output of a curriculum with the same strategy and config.
+
+        Raises:
+            ValueError: not such a state (missing or malformed fields, another version,
+                strategy, config or params); the curriculum is left as it was.
+        """
+        check_state(state)
+        try:
+            self._load_checked(state)
+        except (KeyError, TypeError, AttributeError, IndexError, OverflowError) as err:
+            raise ValueError(f"malformed curriculum state: {err!r}") from None
+
+    def _load_checked(self, state: dict[str, Any]) -> None:
         if state.get("version") != STATE_VERSION:
             raise ValueError(f"state version must be {STATE_VERSION}, got {state.get('version')!r}")
         if state.get("strategy") != self.name:
@@ -206,6 +255,15 @@ class Curriculum(abc.ABC, Generic[P]):
             raise ValueError("state config differs from this curriculum's config")
         if state["params"] != self.params.to_dict():
             raise ValueError(f"state params {state['params']} differ from {self.params.to_dict()}")
+        with self._lock:
+            saved = self.state_dict()
+            try:
+                self._load_fields(state)
+            except BaseException:
+                self._load_fields(saved)  # all or nothing
+                raise
+
+    def _load_fields(self, state: dict[str, Any]) -> None:
         with self._lock:
             self.tracker.load_state_dict(state["tracker"])
             self._proposals = int(state["proposals"])
@@ -220,8 +278,13 @@ class Curriculum(abc.ABC, Generic[P]):
         write_json_atomic(path, self.state_dict())
 
     def restore(self, path: str | os.PathLike[str]) -> None:
-        """Load a state written by :meth:`save` into this curriculum."""
-        self.load_state_dict(read_json(path))
+        """Load a state written by :meth:`save` into this curriculum (``ValueError`` names
+        the file)."""
+        state = read_json(path)
+        try:
+            self.load_state_dict(state)
+        except ValueError as err:
+            raise ValueError(f"{path}: {err}") from None
 
     # -- helpers --------------------------------------------------------------------------
 

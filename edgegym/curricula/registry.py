@@ -6,7 +6,7 @@ import os
 from typing import Any
 
 from edgegym.curricula._io import read_json
-from edgegym.curricula.base import Curriculum
+from edgegym.curricula.base import Curriculum, check_state
 from edgegym.curricula.config import CurriculumConfig
 from edgegym.curricula.frontier import Frontier
 from edgegym.curricula.strategies import FixedBand, Learnability, TargetDifficulty, Uniform
@@ -39,14 +39,29 @@ def make_curriculum(
 
 
 def from_state(state: dict[str, Any]) -> Curriculum[Any]:
-    """Rebuild the curriculum that produced ``state`` (strategy, config, params, progress)."""
-    curriculum = make_curriculum(
-        state["strategy"], CurriculumConfig.from_dict(state["config"]), **state["params"]
-    )
+    """Rebuild the curriculum that produced ``state`` (strategy, config, params, progress).
+
+    Raises:
+        ValueError: ``state`` is not a curriculum state (missing or malformed fields).
+    """
+    check_state(state)
+    try:
+        config = CurriculumConfig.from_dict(state["config"])
+    except (KeyError, TypeError, AttributeError) as err:
+        raise ValueError(f"malformed curriculum config: {err!r}") from None
+    curriculum = make_curriculum(str(state["strategy"]), config, **state["params"])
     curriculum.load_state_dict(state)
     return curriculum
 
 
 def load_curriculum(path: str | os.PathLike[str]) -> Curriculum[Any]:
-    """Rebuild a curriculum from a file written by :meth:`Curriculum.save`."""
-    return from_state(read_json(path))
+    """Rebuild a curriculum from a file written by :meth:`Curriculum.save`.
+
+    Raises:
+        ValueError: naming the file (and line, for bad JSON) of what is wrong.
+    """
+    state = read_json(path)
+    try:
+        return from_state(state)
+    except ValueError as err:
+        raise ValueError(f"{path}: {err}") from None

@@ -19,17 +19,51 @@ from edgegym.envs.spaces import FreeText
 from edgegym.rewards import Gold, RewardResult, gold_of, score_parsed
 from edgegym.tasks import RECORD_VERSION, DagConfig, Problem, TaskSpec, generate
 
-__all__ = ["FINAL_MARKERS", "MAX_PROMPT_CHARS", "OVER_LENGTH", "ReasonBase", "check_action"]
+__all__ = [
+    "FINAL_MARKERS",
+    "MAX_PROMPT_CHARS",
+    "NO_ERROR",
+    "OVER_LENGTH",
+    "ReasonBase",
+    "check_action",
+]
 
 MAX_PROMPT_CHARS = 65_536
 """Longest prompt an env serves (op 40, depth 3, 4 distractors per node stays under 25k)."""
 OVER_LENGTH = "over_length"
 """Flag set when a response exceeds ``max_response_chars`` and is cut to it before scoring."""
+NO_ERROR = -1
+"""``info["first_error"]`` of a response with no wrong step (the reward's ``None``)."""
 FINAL_MARKERS = ("</solution>", "<answer>", "</answer>")
 """A response containing any of these is complete (``ReasonStep-v0`` terminates on it)."""
 
 _SPEC_FIELDS = tuple(f.name for f in dataclasses.fields(TaskSpec))
 _SORTED_FLAGS: dict[tuple[frozenset[str], bool], tuple[str, ...]] = {}
+
+
+_MALFORMED = (TypeError, KeyError, AttributeError, IndexError, OverflowError)
+"""What decoding a malformed record or spec can raise besides ``ValueError``."""
+
+
+def _given_problem(record: object, spec: object) -> Problem:
+    """The problem of ``reset(options={"problem": ...})`` or ``{"spec": ...}``.
+
+    Raises:
+        ValueError: the record or spec is malformed, whatever its defect.
+    """
+    if isinstance(record, Problem):
+        return record
+    if isinstance(spec, TaskSpec):
+        return generate(spec)
+    what = "problem" if record is not None else "spec"
+    try:
+        if record is not None:
+            problem = Problem.from_record(record)  # type: ignore[arg-type]
+            _ = problem.id  # computed lazily from the fields: a bad field fails here
+            return problem
+        return generate(TaskSpec.from_dict(spec))  # type: ignore[arg-type]
+    except _MALFORMED as err:
+        raise ValueError(f"options[{what!r}] is malformed: {err!r}") from None
 
 
 def check_action(env: gym.Env[Any, Any], action: object) -> str:
@@ -141,11 +175,9 @@ class ReasonBase(gym.Env[str, str]):
                 raise ValueError("pass at most one of options['problem'] and options['spec']")
         self._from_curriculum = False
         self._generated = record is None
-        if record is not None:
-            problem = record if isinstance(record, Problem) else Problem.from_record(record)
-        elif spec is not None:
-            problem = generate(spec if isinstance(spec, TaskSpec) else TaskSpec.from_dict(spec))
-        elif self.curriculum is not None:
+        if record is not None or spec is not None:
+            return _given_problem(record, spec)
+        if self.curriculum is not None:
             (proposed,) = self.curriculum.propose(1)
             problem = generate(proposed)
             self._from_curriculum = True
@@ -222,7 +254,9 @@ class ReasonBase(gym.Env[str, str]):
             "outcome": float(result.outcome),
             "process": float(result.process),
             "verified": bool(result.verified),
-            "first_error": result.first_error,
+            # Always an int (-1: no wrong step): a vector env merges infos into one array
+            # per key, typed by the first env's value, so a key's type must never change.
+            "first_error": NO_ERROR if result.first_error is None else int(result.first_error),
             "flags": flags,
             "answer": self._require_problem().answer,
         }

@@ -59,7 +59,8 @@ class ReasonEnv(ReasonBase):
     ## Episode End
     Terminated after the one step. Never truncated. The step ``info`` holds the diagnosis:
     ``id``, ``op``, ``score``, ``outcome``, ``process``, ``verified``, ``first_error``
-    (index of the first wrong step or ``None``), ``flags`` (sorted tuple), ``answer`` (gold).
+    (index of the first wrong step, ``-1`` when there is none: each info key keeps one
+    type, as vector envs need), ``flags`` (sorted tuple), ``answer`` (gold).
     A further ``step`` before ``reset`` raises ``gymnasium.error.ResetNeeded``.
 
     ## Arguments

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from edgegym.eval.aggregate import EvalConfig, Summary, summarize
@@ -107,13 +108,14 @@ def _write(
 ) -> None:
     results.save(out / "results.json")
     if not plot:
-        console.print(f"wrote {out / 'results.json'}")
+        console.print(f"wrote {escape(str(out / 'results.json'))}")
         return
     try:
         from edgegym.eval.plots import write_plots
 
         written: list[Any] = write_plots(summary, out)
     except ImportError as err:
-        console.print(f"[yellow]plots skipped:[/] {err}")
+        console.print(f"[yellow]plots skipped:[/] {escape(str(err))}")
         return
-    console.print(f"wrote {out / 'results.json'} and {', '.join(p.name for p in written)}")
+    names = ", ".join(p.name for p in written)
+    console.print(f"wrote {escape(str(out / 'results.json'))} and {escape(names)}")

@@ -10,23 +10,28 @@ export has seen. Accepted inputs, as files or directories of them (``*.jsonl`` a
   field, or, when absent, the hash recomputed from ``family``, ``context``, ``mode``
   and ``graph``; a ``graph_hash`` inside a ``metadata`` object or a JSON ``label``
   string (RL prompt sets) is found too.
-- Plain text: one hash per line.
+- Plain text: one hash (20 lowercase hex digits) per line.
 
-A JSON line without any of these is an error, never silently skipped: a guard that
-quietly reads nothing guards nothing.
+Any other line (a JSON line without a hash, a JSON array, CSV) is an error naming its
+file and line, never silently skipped or taken as a hash: a guard that quietly reads
+nothing guards nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from edgegym.tasks import Node, graph_hash
 
-__all__ = ["exclusion_fingerprint", "hash_of_record", "load_exclusion"]
+__all__ = ["HASH_RE", "exclusion_fingerprint", "hash_of_record", "load_exclusion"]
+
+HASH_RE = re.compile(r"[0-9a-f]{20}")
+"""A graph hash: 20 lowercase hex digits (:func:`edgegym.tasks.graph_hash`)."""
 
 
 def exclusion_fingerprint(exclude: Iterable[str]) -> dict[str, Any]:
@@ -69,24 +74,55 @@ def load_exclusion(paths: Iterable[str | Path]) -> frozenset[str]:
     """Graph hashes from training exports (see module docstring).
 
     Raises:
-        ValueError: naming the file and line of a JSON row with no graph hash.
+        ValueError: naming the file and line of anything else: a JSON row with no graph
+            hash, a line that is neither a JSON object nor a 20-hex-digit hash (a JSON
+            array or CSV export), bad UTF-8, or JSON nested too deeply.
     """
     hashes: set[str] = set()
     for source in paths:
         for path in _files(Path(source)):
-            with path.open(encoding="utf-8") as handle:
-                for number, line in enumerate(handle, 1):
-                    text = line.strip()
-                    if not text:
-                        continue
-                    if not text.startswith("{"):
-                        hashes.add(text)
-                        continue
-                    found = hash_of_record(json.loads(text))
-                    if found is None:
-                        raise ValueError(
-                            f"{path}:{number}: no graph_hash (or graph) in this row; "
-                            "exclusion sources are problem records or one hash per line"
-                        )
-                    hashes.add(found)
+            with path.open("rb") as handle:  # lines decoded one by one: errors name theirs
+                for number, raw in enumerate(handle, 1):
+                    try:
+                        text = raw.decode("utf-8").strip()
+                        if text:
+                            hashes.add(_line_hash(text))
+                    except (ValueError, RecursionError) as err:
+                        raise ValueError(f"{path}:{number}: {_reason(err)}") from None
     return frozenset(hashes)
+
+
+def _line_hash(text: str) -> str:
+    """The graph hash one non-empty line gives; ``ValueError`` says why there is none."""
+    if not text.startswith("{"):
+        if HASH_RE.fullmatch(text) is None:
+            raise ValueError(
+                f"{text[:40]!r} is neither a JSON object nor a graph hash (20 hex digits); "
+                "exclusion sources are problem records (JSONL) or one hash per line"
+            )
+        return text
+    row = json.loads(text)
+    if not isinstance(row, dict):
+        raise ValueError("expected a JSON object")
+    try:
+        found = hash_of_record(row)
+    except (KeyError, TypeError, IndexError, OverflowError, AttributeError) as err:
+        raise ValueError(f"not a valid problem record ({err!r})") from None
+    if found is None:
+        raise ValueError(
+            "no graph_hash (or graph) in this row; "
+            "exclusion sources are problem records or one hash per line"
+        )
+    if HASH_RE.fullmatch(found) is None:
+        raise ValueError(f"graph_hash {found[:40]!r} is not 20 hex digits")
+    return found
+
+
+def _reason(err: BaseException) -> str:
+    if isinstance(err, RecursionError):
+        return "JSON nested too deeply"
+    if isinstance(err, UnicodeError):
+        return "not UTF-8 text"
+    if isinstance(err, json.JSONDecodeError):
+        return f"not valid JSON ({err.msg})"
+    return str(err)

@@ -28,6 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from edgegym.eval.io import atomic_write_text
+from edgegym.tasks.io import read_json
 
 __all__ = ["RESULTS_FORMAT", "RESULTS_VERSION", "EvalResults", "ProblemScore"]
 
@@ -177,11 +178,11 @@ class EvalResults:
     @classmethod
     def load(cls, path: str | Path) -> EvalResults:
         path = Path(path)
+        data = read_json(path)  # ValueError names the file and line
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as err:
-            raise ValueError(f"{path}: not valid JSON ({err})") from err
-        return cls.from_dict(data)
+            return cls.from_dict(data)
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError) as err:
+            raise ValueError(f"{path}: not an edgegym results file ({err!r})") from None
 
     @classmethod
     def from_scores(

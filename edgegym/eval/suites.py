@@ -40,6 +40,7 @@ from edgegym.tasks import (
     TaskSpec,
     generate,
 )
+from edgegym.tasks.io import read_json, read_jsonl
 
 __all__ = [
     "PRESETS",
@@ -272,13 +273,12 @@ def load_suite(path: str | Path) -> Suite:
     for p in (manifest_path, problems_path):
         if not p.is_file():
             raise FileNotFoundError(f"{p} not found: is {root} a suite (edgegym eval build-suite)?")
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    if manifest.get("format") != SUITE_FORMAT:
-        raise ValueError(
-            f"{manifest_path}: format {manifest.get('format')!r}, expected {SUITE_FORMAT!r}"
-        )
+    manifest = read_json(manifest_path)
+    if not isinstance(manifest, dict) or manifest.get("format") != SUITE_FORMAT:
+        found = manifest.get("format") if isinstance(manifest, dict) else type(manifest).__name__
+        raise ValueError(f"{manifest_path}: format {found!r}, expected {SUITE_FORMAT!r}")
     data = problems_path.read_bytes()
     if _digest(data) != manifest.get("digest"):
         raise ValueError(f"{problems_path} does not match the digest in its manifest (edited?)")
-    records = tuple(json.loads(line) for line in data.decode("utf-8").splitlines() if line.strip())
+    records = tuple(read_jsonl(problems_path))  # digest checked: these are the bytes read
     return Suite(manifest=manifest, records=records)

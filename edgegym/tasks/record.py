@@ -178,7 +178,7 @@ class Problem:
                 depth=int(record.get("depth", 2)),
                 attempt=int(record.get("attempt", 0)),
             )
-        except (KeyError, TypeError) as err:
+        except (KeyError, TypeError, IndexError, OverflowError, AttributeError) as err:
             raise ValueError(f"not a valid edgegym problem record: {err!r}") from err
         if "id" in record and record["id"] != problem.id:
             raise ValueError(f"record id {record['id']!r} does not match its content")

@@ -76,8 +76,9 @@ def test_exclusion_sources(tmp_path: Path) -> None:
     assert hash_of_record(label) == "abc"
     (tmp_path / "d").mkdir()
     (tmp_path / "d" / "a.jsonl").write_text(json.dumps(no_hash) + "\n\n")
-    (tmp_path / "d" / "b.txt").write_text("h1\nh2\n")
-    assert load_exclusion([tmp_path / "d"]) == {problem.graph_hash, "h1", "h2"}
+    h1, h2 = "0123456789abcdef0123", "fedcba9876543210fedc"
+    (tmp_path / "d" / "b.txt").write_text(f"{h1}\n{h2}\n")
+    assert load_exclusion([tmp_path / "d"]) == {problem.graph_hash, h1, h2}
     (tmp_path / "bad.jsonl").write_text('{"prompt": "x"}\n')
     with pytest.raises(ValueError, match=r"bad\.jsonl:1"):
         load_exclusion([tmp_path / "bad.jsonl"])

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from edgegym.agents.tokenizer import require
-from edgegym.tasks.io import atomic_dir, atomic_write_text
+from edgegym.tasks.io import atomic_dir, atomic_write_text, remove_stale_temporaries
 
 __all__ = [
     "TRAIN_INFO",
@@ -68,6 +68,8 @@ def save_checkpoint(
     torch = require("torch")
     name = f"step-{step:08d}"
     final = folder / name
+    for left in ("step-*", LATEST):  # what a killed run left: temp folders (GBs), files
+        remove_stale_temporaries(folder / left)
     with atomic_dir(final) as tmp:
         torch.save(
             {"model": model.state_dict(), "optimizer": optimizer.state_dict()}, tmp / "state.pt"

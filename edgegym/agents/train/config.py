@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -17,9 +18,11 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from edgegym.rewards import RewardMode
+from edgegym.tasks.io import read_json
 from edgegym.tasks.spec import MAX_OP, MIN_OP, DagConfig, TaskSpec
 
 __all__ = [
+    "NAME_RE",
     "PRESETS_PACKAGE",
     "BaseCheckpoint",
     "EvalSetup",
@@ -33,6 +36,8 @@ __all__ = [
     "with_overrides",
 ]
 
+NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+"""A preset name: one path component, no ``..`` or separators (it names ``runs/<name>``)."""
 PRESETS_PACKAGE = "edgegym.agents.train"
 """Package whose ``presets/`` folder holds the pipeline presets (``<name>.json``)."""
 
@@ -297,7 +302,9 @@ class BaseCheckpoint:
     """A small pre-trained model shipped with a preset, and how to rebuild it."""
 
     path: str
-    """Model directory (``save_pretrained``), relative to the presets folder or absolute."""
+    """Model directory (``save_pretrained``): relative to the presets folder (no ``..``), or
+    absolute (read only: ``edgegym stage base`` writes a base only where ``--to`` says, or
+    into the presets folder for a shipped preset)."""
     sha256: str
     """Digest of its weights file (``model.safetensors``)."""
     command: str
@@ -308,6 +315,9 @@ class BaseCheckpoint:
             value = getattr(self, name)
             if not isinstance(value, str) or not value:
                 raise ValueError(f"{name} must be a non-empty string, got {value!r}")
+        parts = Path(self.path).parts
+        if not Path(self.path).is_absolute() and ".." in parts:
+            raise ValueError(f"base path must stay inside the presets folder, got {self.path!r}")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -342,8 +352,11 @@ class Preset:
     """Shipped pre-trained base that the demo starts from instead of pre-training."""
 
     def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not self.name:
-            raise ValueError(f"name must be a non-empty string, got {self.name!r}")
+        if not isinstance(self.name, str) or NAME_RE.fullmatch(self.name) is None:
+            raise ValueError(
+                f"name must match {NAME_RE.pattern} (it names the run folder runs/<name>), "
+                f"got {self.name!r}"
+            )
         if not isinstance(self.model, str) or not self.model:
             raise ValueError(f"model must be a non-empty string, got {self.model!r}")
         _choice("device", self.device, ("auto", "cpu", "cuda"))
@@ -377,10 +390,21 @@ class Preset:
 
 
 def _build(cls: type[_T], data: Mapping[str, Any]) -> _T:
-    known = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    if not isinstance(data, Mapping):
+        raise ValueError(f"{cls.__name__} must be a JSON object, got {data!r:.60}")
+    fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+    known = {f.name for f in fields}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ValueError(f"unknown {cls.__name__} field(s) {unknown}; allowed: {sorted(known)}")
+    required = {
+        f.name
+        for f in fields
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    }
+    missing = sorted(required - set(data))
+    if missing:
+        raise ValueError(f"{cls.__name__} lacks the field(s) {missing}")
     # JSON has lists where the configs hold tuples.
     values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
     return cls(**values)
@@ -411,9 +435,14 @@ def load_preset(name_or_path: str | Path) -> Preset:
     """
     path = Path(name_or_path)
     if path.suffix == ".json" and path.is_file():
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = read_json(path)
+        if not isinstance(data, dict):
+            raise ValueError(f"{path}: a preset must be a JSON object")
         data.setdefault("name", path.stem)
-        return Preset.from_dict(data)
+        try:
+            return Preset.from_dict(data)
+        except (ValueError, TypeError, AttributeError, KeyError) as err:  # a malformed section
+            raise ValueError(f"{path}: {err}") from None
     names = preset_names()
     if str(name_or_path) not in names:
         raise ValueError(f"preset must be one of {names} or a .json file, got {name_or_path!r}")
@@ -424,9 +453,15 @@ def load_preset(name_or_path: str | Path) -> Preset:
 
 
 def presets_path(relative: str) -> Path:
-    """A path inside the presets folder (for shipped base checkpoints); absolute paths pass."""
+    """A path inside the presets folder (for shipped base checkpoints); absolute paths pass.
+
+    Raises:
+        ValueError: a relative path that leaves the presets folder (``..``).
+    """
     if Path(relative).is_absolute():
         return Path(relative)
+    if ".." in Path(relative).parts:
+        raise ValueError(f"{relative!r} leaves the presets folder")
     return Path(str(_presets_dir().joinpath(relative)))
 
 

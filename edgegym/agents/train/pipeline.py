@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 
 from edgegym.agents.tokenizer import require
 from edgegym.agents.train.checkpoint import (
@@ -36,7 +37,7 @@ from edgegym.agents.train.checkpoint import (
 from edgegym.agents.train.config import Preset, presets_path
 from edgegym.agents.train.lm import StageIO, train_lm
 from edgegym.agents.train.runtime import resolve_device, set_threads
-from edgegym.tasks.io import atomic_write_text
+from edgegym.tasks.io import atomic_write_text, check_replaceable, claim_folder
 
 __all__ = [
     "STAGES",
@@ -137,6 +138,7 @@ def base_dir(preset: Preset) -> Path:
 
 def _write_preset(run: Run) -> None:
     """Record the preset as run (informational; each stage checks its own config)."""
+    claim_folder(run.root)
     text = json.dumps(run.preset.to_dict(), sort_keys=True, indent=1) + "\n"
     atomic_write_text(run.root / "preset.json", text)
 
@@ -226,7 +228,7 @@ def _lm_stage(run: Run, stage: str) -> Path:
     source = input_model(run, stage)
     model, tokenizer = load_model(source, device=run.torch_device())
     run.console.print(
-        f"[bold]{stage}[/]: from {source}, {config.steps} steps of {config.batch_size}"
+        f"[bold]{stage}[/]: from {escape(str(source))}, {config.steps} steps of {config.batch_size}"
     )
     clock, cpu = time.perf_counter(), time.process_time()
     last = train_lm(model, tokenizer, run.preset.task, config, run.io(stage), title=stage)
@@ -264,7 +266,8 @@ def stage_rl(run: Run) -> Path:
     source = input_model(run, "rl")
     model, tokenizer = load_model(source, device=run.torch_device())
     run.console.print(
-        f"[bold]rl[/]: from {source}, {config.steps} steps of {config.prompts} problems x "
+        f"[bold]rl[/]: from {escape(str(source))}, "
+        f"{config.steps} steps of {config.prompts} problems x "
         f"{config.group} samples, curriculum {config.curriculum}, reward {config.reward}"
     )
     clock, cpu = time.perf_counter(), time.process_time()
@@ -331,7 +334,7 @@ def report(run: Run, runs: dict[str, Any], *, title: str) -> dict[str, Any]:
     atomic_write_text(
         run.folder("eval") / "report.json", json.dumps(out, sort_keys=True, indent=1) + "\n"
     )
-    run.console.print(f"plot: {plot}")
+    run.console.print(f"plot: {escape(str(plot))}")
     return out
 
 
@@ -383,8 +386,15 @@ def run_pipeline(run: Run, *, stages: tuple[str, ...] = STAGES) -> dict[str, Any
 
 
 def reset(run: Run) -> None:
-    """Delete a run directory (``--restart``)."""
-    if run.root.exists():
+    """Delete a run directory (``--restart``): only one that edgegym made.
+
+    Raises:
+        FileExistsError: the folder holds files but no ``edgegym-folder.json``
+            (:data:`edgegym.tasks.io.FOLDER_MARKER`: edgegym did not make it); nothing
+            is deleted.
+    """
+    if run.root.exists() or run.root.is_symlink():
+        check_replaceable(run.root)
         shutil.rmtree(run.root)
 
 
