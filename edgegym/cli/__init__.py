@@ -61,7 +61,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         status: int = args.func(args)
     except (CommandError, ValueError, FileNotFoundError) as err:
-        Console(stderr=True).print(f"[bold red]error:[/] {err}")
+        from rich.markup import escape
+
+        Console(stderr=True).print(f"[bold red]error:[/] {escape(str(err))}")
         return 2
     except KeyboardInterrupt:
         return 130

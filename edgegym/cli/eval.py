@@ -111,9 +111,10 @@ def run_build_suite(args: argparse.Namespace) -> int:
         overrides["contexts"] = _names(args.contexts)
     if args.modes:
         overrides["modes"] = _names(args.modes)
-    config = preset(args.name, per_op=args.per_op, seed=args.seed, **overrides)
-    exclude = load_exclusion(args.exclude or [])
     console = Console()
+    config = preset(args.name, seed=args.seed, **overrides)
+    config = dataclasses.replace(config, per_op=_per_cell(args, config, console))
+    exclude = load_exclusion(args.exclude or [])
     with _progress() as progress:
         task = progress.add_task(f"building {config.name}", total=config.size)
         advance = _advancer(progress, task)
@@ -124,6 +125,30 @@ def run_build_suite(args: argparse.Namespace) -> int:
         f"wrote {len(suite.records)} problems to {out}{guard} (digest {suite.digest[:12]})"
     )
     return 0
+
+
+def _per_cell(args: argparse.Namespace, config: Any, console: Any) -> int:
+    """Problems per (context, mode, op) cell from ``--per-cell`` or ``--per-op``.
+
+    ``--per-op`` means problems per op, as in ``edgegym generate`` and ``export``: it is split
+    evenly over the op's (context, mode) cells (before 0.2 it meant per cell: said once).
+    """
+    if args.per_cell is not None and args.per_op is not None:
+        raise CommandError("give --per-op (problems per op) or --per-cell, not both")
+    if args.per_op is None:
+        return 200 if args.per_cell is None else int(args.per_cell)
+    cells = len(config.contexts) * len(config.modes)
+    if args.per_op < 1 or args.per_op % cells:
+        raise CommandError(
+            f"--per-op {args.per_op} must be a positive multiple of the {cells} (context, mode) "
+            f"cells per op of this suite; or give --per-cell"
+        )
+    if cells > 1:
+        console.print(
+            f"note: --per-op is problems per op: {args.per_op // cells} in each of the "
+            f"{cells} (context, mode) cells (it meant per cell before 0.2: use --per-cell)"
+        )
+    return int(args.per_op // cells)
 
 
 def run_score(args: argparse.Namespace) -> int:
@@ -141,7 +166,9 @@ def run_score(args: argparse.Namespace) -> int:
         args.generations, suite.records, allow_missing=args.allow_missing
     )
     total = sum(len(v) for v in generations.values())
-    config = ScoreConfig(mode=args.mode, workers=args.workers, cache=not args.no_cache)
+    config = ScoreConfig(
+        mode=args.mode, workers=args.workers, cache=not args.no_cache, lenient=args.lenient
+    )
     from edgegym import __version__
 
     meta = {"generations": str(args.generations), "edgegym_version": __version__}
@@ -244,7 +271,10 @@ def register(sub: Any) -> None:
     p = cmds.add_parser("build-suite", help="build an evaluation suite from the test split")
     p.add_argument("name", choices=("extrapolation", "context"))
     p.add_argument("--out", required=True, help="suite directory to write")
-    p.add_argument("--per-op", type=int, default=200, help="problems per (context, mode, op)")
+    p.add_argument(
+        "--per-op", type=int, help="problems per op, split evenly over its (context, mode) cells"
+    )
+    p.add_argument("--per-cell", type=int, help="problems per (context, mode, op) (default 200)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--ops", help="override the ops, e.g. 2-20 or 2,5,8")
     p.add_argument("--contexts", help="override the contexts, comma-separated")
@@ -274,6 +304,9 @@ def register(sub: Any) -> None:
     p.add_argument("--workers", type=int, default=0, help="processes (0: one per core)")
     p.add_argument("--allow-missing", action="store_true", help="score a partial run")
     p.add_argument("--no-cache", action="store_true", help="score repeated responses again")
+    p.add_argument(
+        "--lenient", action="store_true", help="read chat-style replies (flagged lenient_*)"
+    )
     p.set_defaults(func=run_score)
 
     p = cmds.add_parser("report", help="tables and plots of a results file")

@@ -49,6 +49,9 @@ def register(sub: Any) -> None:
         "--match", default="id", choices=("id", "line"), help="pair responses by id or line"
     )
     parser.add_argument("--out", default=None, help="write one result per response (JSONL)")
+    parser.add_argument(
+        "--lenient", action="store_true", help="read chat-style replies (flagged lenient_*)"
+    )
     parser.set_defaults(func=run)
 
 
@@ -151,7 +154,9 @@ def run(args: argparse.Namespace) -> int:
     from edgegym.rewards import Reward
     from edgegym.rewards.gold import STUDY_MODES
 
-    reward = Reward(mode=args.mode, alpha=args.alpha)  # ValueError names a bad alpha
+    reward = Reward(
+        mode=args.mode, alpha=args.alpha, lenient=args.lenient
+    )  # ValueError names a bad alpha
     problems = list(iter_jsonl(args.problems))
     rows = list(iter_jsonl(args.responses))
     pairs = _pairs(problems, rows, args.match, args.responses)

@@ -27,7 +27,7 @@ def parse_ops(text: str) -> list[int]:
     return sorted(ops)
 
 
-def _names(text: str, allowed: tuple[str, ...], flag: str) -> list[str]:
+def parse_names(text: str, allowed: tuple[str, ...], flag: str) -> list[str]:
     names = [t.strip() for t in text.split(",") if t.strip()]
     bad = [n for n in names if n not in allowed]
     if bad or not names:
@@ -35,7 +35,7 @@ def _names(text: str, allowed: tuple[str, ...], flag: str) -> list[str]:
     return names
 
 
-def _config(text: str | None) -> DagConfig:
+def parse_config(text: str | None) -> DagConfig:
     if not text:
         return DagConfig()
     try:
@@ -83,11 +83,11 @@ def _run_generate(args: argparse.Namespace) -> int:
     from rich.progress import Progress
 
     ops = parse_ops(args.ops)
-    contexts = _names(args.contexts, CONTEXTS, "--contexts")
-    modes = _names(args.modes, MODES, "--modes")
+    contexts = parse_names(args.contexts, CONTEXTS, "--contexts")
+    modes = parse_names(args.modes, MODES, "--modes")
     if args.per_op < 1:
         raise CommandError(f"--per-op must be >= 1, got {args.per_op}")
-    config = _config(args.config)
+    config = parse_config(args.config)
     for op in ops:  # fail before the output file is opened
         TaskSpec(op=op, context=contexts[0], mode=modes[0], config=config)  # type: ignore[arg-type]
     exclude = _exclude(args.exclude)
@@ -170,7 +170,7 @@ def _run_show(args: argparse.Namespace) -> int:
         split=args.split,
         seed=args.seed,
         index=args.index,
-        config=_config(args.config),
+        config=parse_config(args.config),
     )
     _show(generate(spec))
     return 0
