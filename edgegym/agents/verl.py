@@ -49,8 +49,8 @@ from edgegym.rewards import MODES, Reward, RewardResult
 __all__ = [
     "MODULE_PATH",
     "STRIP_GUARD",
-    "StripGuard",
     "CurriculumSampler",
+    "StripGuard",
     "compute_score",
     "decode_with_tags",
 ]
