@@ -20,11 +20,29 @@ from typing import Any
 
 from rich.console import Console
 
-__all__ = ["CommandError", "build_parser", "main"]
+__all__ = ["TRAIN_NEEDS", "CommandError", "build_parser", "check_needs", "main"]
+
+TRAIN_NEEDS = (("torch", "train"), ("transformers", "train"), ("tokenizers", "train"))
+"""``(module, extra)`` pairs a command declares with ``set_defaults(needs=...)``."""
 
 
 class CommandError(Exception):
     """A user-facing error: printed without a traceback, exit status 2."""
+
+
+def check_needs(needs: Sequence[tuple[str, str]]) -> None:
+    """Raise a one-line error naming the extra when a needed module is not installed.
+
+    Run before a command starts (:func:`main` checks a parser's ``needs`` default), so a
+    missing optional dependency costs no work and prints no traceback.
+    """
+    from importlib.util import find_spec
+
+    missing = [(module, extra) for module, extra in needs if find_spec(module) is None]
+    if missing:
+        names = ", ".join(module for module, _ in missing)
+        extras = ",".join(dict.fromkeys(extra for _, extra in missing))
+        raise CommandError(f"{names} not installed: pip install 'edgegym[{extras}]'")
 
 
 def json_object(text: str | None, flag: str) -> dict[str, Any]:
@@ -45,6 +63,14 @@ def build_parser() -> argparse.ArgumentParser:
         prog="edgegym",
         description="Reasoning tasks, rewards, curricula and evaluation for LLM RL.",
     )
+    from edgegym import __version__
+    from edgegym.tasks import RECORD_VERSION
+
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"edgegym {__version__} (record version {RECORD_VERSION})",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{__name__}.{info.name}")
@@ -59,8 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        check_needs(getattr(args, "needs", ()))
         status: int = args.func(args)
-    except (CommandError, ValueError, FileNotFoundError) as err:
+    except (CommandError, ValueError, FileNotFoundError, ImportError) as err:
         from rich.markup import escape
 
         Console(stderr=True).print(f"[bold red]error:[/] {escape(str(err))}")

@@ -7,7 +7,7 @@ import os
 import re
 from typing import Any
 
-from edgegym.cli import CommandError, json_object
+from edgegym.cli import TRAIN_NEEDS, CommandError, json_object
 
 _DEFAULT_OPS = {
     "pretrain": "pretrain-20-30-50",
@@ -200,7 +200,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             )
             parser.add_argument("--alpha", type=float, default=0.5, help="outcome weight")
             parser.add_argument("--env-kwargs", help="more env kwargs as JSON")
-        parser.set_defaults(func=_run_write, kind=kind)
+        parser.set_defaults(func=_run_write, kind=kind, needs=TRAIN_NEEDS[2:])
     mixtures = kinds.add_parser("mixtures", help="list the op and context mixture presets")
     mixtures.set_defaults(func=_run_mixtures)
     verify = kinds.add_parser("verify", help="check a corpus against its manifest")

@@ -18,7 +18,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from edgegym.cli import CommandError
+from edgegym.cli import CommandError, check_needs
+
+_PLOT_NEEDS = (("matplotlib", "plot"),)
 
 _EPILOG = """generations file (JSONL), one of:
   {"id": "<problem id>", "responses": ["<text after <solution>>", ...]}   one line per problem
@@ -45,6 +47,12 @@ def _names(text: str) -> tuple[str, ...]:
 
 
 def _add_agg_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        default="rich",
+        choices=("rich", "md", "csv", "json"),
+        help="tables as terminal tables (rich, default), Markdown, CSV or JSON; headers whole",
+    )
     parser.add_argument("--k", help="k values to compute, e.g. 1,8,128 (default: 1,2,4,.. to n)")
     parser.add_argument(
         "--bands",
@@ -194,20 +202,22 @@ def run_report(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from edgegym.eval.aggregate import summarize
-    from edgegym.eval.report import print_report
+    from edgegym.eval.report import format_tables, print_report, report_tables
     from edgegym.eval.results import EvalResults
 
+    if args.out_dir:
+        check_needs(_PLOT_NEEDS)  # before the bootstrap, not after it
     console = Console()
     results = EvalResults.load(args.results)
     summary = summarize(results, _eval_config(args))
-    print_report(
-        console, results, summary, k_show=_ints(args.show, "--show") if args.show else None
-    )
+    k_show = _ints(args.show, "--show") if args.show else None
+    if args.format == "rich":
+        print_report(console, results, summary, k_show=k_show)
+    else:
+        print(format_tables(report_tables(results, summary, k_show=k_show), args.format), end="")
     if args.out_dir:
-        try:
-            from edgegym.eval.plots import write_plots
-        except ImportError as err:  # pragma: no cover - depends on the install
-            raise CommandError(str(err)) from None
+        from edgegym.eval.plots import write_plots
+
         for path in write_plots(summary, Path(args.out_dir)):
             console.print(f"wrote {path}")
     return 0
@@ -217,13 +227,16 @@ def run_compare(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from edgegym.eval.compare import compare
-    from edgegym.eval.report import print_comparison
+    from edgegym.eval.report import comparison_tables, format_tables, print_comparison
     from edgegym.eval.results import EvalResults
 
     a, b = EvalResults.load(args.a), EvalResults.load(args.b)
     comparison = compare(a, b, _eval_config(args))
     shown = _ints(args.show, "--show") if args.show else (comparison.k[0], comparison.k[-1])
-    print_comparison(Console(), comparison, labels=(args.a, args.b), k_show=shown)
+    if args.format == "rich":
+        print_comparison(Console(), comparison, labels=(args.a, args.b), k_show=shown)
+    else:
+        print(format_tables(comparison_tables(comparison, k_show=shown), args.format), end="")
     return 0
 
 
