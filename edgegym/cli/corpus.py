@@ -53,6 +53,7 @@ def _config(args: argparse.Namespace) -> Any:
         tokenizer=args.tokenizer,
         env_id=args.env_id if args.kind == "rl" else "edgegym:Reason-v0",
         env_kwargs=env_kwargs,
+        prompt_format=getattr(args, "prompt_format", "raw"),
     )
 
 
@@ -200,6 +201,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             )
             parser.add_argument("--alpha", type=float, default=0.5, help="outcome weight")
             parser.add_argument("--env-kwargs", help="more env kwargs as JSON")
+        if kind in ("sft", "rl"):
+            parser.add_argument(
+                "--prompt-format",
+                default="raw",
+                choices=["raw", "chat"],
+                help="raw text (default) or chat messages for instruct models (OpenRLHF: "
+                "--data.apply_chat_template)",
+            )
         parser.set_defaults(func=_run_write, kind=kind, needs=TRAIN_NEEDS[2:])
     mixtures = kinds.add_parser("mixtures", help="list the op and context mixture presets")
     mixtures.set_defaults(func=_run_mixtures)
