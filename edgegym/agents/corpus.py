@@ -287,10 +287,7 @@ class CorpusConfig:
         except TypeError as err:
             raise ValueError(f"env_kwargs must be JSON, got {self.env_kwargs!r}") from err
         object.__setattr__(self, "env_kwargs", kwargs)
-        if self.prompt_format not in PROMPT_FORMATS:
-            raise ValueError(
-                f"prompt_format must be one of {list(PROMPT_FORMATS)}, got {self.prompt_format!r}"
-            )
+        _check_prompt_format(self.prompt_format)
 
     @functools.cached_property
     def cumulative(self) -> tuple[list[float], list[float], list[float]]:
@@ -332,6 +329,13 @@ class CorpusConfig:
             if key in values:
                 values[key] = tuple(tuple(item) for item in values[key])
         return cls(**values)
+
+
+def _check_prompt_format(prompt_format: str) -> None:
+    if prompt_format not in PROMPT_FORMATS:
+        raise ValueError(
+            f"prompt_format must be one of {list(PROMPT_FORMATS)}, got {prompt_format!r}"
+        )
 
 
 def _cumulative(weights: Sequence[tuple[Any, float]]) -> list[float]:

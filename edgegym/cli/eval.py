@@ -276,11 +276,7 @@ def run_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: Any) -> None:
-    parser = sub.add_parser("eval", help="pass@k evaluation: suites, scoring, reports")
-    parser.set_defaults(func=lambda _args: parser.print_help() or 2)
-    cmds = parser.add_subparsers(dest="eval_command", metavar="EVAL_COMMAND")
-
+def _add_build_suite(cmds: Any) -> None:
     p = cmds.add_parser("build-suite", help="build an evaluation suite from the test split")
     p.add_argument("name", choices=("extrapolation", "context"))
     p.add_argument("--out", required=True, help="suite directory to write")
@@ -298,6 +294,14 @@ def register(sub: Any) -> None:
     p.add_argument("--force", action="store_true", help="overwrite an existing suite")
     p.add_argument("--workers", type=int, default=0, help="processes (0: one per core)")
     p.set_defaults(func=run_build_suite)
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("eval", help="pass@k evaluation: suites, scoring, reports")
+    parser.set_defaults(func=lambda _args: parser.print_help() or 2)
+    cmds = parser.add_subparsers(dest="eval_command", metavar="EVAL_COMMAND")
+
+    _add_build_suite(cmds)
 
     p = cmds.add_parser(
         "score",
