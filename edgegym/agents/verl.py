@@ -26,13 +26,18 @@ If replies arrive stripped anyway (the first 8 replies all hold ``Define`` steps
 ``<`` at all), :func:`compute_score` raises ``RuntimeError`` saying so instead of returning
 silent zeros.
 
-**Curriculum.** :class:`CurriculumSampler` is a ``torch.utils.data.Sampler`` over the
-exported rows: each index it yields is a row of the (context, mode, op) arm an edgegym
-curriculum proposes; :meth:`CurriculumSampler.update` feeds it the scored batch (verl's
-curriculum-sampler hook, ``update(batch)``). Pass it as ``RayPPOTrainer(...,
-train_sampler=sampler)``.
+**Curriculum.** :class:`CurriculumSampler` is a sampler over the exported rows: each index it
+yields is a row of the (context, mode, op) arm an edgegym curriculum proposes, and
+:meth:`CurriculumSampler.update` feeds the curriculum the scored batch. It is built on
+verl's ``AbstractCurriculumSampler`` (``__init__(data_source, data_config)``,
+``update(batch)``) where verl has it, so verl releases with that hook
+(``data.sampler.class_path=pkg://edgegym.agents.verl``,
+``data.sampler.class_name=CurriculumSampler``) call ``update`` after each step; verl 0.9
+dropped the hook: pass the sampler as ``RayPPOTrainer(..., train_sampler=sampler)`` and call
+``sampler.update(batch)`` after the batch is scored (a ``RayPPOTrainer`` subclass).
+``state_dict``/``load_state_dict`` carry the curriculum through verl's checkpoints.
 
-verl is imported only by :class:`EdgegymRewardManager` (from verl's reward loop).
+Importing this module imports verl's sampler base if verl is installed (torch's otherwise).
 """
 
 from __future__ import annotations
@@ -193,6 +198,22 @@ def __getattr__(name: str) -> Any:
 # ---- curriculum --------------------------------------------------------------------------
 
 
+def _sampler_base() -> type:
+    """verl's curriculum-sampler base where it exists, else torch's ``Sampler``, else object."""
+    try:
+        from verl.experimental.dataset.sampler import AbstractCurriculumSampler
+
+        return AbstractCurriculumSampler  # type: ignore[no-any-return]
+    except ImportError:
+        pass
+    try:
+        from torch.utils.data import Sampler
+
+        return Sampler
+    except ImportError:
+        return object
+
+
 def _row_infos(data_source: Any) -> list[Mapping[str, Any]]:
     """Each row's ``extra_info``: from verl's ``RLHFDataset`` (its ``dataframe``) or rows."""
     frame = getattr(data_source, "dataframe", None)
@@ -207,7 +228,7 @@ def _arm(info: Mapping[str, Any]) -> Arm:
     )
 
 
-class CurriculumSampler:
+class CurriculumSampler(_sampler_base()):  # type: ignore[misc]
     """Row indices drawn where an edgegym curriculum proposes, updated from scored batches.
 
     Args:
@@ -298,4 +319,11 @@ class CurriculumSampler:
 
     def state_dict(self) -> dict[str, Any]:
         """The curriculum's state (save it with verl's checkpoints to resume)."""
-        return self.curriculum.state_dict()
+        return {"curriculum": self.curriculum.state_dict(), "rng": self.rng.bit_generator.state}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Resume from :meth:`state_dict`."""
+        from edgegym.curricula import from_state
+
+        self.curriculum = from_state(dict(state["curriculum"]))
+        self.rng.bit_generator.state = dict(state["rng"])

@@ -216,4 +216,8 @@ def test_curriculum_sampler_follows_the_rewards(exported: Path, rows: list[dict[
     sampler.update(batch)
     state = sampler.state_dict()
     assert json.dumps(state)  # plain JSON
-    assert state["observed_groups"] == len({r["extra_info"]["index"] for r in batch_rows})
+    groups = len({r["extra_info"]["index"] for r in batch_rows})
+    assert state["curriculum"]["observed_groups"] == groups
+    resumed = CurriculumSampler(rows, strategy="frontier", seed=99)
+    resumed.load_state_dict(json.loads(json.dumps(state)))
+    assert list(resumed) == list(sampler)  # same curriculum, same row stream
