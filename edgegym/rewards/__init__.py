@@ -7,7 +7,8 @@ is separate from checking (:mod:`.outcome`, :mod:`.process`); the gold graph com
 from :mod:`.gold`; :mod:`.fastscore` checks responses in the trace grammar in one pass
 with exactly the general path's result (declining anything else); :mod:`.fastpath`
 memoizes verified responses up to a renaming of letters; :mod:`.mutate` makes
-controlled corruptions for tests and benchmarks. Model text is data and is never
+controlled corruptions for tests and benchmarks; :mod:`.lenient` reads chat-style
+replies (``lenient=True``) before the unchanged scorer. Model text is data and is never
 evaluated as code.
 """
 
