@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 TORCH := torch==2.13.0
 # OpenRLHF's light dependencies: enough for its agent executors and datasets to import on a CPU.
 OPENRLHF_LIGHT := openrlhf==0.11.2
+# verl and tensordict without their dependencies (a CUDA torch among them); see requirements/verl-cpu.txt.
+VERL_LIGHT := verl==0.9.1 tensordict==0.10.0
 # One extra's requirements, read from pyproject.toml: installing them apart keeps the
 # editable install (and its mypyc build, about a minute) to one run per .venv.
 EXTRA = $(BIN)/python -c "import sys, tomllib; \
@@ -35,6 +37,11 @@ $(VENV)/.openrlhf: $(VENV)/.train
 	$(BIN)/pip install -q -r requirements/openrlhf-cpu.txt
 	touch $@
 
+$(VENV)/.verl: $(VENV)/.openrlhf
+	$(BIN)/pip install -q --no-deps $(VERL_LIGHT)
+	$(BIN)/pip install -q -r requirements/verl-cpu.txt
+	touch $@
+
 demo: $(VENV)/.train
 	$(BIN)/edgegym demo
 
@@ -43,10 +50,10 @@ lint: $(VENV)/.core
 	$(BIN)/ruff format --check edgegym tests benchmarks examples setup.py
 	$(BIN)/mypy
 
-test: $(VENV)/.openrlhf lint
+test: $(VENV)/.verl lint
 	$(BIN)/python -m pytest
 
-test-slow: $(VENV)/.openrlhf
+test-slow: $(VENV)/.verl
 	$(BIN)/python -m pytest -m slow
 
 # Tests that need a CUDA device (skipped by `make test`).

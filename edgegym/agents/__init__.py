@@ -3,7 +3,8 @@
 Everything here that needs torch, transformers, tokenizers or OpenRLHF imports it
 lazily, inside the function that uses it, and raises an ``ImportError`` naming the
 extra to install (``edgegym[train]`` or ``edgegym[openrlhf]``) when it is missing.
-(The OpenRLHF agent files import OpenRLHF at the top: only OpenRLHF loads them.)
+(The OpenRLHF agent files import OpenRLHF at the top: only OpenRLHF loads them; the
+verl adapter takes its sampler base class from verl, or torch, where either is installed.)
 Nothing else in the package imports this subpackage.
 
 Modules:
@@ -13,5 +14,7 @@ Modules:
         SFT, RL prompt sets).
     openrlhf: OpenRLHF's reward function and agent executor files.
     trl: edgegym's rewards in TRL's calling convention (``trl.GRPOTrainer``).
+    export: problem sets for verl (parquet), Hugging Face ``datasets`` and JSONL.
+    verl: verl's reward function, a tag-keeping reward manager, a curriculum sampler.
     train: the local trainer (pre-training, mid-training, GRPO) for one machine.
 """

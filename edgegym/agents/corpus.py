@@ -66,6 +66,7 @@ from edgegym.tasks import (
     generate,
     stable_int,
 )
+from edgegym.tasks.chat import PROMPT_FORMATS, chat_messages, completion_of
 from edgegym.tasks.io import atomic_write, atomic_write_text, folder_lock, read_json
 
 __all__ = [
@@ -236,6 +237,9 @@ class CorpusConfig:
     """RL labels: the Gymnasium id that rebuilds and scores the problem."""
     env_kwargs: Mapping[str, Any] = field(default_factory=dict)
     """RL labels: JSON keyword arguments for ``gym.make`` (``reward``, ``alpha``, ...)."""
+    prompt_format: str = "raw"
+    """sft and rl prompts: ``raw`` text or ``chat`` messages (:mod:`edgegym.tasks.chat`); rl
+    labels then rebuild the env with ``prompt_format="chat"``, which reads replies leniently."""
 
     # A flat run of independent one-field checks (each branch raises): splitting it
     # would scatter the validation, not simplify it.
@@ -288,6 +292,7 @@ class CorpusConfig:
         except TypeError as err:
             raise ValueError(f"env_kwargs must be JSON, got {self.env_kwargs!r}") from err
         object.__setattr__(self, "env_kwargs", kwargs)
+        _check_prompt_format(self.prompt_format)
 
     @functools.cached_property
     def cumulative(self) -> tuple[list[float], list[float], list[float]]:
@@ -313,6 +318,8 @@ class CorpusConfig:
         data["modes"] = [[m, p] for m, p in self.modes]
         data["dag"] = self.dag.to_dict()
         data["env_kwargs"] = dict(self.env_kwargs)
+        if self.prompt_format == "raw":  # the default stays out: older manifests still match
+            del data["prompt_format"]
         return data
 
     @classmethod
@@ -327,6 +334,13 @@ class CorpusConfig:
             if key in values:
                 values[key] = tuple(tuple(item) for item in values[key])
         return cls(**values)
+
+
+def _check_prompt_format(prompt_format: str) -> None:
+    if prompt_format not in PROMPT_FORMATS:
+        raise ValueError(
+            f"prompt_format must be one of {list(PROMPT_FORMATS)}, got {prompt_format!r}"
+        )
 
 
 def _cumulative(weights: Sequence[tuple[Any, float]]) -> list[float]:
@@ -533,10 +547,13 @@ def _eos_of(folder: Path) -> str:
 def _label(config: CorpusConfig, problem: Problem, ident: str, graph: str) -> str:
     spec = problem.spec
     env_seed = int(np.random.SeedSequence([spec.seed, spec.index]).generate_state(1)[0])
+    kwargs = dict(config.env_kwargs)
+    if config.prompt_format != "raw":
+        kwargs.setdefault("prompt_format", config.prompt_format)
     label = {
         "env_id": config.env_id,
         "seed": env_seed,
-        "kwargs": dict(config.env_kwargs),
+        "kwargs": kwargs,
         "spec": spec.to_dict(),
         "id": ident,
         "graph_hash": graph,
@@ -561,14 +578,16 @@ def _record(
     if config.kind in ("pretrain", "midtrain"):
         record["text"] = problem.text + eos
         return record, record["text"]
+    chat = config.prompt_format == "chat"
+    record["prompt"] = chat_messages(problem) if chat else problem.prompt
+    # A chat prompt's tokens are counted on its messages' text (a chat template adds a few).
+    counted = "".join(m["content"] for m in record["prompt"]) if chat else record["prompt"]
     if config.kind == "sft":
-        record["prompt"] = problem.prompt
-        record["response"] = problem.completion + eos
-        return record, record["prompt"] + record["response"]
-    record["prompt"] = problem.prompt
+        record["response"] = completion_of(problem, config.prompt_format) + eos
+        return record, counted + record["response"]
     record["label"] = _label(config, problem, ident, graph)
     record["datasource"] = f"{spec.context}_{spec.mode}_op{problem.op}"
-    return record, record["prompt"]
+    return record, counted
 
 
 # ---- writing ----------------------------------------------------------------------------

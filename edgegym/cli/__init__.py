@@ -30,9 +30,11 @@ from typing import Any
 from rich.console import Console
 
 __all__ = [
+    "TRAIN_NEEDS",
     "CommandError",
     "at_least",
     "build_parser",
+    "check_needs",
     "int_ranges",
     "json_object",
     "main",
@@ -42,6 +44,9 @@ __all__ = [
 
 _RANGE_ITEMS = 1 << 20
 """Most values one range flag may select (``--k 1-10000000000`` is refused, not expanded)."""
+
+TRAIN_NEEDS = (("torch", "train"), ("transformers", "train"), ("tokenizers", "train"))
+"""``(module, extra)`` pairs a command declares with ``set_defaults(needs=...)``."""
 
 
 class CommandError(Exception):
@@ -105,6 +110,21 @@ def int_ranges(text: str, flag: str, lo: int, hi: int) -> list[int]:
     return out
 
 
+def check_needs(needs: Sequence[tuple[str, str]]) -> None:
+    """Raise a one-line error naming the extra when a needed module is not installed.
+
+    Run before a command starts (:func:`main` checks a parser's ``needs`` default), so a
+    missing optional dependency costs no work and prints no traceback.
+    """
+    from importlib.util import find_spec
+
+    missing = [(module, extra) for module, extra in needs if find_spec(module) is None]
+    if missing:
+        names = ", ".join(module for module, _ in missing)
+        extras = ",".join(dict.fromkeys(extra for _, extra in missing))
+        raise CommandError(f"{names} not installed: pip install 'edgegym[{extras}]'")
+
+
 def json_object(text: str | None, flag: str) -> dict[str, Any]:
     """The JSON object given to ``flag`` ({} when absent); a clear error otherwise."""
     if not text:
@@ -123,6 +143,14 @@ def build_parser() -> argparse.ArgumentParser:
         prog="edgegym",
         description="Reasoning tasks, rewards, curricula and evaluation for LLM RL.",
     )
+    from edgegym import __version__
+    from edgegym.tasks import RECORD_VERSION
+
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"edgegym {__version__} (record version {RECORD_VERSION})",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{__name__}.{info.name}")
@@ -137,8 +165,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        check_needs(getattr(args, "needs", ()))
         status: int = args.func(args)
-    except (CommandError, ValueError, OSError) as err:
+    except (CommandError, ValueError, OSError, ImportError) as err:
         return _fail(str(err))
     except RecursionError:
         return _fail("input nested too deeply (recursion limit reached)")

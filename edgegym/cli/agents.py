@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from edgegym.cli import CommandError, json_object, make_console
+from edgegym.cli import TRAIN_NEEDS, CommandError, json_object, make_console
 from edgegym.cli.corpus import parse_count
 
 
@@ -105,7 +105,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     init.add_argument("--bpe-contexts", help="contexts of the BPE text (default: all)")
     init.add_argument("--seed", type=int, default=0, help="initialisation (and BPE text) seed")
     init.add_argument("--overwrite", action="store_true", help="replace an existing directory")
-    init.set_defaults(func=_run_init)
+    init.set_defaults(func=_run_init, needs=TRAIN_NEEDS)
 
     orl = sub.add_parser("openrlhf", help="OpenRLHF adapter files and curriculum prompt sets")
     cmds = orl.add_subparsers(dest="openrlhf_command", metavar="COMMAND")

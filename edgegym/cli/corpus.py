@@ -7,7 +7,7 @@ import os
 import re
 from typing import Any
 
-from edgegym.cli import CommandError, at_least, json_object, make_console, quote
+from edgegym.cli import TRAIN_NEEDS, CommandError, at_least, json_object, make_console, quote
 
 _DEFAULT_OPS = {
     "pretrain": "pretrain-20-30-50",
@@ -53,6 +53,7 @@ def _config(args: argparse.Namespace) -> Any:
         tokenizer=args.tokenizer,
         env_id=args.env_id if args.kind == "rl" else "edgegym:Reason-v0",
         env_kwargs=env_kwargs,
+        prompt_format=getattr(args, "prompt_format", "raw"),
     )
 
 
@@ -198,7 +199,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             )
             parser.add_argument("--alpha", type=float, default=0.5, help="outcome weight")
             parser.add_argument("--env-kwargs", help="more env kwargs as JSON")
-        parser.set_defaults(func=_run_write, kind=kind)
+        if kind in ("sft", "rl"):
+            parser.add_argument(
+                "--prompt-format",
+                default="raw",
+                choices=["raw", "chat"],
+                help="raw text (default) or chat messages for instruct models (OpenRLHF: "
+                "--data.apply_chat_template)",
+            )
+        parser.set_defaults(func=_run_write, kind=kind, needs=TRAIN_NEEDS[2:])
     mixtures = kinds.add_parser("mixtures", help="list the op and context mixture presets")
     mixtures.set_defaults(func=_run_mixtures)
     verify = kinds.add_parser("verify", help="check a corpus against its manifest")

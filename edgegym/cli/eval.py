@@ -18,8 +18,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from edgegym.cli import CommandError, at_least, int_ranges, make_console, quote
+from edgegym.cli import CommandError, at_least, check_needs, int_ranges, make_console, quote
 from edgegym.tasks.spec import MAX_OP, MIN_OP
+
+_PLOT_NEEDS = (("matplotlib", "plot"),)
 
 _EPILOG = """generations file (JSONL), one of:
   {"id": "<problem id>", "responses": ["<text after <solution>>", ...]}   one line per problem
@@ -36,6 +38,12 @@ def _names(text: str) -> tuple[str, ...]:
 
 
 def _add_agg_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        default="rich",
+        choices=("rich", "md", "csv", "json"),
+        help="tables as terminal tables (rich, default), Markdown, CSV or JSON; headers whole",
+    )
     parser.add_argument("--k", help="k values to compute, e.g. 1,8,128 (default: 1,2,4,.. to n)")
     parser.add_argument(
         "--bands",
@@ -101,9 +109,10 @@ def run_build_suite(args: argparse.Namespace) -> int:
         overrides["contexts"] = _names(args.contexts)
     if args.modes:
         overrides["modes"] = _names(args.modes)
-    config = preset(args.name, per_op=args.per_op, seed=args.seed, **overrides)
-    exclude = load_exclusion(args.exclude or [])
     console = make_console()
+    config = preset(args.name, seed=args.seed, **overrides)
+    config = dataclasses.replace(config, per_op=_per_cell(args, config, console))
+    exclude = load_exclusion(args.exclude or [])
     with _progress() as progress:
         task = progress.add_task(f"building {config.name}", total=config.size)
         advance = _advancer(progress, task)
@@ -114,6 +123,30 @@ def run_build_suite(args: argparse.Namespace) -> int:
         f"wrote {len(suite.records)} problems to {quote(out)}{guard} (digest {suite.digest[:12]})"
     )
     return 0
+
+
+def _per_cell(args: argparse.Namespace, config: Any, console: Any) -> int:
+    """Problems per (context, mode, op) cell from ``--per-cell`` or ``--per-op``.
+
+    ``--per-op`` means problems per op, as in ``edgegym generate`` and ``export``: it is split
+    evenly over the op's (context, mode) cells (before 0.2 it meant per cell: said once).
+    """
+    if args.per_cell is not None and args.per_op is not None:
+        raise CommandError("give --per-op (problems per op) or --per-cell, not both")
+    if args.per_op is None:
+        return 200 if args.per_cell is None else int(args.per_cell)
+    cells = len(config.contexts) * len(config.modes)
+    if args.per_op < 1 or args.per_op % cells:
+        raise CommandError(
+            f"--per-op {args.per_op} must be a positive multiple of the {cells} (context, mode) "
+            f"cells per op of this suite; or give --per-cell"
+        )
+    if cells > 1:
+        console.print(
+            f"note: --per-op is problems per op: {args.per_op // cells} in each of the "
+            f"{cells} (context, mode) cells (it meant per cell before 0.2: use --per-cell)"
+        )
+    return int(args.per_op // cells)
 
 
 def run_score(args: argparse.Namespace) -> int:
@@ -130,7 +163,9 @@ def run_score(args: argparse.Namespace) -> int:
         args.generations, suite.records, allow_missing=args.allow_missing
     )
     total = sum(len(v) for v in generations.values())
-    config = ScoreConfig(mode=args.mode, workers=args.workers, cache=not args.no_cache)
+    config = ScoreConfig(
+        mode=args.mode, workers=args.workers, cache=not args.no_cache, lenient=args.lenient
+    )
     from edgegym import __version__
 
     meta = {"generations": str(args.generations), "edgegym_version": __version__}
@@ -155,20 +190,23 @@ def run_score(args: argparse.Namespace) -> int:
 def run_report(args: argparse.Namespace) -> int:
 
     from edgegym.eval.aggregate import summarize
-    from edgegym.eval.report import print_report
+    from edgegym.eval.report import format_tables, print_report, report_tables
     from edgegym.eval.results import EvalResults
 
+    if args.out_dir:
+        check_needs(_PLOT_NEEDS)  # before the bootstrap, not after it
     console = make_console()
     config = _eval_config(args)  # flags first: a bad one fails before any file is read
     shown = tuple(int_ranges(args.show, "--show", 1, _MAX_K)) if args.show else None
     results = EvalResults.load(args.results)
     summary = summarize(results, config)
-    print_report(console, results, summary, k_show=shown)
+    if args.format == "rich":
+        print_report(console, results, summary, k_show=shown)
+    else:
+        print(format_tables(report_tables(results, summary, k_show=shown), args.format), end="")
     if args.out_dir:
-        try:
-            from edgegym.eval.plots import write_plots
-        except ImportError as err:  # pragma: no cover - depends on the install
-            raise CommandError(str(err)) from None
+        from edgegym.eval.plots import write_plots
+
         for path in write_plots(summary, Path(args.out_dir)):
             console.print(f"wrote {quote(path)}")
     return 0
@@ -177,7 +215,7 @@ def run_report(args: argparse.Namespace) -> int:
 def run_compare(args: argparse.Namespace) -> int:
 
     from edgegym.eval.compare import compare
-    from edgegym.eval.report import print_comparison
+    from edgegym.eval.report import comparison_tables, format_tables, print_comparison
     from edgegym.eval.results import EvalResults
 
     config = _eval_config(args)
@@ -185,7 +223,10 @@ def run_compare(args: argparse.Namespace) -> int:
     a, b = EvalResults.load(args.a), EvalResults.load(args.b)
     comparison = compare(a, b, config)
     shown = show or (comparison.k[0], comparison.k[-1])
-    print_comparison(make_console(), comparison, labels=(args.a, args.b), k_show=shown)
+    if args.format == "rich":
+        print_comparison(make_console(), comparison, labels=(args.a, args.b), k_show=shown)
+    else:
+        print(format_tables(comparison_tables(comparison, k_show=shown), args.format), end="")
     return 0
 
 
@@ -224,15 +265,14 @@ def run_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: Any) -> None:
-    parser = sub.add_parser("eval", help="pass@k evaluation: suites, scoring, reports")
-    parser.set_defaults(func=lambda _args: parser.print_help() or 2)
-    cmds = parser.add_subparsers(dest="eval_command", metavar="EVAL_COMMAND")
-
+def _add_build_suite(cmds: Any) -> None:
     p = cmds.add_parser("build-suite", help="build an evaluation suite from the test split")
     p.add_argument("name", choices=("extrapolation", "context"))
     p.add_argument("--out", required=True, help="suite directory to write")
-    p.add_argument("--per-op", type=int, default=200, help="problems per (context, mode, op)")
+    p.add_argument(
+        "--per-op", type=int, help="problems per op, split evenly over its (context, mode) cells"
+    )
+    p.add_argument("--per-cell", type=int, help="problems per (context, mode, op) (default 200)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--ops", help="override the ops, e.g. 2-20 or 2,5,8")
     p.add_argument("--contexts", help="override the contexts, comma-separated")
@@ -243,6 +283,14 @@ def register(sub: Any) -> None:
     p.add_argument("--force", action="store_true", help="overwrite an existing suite")
     p.add_argument("--workers", type=at_least(0), default=0, help="processes (0: one per core)")
     p.set_defaults(func=run_build_suite)
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("eval", help="pass@k evaluation: suites, scoring, reports")
+    parser.set_defaults(func=lambda _args: parser.print_help() or 2)
+    cmds = parser.add_subparsers(dest="eval_command", metavar="EVAL_COMMAND")
+
+    _add_build_suite(cmds)
 
     p = cmds.add_parser(
         "score",
@@ -262,6 +310,9 @@ def register(sub: Any) -> None:
     p.add_argument("--workers", type=at_least(0), default=0, help="processes (0: one per core)")
     p.add_argument("--allow-missing", action="store_true", help="score a partial run")
     p.add_argument("--no-cache", action="store_true", help="score repeated responses again")
+    p.add_argument(
+        "--lenient", action="store_true", help="read chat-style replies (flagged lenient_*)"
+    )
     p.set_defaults(func=run_score)
 
     p = cmds.add_parser("report", help="tables and plots of a results file")

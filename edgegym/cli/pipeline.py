@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from edgegym.cli import CommandError, make_console, quote
+from edgegym.cli import TRAIN_NEEDS, CommandError, make_console, quote
 
 _STAGES = ("init", "pretrain", "midtrain", "rl", "evaluate")
 DEMO_PRESET = "tiny-cpu"
@@ -68,7 +68,7 @@ def register(sub: Any) -> None:
         action="store_true",
         help="start from the preset's shipped base checkpoint (skips init and pretrain)",
     )
-    pipeline.set_defaults(func=_run_pipeline)
+    pipeline.set_defaults(needs=TRAIN_NEEDS, func=_run_pipeline)
 
     stage = sub.add_parser("stage", help="run one stage of the local pipeline")
     stages = stage.add_subparsers(dest="stage", metavar="STAGE", required=True)
@@ -82,7 +82,7 @@ def register(sub: Any) -> None:
         parser = stages.add_parser(name, help=text, description=text)
         _common(parser)
         parser.add_argument("--from-base", action="store_true", help="start from the shipped base")
-        parser.set_defaults(func=_run_stage)
+        parser.set_defaults(needs=TRAIN_NEEDS, func=_run_stage)
     evaluate = stages.add_parser(
         "evaluate", help="pass@k per op of one model on the preset's suite"
     )
@@ -90,7 +90,7 @@ def register(sub: Any) -> None:
     evaluate.add_argument("--model", type=Path, help="model directory (default: newest in --out)")
     evaluate.add_argument("--name", default="final", help="results name (eval/<name>.json)")
     evaluate.add_argument("--from-base", action="store_true", help="evaluate the shipped base")
-    evaluate.set_defaults(func=_run_evaluate)
+    evaluate.set_defaults(needs=TRAIN_NEEDS, func=_run_evaluate)
     base = stages.add_parser(
         "base",
         help="rebuild the preset's shipped base checkpoint (init + pretrain, saved in float16)",
@@ -99,7 +99,7 @@ def register(sub: Any) -> None:
     base.add_argument(
         "--to", type=Path, help="where to write it (default: the preset's base folder)"
     )
-    base.set_defaults(func=_run_base)
+    base.set_defaults(needs=TRAIN_NEEDS, func=_run_base)
 
     demo = sub.add_parser(
         "demo",
@@ -113,7 +113,7 @@ def register(sub: Any) -> None:
         action="store_true",
         help="pre-train too instead of starting from the shipped base (about 30 min more)",
     )
-    demo.set_defaults(func=_run_demo, preset=DEMO_PRESET)
+    demo.set_defaults(needs=TRAIN_NEEDS, func=_run_demo, preset=DEMO_PRESET)
 
 
 def _make_run(args: argparse.Namespace, *, from_base: bool) -> Any:

@@ -49,6 +49,9 @@ def register(sub: Any) -> None:
         "--match", default="id", choices=("id", "line"), help="pair responses by id or line"
     )
     parser.add_argument("--out", default=None, help="write one result per response (JSONL)")
+    parser.add_argument(
+        "--lenient", action="store_true", help="read chat-style replies (flagged lenient_*)"
+    )
     parser.set_defaults(func=run)
 
 
@@ -151,7 +154,7 @@ def run(args: argparse.Namespace) -> int:
     from edgegym.rewards.gold import STUDY_MODES
     from edgegym.tasks.io import read_jsonl
 
-    reward = Reward(mode=args.mode, alpha=args.alpha)  # ValueError names a bad alpha
+    reward = Reward(mode=args.mode, alpha=args.alpha, lenient=args.lenient)  # ValueError: bad alpha
     problems = list(read_jsonl(args.problems))
     rows = list(read_jsonl(args.responses))
     pairs = _pairs(problems, rows, args.match, args.responses)

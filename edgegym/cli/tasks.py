@@ -20,7 +20,7 @@ def parse_ops(text: str) -> list[int]:
     return sorted(set(int_ranges(text, "--ops", MIN_OP, MAX_OP)))
 
 
-def _names(text: str, allowed: tuple[str, ...], flag: str) -> list[str]:
+def parse_names(text: str, allowed: tuple[str, ...], flag: str) -> list[str]:
     names = [t.strip() for t in text.split(",") if t.strip()]
     bad = [n for n in names if n not in allowed]
     if bad or not names:
@@ -28,7 +28,7 @@ def _names(text: str, allowed: tuple[str, ...], flag: str) -> list[str]:
     return names
 
 
-def _config(text: str | None) -> DagConfig:
+def parse_config(text: str | None) -> DagConfig:
     if not text:
         return DagConfig()
     try:
@@ -76,11 +76,11 @@ def _run_generate(args: argparse.Namespace) -> int:
     from rich.progress import Progress
 
     ops = parse_ops(args.ops)
-    contexts = _names(args.contexts, CONTEXTS, "--contexts")
-    modes = _names(args.modes, MODES, "--modes")
+    contexts = parse_names(args.contexts, CONTEXTS, "--contexts")
+    modes = parse_names(args.modes, MODES, "--modes")
     if args.per_op < 1:
         raise CommandError(f"--per-op must be >= 1, got {args.per_op}")
-    config = _config(args.config)
+    config = parse_config(args.config)
     for op in ops:  # fail before the output file is opened
         TaskSpec(op=op, context=contexts[0], mode=modes[0], config=config)  # type: ignore[arg-type]
     exclude = _exclude(args.exclude)
@@ -170,7 +170,7 @@ def _run_show(args: argparse.Namespace) -> int:
         split=args.split,
         seed=args.seed,
         index=args.index,
-        config=_config(args.config),
+        config=parse_config(args.config),
     )
     _show(generate(spec))
     return 0
@@ -216,7 +216,7 @@ def _run_stats(args: argparse.Namespace) -> int:
         table.add_row(
             *(f"{row[c]:.3g}" if isinstance(row[c], float) else str(row[c]) for c in columns)
         )
-    Console().print(table)
+    make_console().print(table)
     return 0
 
 

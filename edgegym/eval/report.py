@@ -7,10 +7,14 @@ bootstrap interval.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from collections.abc import Sequence
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from edgegym.eval.aggregate import GroupSummary, Summary
 from edgegym.eval.compare import Comparison
@@ -18,13 +22,20 @@ from edgegym.eval.results import EvalResults
 from edgegym.eval.stats import Interval
 
 __all__ = [
+    "TABLE_FORMATS",
     "comparison_table",
+    "comparison_tables",
     "flags_table",
+    "format_tables",
     "pick_k",
     "print_comparison",
     "print_report",
+    "report_tables",
     "summary_table",
 ]
+
+TABLE_FORMATS = ("rich", "md", "csv", "json")
+"""``rich``: the terminal tables; ``md``, ``csv``, ``json``: plain text, headers whole."""
 
 _TITLES = {
     "all": "All problems",
@@ -96,6 +107,20 @@ def flags_table(results: EvalResults) -> Table | None:
     return table
 
 
+def report_tables(
+    results: EvalResults, summary: Summary, *, k_show: Sequence[int] | None = None
+) -> list[Table]:
+    """Every table of ``summary`` worth showing, and the reward flags' table."""
+    tables = []
+    for dimension in summary.config.dimensions:
+        groups = summary.of(dimension)
+        # A grouping with a single group says nothing the "all" row does not.
+        if groups and (dimension in ("all", "op", "band") or len(groups) > 1):
+            tables.append(summary_table(summary, dimension, k_show=k_show))
+    flags = flags_table(results)
+    return tables if flags is None else [*tables, flags]
+
+
 def print_report(
     console: Console,
     results: EvalResults,
@@ -109,14 +134,44 @@ def print_report(
     name = results.suite.get("name", "?")
     console.rule(title or f"Evaluation on suite {name!r}")
     console.print(f"{len(results.problems)} problems, {samples} samples, k = {list(summary.k)}")
-    for dimension in summary.config.dimensions:
-        groups = summary.of(dimension)
-        # A grouping with a single group says nothing the "all" row does not.
-        if groups and (dimension in ("all", "op", "band") or len(groups) > 1):
-            console.print(summary_table(summary, dimension, k_show=k_show))
-    flags = flags_table(results)
-    if flags is not None:
-        console.print(flags)
+    for table in report_tables(results, summary, k_show=k_show):
+        console.print(table)
+
+
+def _plain(cell: object) -> str:
+    return Text.from_markup(cell).plain if isinstance(cell, str) else str(cell)
+
+
+def _table_data(table: Table) -> tuple[str, list[str], list[list[str]]]:
+    """A table's title, whole headers and rows as plain text (markup removed)."""
+    headers = [_plain(c.header) for c in table.columns]
+    columns = [[_plain(cell) for cell in c.cells] for c in table.columns]
+    rows = [list(row) for row in zip(*columns, strict=True)]
+    return _plain(table.title or ""), headers, rows
+
+
+def format_tables(tables: Sequence[Table], fmt: str) -> str:
+    """Tables as Markdown (``md``), CSV (one ``table`` column names each) or JSON text."""
+    data = [_table_data(t) for t in tables]
+    if fmt == "json":
+        items = [{"title": t, "columns": h, "rows": r} for t, h, r in data]
+        return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        for title, headers, rows in data:
+            writer.writerow(["table", *headers])
+            writer.writerows([title, *row] for row in rows)
+        return out.getvalue()
+    if fmt == "md":
+        parts = []
+        for title, headers, rows in data:
+            lines = [f"### {title}", "", "| " + " | ".join(headers) + " |"]
+            lines.append("|" + "|".join("---" for _ in headers) + "|")
+            lines += ["| " + " | ".join(row) + " |" for row in rows]
+            parts.append("\n".join(lines) + "\n")
+        return "\n".join(parts)
+    raise ValueError(f"format must be one of {list(TABLE_FORMATS)}, got {fmt!r}")
 
 
 def comparison_table(
@@ -154,6 +209,18 @@ def comparison_table(
     return table
 
 
+def comparison_tables(
+    comparison: Comparison, *, k_show: Sequence[int] | None = None
+) -> list[Table]:
+    """Every grouping of ``comparison`` worth showing, as tables."""
+    tables = []
+    for dimension in comparison.config.dimensions:
+        groups = [g for g in comparison.groups if g.dimension == dimension]
+        if groups and (dimension in ("all", "op", "band") or len(groups) > 1):
+            tables.append(comparison_table(comparison, dimension, k_show=k_show))
+    return tables
+
+
 def print_comparison(
     console: Console,
     comparison: Comparison,
@@ -162,7 +229,5 @@ def print_comparison(
     k_show: Sequence[int] | None = None,
 ) -> None:
     console.rule(f"Paired comparison: A = {labels[0]}, B = {labels[1]}")
-    for dimension in comparison.config.dimensions:
-        groups = [g for g in comparison.groups if g.dimension == dimension]
-        if groups and (dimension in ("all", "op", "band") or len(groups) > 1):
-            console.print(comparison_table(comparison, dimension, k_show=k_show))
+    for table in comparison_tables(comparison, k_show=k_show):
+        console.print(table)

@@ -45,6 +45,8 @@ class ScoreConfig:
     """Below this many responses, score in this process (start-up costs more than it saves)."""
     cache: bool = True
     """Score each distinct response of a problem once."""
+    lenient: bool = False
+    """Read chat-style replies first (``edgegym.rewards.lenient``); flagged ``lenient_*``."""
 
     def __post_init__(self) -> None:
         if self.workers < 0:
@@ -57,7 +59,7 @@ class ScoreConfig:
         return self.workers or available_cores()
 
 
-def make_scorer(mode: str) -> Scorer:
+def make_scorer(mode: str, lenient: bool = False) -> Scorer:
     """The reward of ``mode`` as a ``(record, response) -> RewardResult`` callable.
 
     It is a :class:`edgegym.rewards.Reward`, which builds each problem's gold graph once.
@@ -66,7 +68,7 @@ def make_scorer(mode: str) -> Scorer:
 
     if mode not in MODES:
         raise ValueError(f"mode must be one of {list(MODES)}, got {mode!r}")
-    reward = Reward(mode=mode)  # type: ignore[arg-type]
+    reward = Reward(mode=mode, lenient=lenient)  # type: ignore[arg-type]
     return reward.result
 
 
@@ -124,7 +126,7 @@ _JOB: tuple[Sequence[Record], Sequence[Sequence[str]], ScoreConfig] | None = Non
 def _score_span(span: tuple[int, int]) -> list[ProblemScore]:
     assert _JOB is not None  # set by score_responses before the pool starts
     records, responses, config = _JOB
-    scorer = make_scorer(config.mode)
+    scorer = make_scorer(config.mode, config.lenient)
     return [
         score_problem(records[i], responses[i], scorer, cache=config.cache) for i in range(*span)
     ]
@@ -134,7 +136,7 @@ def _score_payload(
     payload: tuple[Sequence[Record], Sequence[Sequence[str]], ScoreConfig],
 ) -> list[ProblemScore]:
     records, responses, config = payload
-    scorer = make_scorer(config.mode)
+    scorer = make_scorer(config.mode, config.lenient)
     return [
         score_problem(r, rs, scorer, cache=config.cache)
         for r, rs in zip(records, responses, strict=True)
@@ -172,14 +174,14 @@ def score_responses(
     sizes = [sum(len(responses[i]) for i in range(*s)) for s in spans]
     out: list[ProblemScore] = []
     if workers == 1 or total < config.parallel_min:
-        scorer = make_scorer(config.mode)
+        scorer = make_scorer(config.mode, config.lenient)
         for span, size in zip(spans, sizes, strict=True):
             for i in range(*span):
                 out.append(score_problem(records[i], responses[i], scorer, cache=config.cache))
             if progress is not None:
                 progress(size)
         return out
-    make_scorer(config.mode)  # import the scorer once, before workers fork
+    make_scorer(config.mode, config.lenient)  # import the scorer once, before workers fork
     if "fork" in multiprocessing.get_all_start_methods():
         _JOB = (records, responses, config)
         try:
@@ -214,5 +216,11 @@ def score_suite(
     chosen = [r for r in records if str(r["id"]) in generations]
     lists = [generations[str(r["id"])] for r in chosen]
     scores = score_responses(chosen, lists, config=config, progress=progress)
-    info = {"scorer_mode": config.mode, "samples": sum(len(x) for x in lists), **dict(meta or {})}
+    lenient = {"scorer_lenient": True} if config.lenient else {}
+    info = {
+        "scorer_mode": config.mode,
+        **lenient,
+        "samples": sum(len(x) for x in lists),
+        **dict(meta or {}),
+    }
     return EvalResults.from_scores(scores, suite=suite_ref, meta=info)

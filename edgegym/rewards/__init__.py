@@ -7,11 +7,20 @@ is separate from checking (:mod:`.outcome`, :mod:`.process`); the gold graph com
 from :mod:`.gold`; :mod:`.combined` joins outcome and process into the four reward
 modes; :mod:`.mutate` makes controlled corruptions for tests and benchmarks. Model
 text is data and is never evaluated as code. The grammar's text (tags, fixed
-phrases, the writer) belongs to :mod:`edgegym.tasks.trace`.
+phrases, the writer) belongs to :mod:`edgegym.tasks.trace`; :mod:`.lenient` reads chat-style replies
+(``lenient=True``) before the unchanged scorer.
 """
 
 from edgegym.rewards.answer import answer_value, parse_answer, parse_number
-from edgegym.rewards.combined import MODES, Reward, RewardMode, RewardResult, score, score_parsed
+from edgegym.rewards.combined import (
+    MODES,
+    Reward,
+    RewardMode,
+    RewardResult,
+    lenient_result,
+    score,
+    score_parsed,
+)
 from edgegym.rewards.gold import (
     Gold,
     GoldNode,
@@ -41,6 +50,7 @@ __all__ = [
     "gold_from_record",
     "gold_from_study_record",
     "gold_of",
+    "lenient_result",
     "outcome",
     "outcome_reward",
     "parse",

@@ -28,7 +28,7 @@ def test_build_sample_score_report_compare(
                 "extrapolation",
                 "--out",
                 str(suite),
-                "--per-op",
+                "--per-cell",
                 "3",
                 "--ops",
                 "2,9,12,17",
@@ -161,7 +161,7 @@ def test_suite_does_not_depend_on_hash_seed(tmp_path: Path) -> None:
                 "context",
                 "--out",
                 str(out),
-                "--per-op",
+                "--per-cell",
                 "1",
                 "--ops",
                 "2,13",
@@ -173,3 +173,17 @@ def test_suite_does_not_depend_on_hash_seed(tmp_path: Path) -> None:
         )
         digests.add(json.loads((out / "manifest.json").read_text())["digest"])
     assert len(digests) == 1
+
+
+def test_build_suite_per_op_means_per_op(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--per-op`` is problems per op, as in ``generate``: split over the (context, mode) cells."""
+    args = ["eval", "build-suite", "extrapolation", "--ops", "2,3", "--modes", "forward,reverse"]
+    assert main([*args, "--out", str(tmp_path / "a"), "--per-op", "4"]) == 0
+    assert json.loads((tmp_path / "a" / "manifest.json").read_text())["problems"] == 2 * 4
+    assert "2 in each of the 2 (context, mode) cells" in capsys.readouterr().out
+    assert main([*args, "--out", str(tmp_path / "b"), "--per-op", "3"]) == 2
+    assert "multiple of the 2 (context, mode) cells" in capsys.readouterr().err
+    assert main([*args, "--out", str(tmp_path / "c"), "--per-op", "2", "--per-cell", "1"]) == 2
+    assert not (tmp_path / "b").exists() and not (tmp_path / "c").exists()

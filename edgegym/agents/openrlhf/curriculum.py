@@ -187,7 +187,7 @@ def connect(curriculum: dict[str, Any]) -> _Local | _RayActor:
         try:
             import ray
         except ImportError:
-            ray = None
+            ray = None  # type: ignore[assignment]
         handle: _Local | _RayActor
         if ray is not None and ray.is_initialized():
             actor_class = ray.remote(num_cpus=0)(CurriculumService)
