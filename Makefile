@@ -6,6 +6,11 @@ BIN := $(VENV)/bin
 TORCH := torch==2.13.0
 # OpenRLHF's light dependencies: enough for its agent executors and datasets to import on a CPU.
 OPENRLHF_LIGHT := openrlhf==0.11.2
+# TRL and the environment hubs. The CPU torch installed first satisfies accelerate's torch
+# requirement, so nothing pulls a CUDA build. verifiers goes in without its dependencies
+# (sandboxes, MCP, model clients) plus the few that `import verifiers.v1` needs.
+TRL := trl==1.16.0
+VERIFIERS_LIGHT := verifiers==0.4.0
 # One extra's requirements, read from pyproject.toml: installing them apart keeps the
 # editable install (and its mypyc build, about a minute) to one run per .venv.
 EXTRA = $(BIN)/python -c "import sys, tomllib; \
@@ -35,6 +40,17 @@ $(VENV)/.openrlhf: $(VENV)/.train
 	$(BIN)/pip install -q -r requirements/openrlhf-cpu.txt
 	touch $@
 
+$(VENV)/.trl: $(VENV)/.train
+	$(BIN)/pip install -q $(TRL)
+	$(EXTRA) trl > $(VENV)/trl.txt
+	$(BIN)/pip install -q -r $(VENV)/trl.txt
+	touch $@
+
+$(VENV)/.hubs: $(VENV)/.trl
+	$(BIN)/pip install -q --no-deps $(VERIFIERS_LIGHT)
+	$(BIN)/pip install -q -r requirements/hubs.txt
+	touch $@
+
 demo: $(VENV)/.train
 	$(BIN)/edgegym demo
 
@@ -43,10 +59,10 @@ lint: $(VENV)/.core
 	$(BIN)/ruff format --check edgegym tests benchmarks examples setup.py
 	$(BIN)/mypy
 
-test: $(VENV)/.openrlhf lint
+test: $(VENV)/.openrlhf $(VENV)/.hubs lint
 	$(BIN)/python -m pytest
 
-test-slow: $(VENV)/.openrlhf
+test-slow: $(VENV)/.openrlhf $(VENV)/.hubs
 	$(BIN)/python -m pytest -m slow
 
 bench: $(VENV)/.train

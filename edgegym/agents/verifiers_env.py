@@ -1,0 +1,146 @@
+"""edgegym's problems as a Prime Intellect ``verifiers`` (v1) environment.
+
+A verifiers environment is a *taskset* (the problems) plus the agent that plays it. Here:
+
+- :class:`EdgegymTaskset` yields one :class:`EdgegymTask` per problem: problems
+  ``0..per_op-1`` of every op in ``op_min..op_max`` of one task setting;
+- :class:`EdgegymTask` is the rubric: the reward ``score`` (weight 1; the reward mode is
+  the task config's ``reward``, ``strict`` by default) and the metrics ``outcome``,
+  ``process`` and ``verified``, all from one :class:`edgegym.rewards.Reward` call on the
+  model's whole reply, so the process reward reaches the trainer;
+- :class:`EdgegymHarness` is verifiers' tool-less chat harness (no code execution).
+
+The environment package ``environments/edgegym_reason`` (taskset id ``edgegym-reason``)
+re-exports these for ``vf-eval``/``prime`` and the Environments Hub; in Python::
+
+    from edgegym.agents.verifiers_env import load_environment
+    env = load_environment(op_min=2, op_max=8, per_op=16)   # a verifiers.v1 Env
+
+The reply is scored as edgegym's model text after ``<solution>``: the trace, then
+``</solution> <answer> N </answer>``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Literal
+
+from edgegym.agents.tokenizer import require
+from edgegym.agents.train.config import TaskSetup
+from edgegym.agents.train.data import suite
+from edgegym.rewards import Reward, RewardResult
+from edgegym.tasks import DagConfig
+
+vf = require("verifiers.v1", "verifiers")
+_null = require("verifiers.v1.harnesses.null", "verifiers")
+
+__all__ = [
+    "TASKSET_ID",
+    "EdgegymHarness",
+    "EdgegymTask",
+    "EdgegymTaskConfig",
+    "EdgegymTaskData",
+    "EdgegymTaskset",
+    "EdgegymTasksetConfig",
+    "load_environment",
+]
+
+TASKSET_ID = "edgegym-reason"
+"""The id verifiers resolves to the ``edgegym_reason`` environment package."""
+
+_REWARDS: dict[tuple[str, float], Reward] = {}
+
+
+def _reward(mode: str, alpha: float) -> Reward:
+    """One shared :class:`Reward` per (mode, alpha): it caches gold graphs."""
+    key = (mode, alpha)
+    if key not in _REWARDS:
+        _REWARDS[key] = Reward(mode=mode, alpha=alpha)  # type: ignore[arg-type]
+    return _REWARDS[key]
+
+
+class EdgegymTaskData(vf.TaskData):  # type: ignore[misc]
+    """One problem: verifiers' prompt fields plus the problem's edgegym record (the gold)."""
+
+    record: dict[str, Any]
+
+
+class EdgegymTaskConfig(vf.TaskConfig):  # type: ignore[misc]
+    """How replies are scored (``--env.taskset.task.reward``)."""
+
+    reward: Literal["strict", "gated", "outcome", "linear"] = "strict"
+    alpha: float = 0.5
+
+
+class EdgegymTask(vf.Task[EdgegymTaskData, vf.State, EdgegymTaskConfig]):  # type: ignore[misc]
+    """One problem, one reply; the rubric: reward ``score``, metrics outcome/process/verified."""
+
+    def result(self, trace: Any) -> RewardResult:
+        """edgegym's diagnosis of the trace's last reply."""
+        reward = _reward(self.config.reward, self.config.alpha)
+        return reward.result(self.data.record, trace.last_reply)
+
+    @vf.stop  # type: ignore[misc]
+    async def single_turn(self, trace: Any) -> bool:
+        """One reply ends the episode."""
+        return bool(trace.num_turns >= 1)
+
+    @vf.reward(weight=1.0)  # type: ignore[misc]
+    async def edgegym_reward(self, trace: Any) -> dict[str, float]:
+        """The reward, recorded as ``score``."""
+        return {"score": self.result(trace).score}
+
+    @vf.metric  # type: ignore[misc]
+    async def edgegym_metrics(self, trace: Any) -> dict[str, float]:
+        """``outcome``, ``process`` and ``verified`` (1.0 or 0.0) of the reply."""
+        res = self.result(trace)
+        return {"outcome": res.outcome, "process": res.process, "verified": float(res.verified)}
+
+
+class EdgegymTasksetConfig(vf.TasksetConfig):  # type: ignore[misc]
+    """Which problems load (``--env.taskset.*``)."""
+
+    op_min: int = 2
+    op_max: int = 6
+    per_op: int = 32
+    context: str = "symbolic"
+    mode: Literal["forward", "reverse"] = "forward"
+    dag: dict[str, Any] = {}
+    """``DagConfig`` fields (``modulus``, ``distractors``, ...); defaults for the rest."""
+    split: Literal["train", "test"] = "train"
+    seed: int = 0
+    task: EdgegymTaskConfig = EdgegymTaskConfig()
+
+
+class EdgegymTaskset(vf.Taskset[EdgegymTask, EdgegymTasksetConfig]):  # type: ignore[misc]
+    """Problems ``0..per_op-1`` of each op ``op_min..op_max``: the same bytes every run."""
+
+    def load(self) -> Iterator[EdgegymTask]:
+        c = self.config
+        if not 0 < c.op_min <= c.op_max:
+            raise ValueError(f"need 0 < op_min <= op_max, got {c.op_min}, {c.op_max}")
+        task = TaskSetup(context=c.context, mode=c.mode, config=DagConfig.from_dict(c.dag))
+        ops = range(c.op_min, c.op_max + 1)
+        for problem in suite(task, ops, c.per_op, split=c.split, seed=c.seed):
+            data = EdgegymTaskData(
+                id=problem.id,
+                name=f"op{problem.op}-{problem.spec.index}",
+                prompt=problem.prompt,
+                record=problem.to_record(),
+            )
+            yield EdgegymTask(data, c.task)
+
+
+class EdgegymHarness(_null.NullHarness):  # type: ignore[misc]
+    """verifiers' tool-less chat harness: the model answers in one reply, runs no code."""
+
+
+def load_environment(**taskset: Any) -> Any:
+    """The verifiers ``Env`` of the ``edgegym-reason`` taskset; ``taskset`` are its config
+    fields (``op_min``, ``op_max``, ``per_op``, ``task={"reward": "gated"}``, ...).
+
+    Needs the environment package ``environments/edgegym_reason`` importable (installed,
+    or on ``sys.path``), as verifiers resolves tasksets by id.
+    """
+    config = vf.resolve_env_config({"taskset": {"id": TASKSET_ID, **taskset}})
+    return vf.load_environment(config)
