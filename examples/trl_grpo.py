@@ -68,10 +68,11 @@ def main() -> None:
 
     # ---- imports: torch, transformers and TRL are optional extras of edgegym ---------------
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
     from trl import GRPOConfig, GRPOTrainer
 
+    from edgegym.agents.train.checkpoint import load_model
     from edgegym.agents.train.config import load_preset
+    from edgegym.agents.train.data import stop_ids
     from edgegym.agents.train.pipeline import base_dir
     from edgegym.agents.trl import CurriculumReward, curriculum_dataset
     from edgegym.curricula import CurriculumConfig, make_curriculum
@@ -80,9 +81,11 @@ def main() -> None:
 
     # ---- the shipped base and the task it was trained on ------------------------------------
     preset = load_preset("tiny-cpu")
-    base = base_dir(preset)  # checked against the preset's sha256
-    tokenizer = AutoTokenizer.from_pretrained(base)
-    model = AutoModelForCausalLM.from_pretrained(base)
+    # The weights ship in float16; load_model trains in float32 (float16 on a CPU is slow
+    # and overflows).
+    model, tokenizer = load_model(base_dir(preset))  # checked against the preset's sha256
+    # Stop at </answer> as well as EOS: TRL stops at every eos id of the generation config.
+    model.generation_config.eos_token_id = list(stop_ids(tokenizer))
 
     # ---- the curriculum: proposes problems, observes scored groups --------------------------
     curriculum = make_curriculum(
@@ -131,6 +134,7 @@ def main() -> None:
     # ---- what happened -----------------------------------------------------------------------
     logs = [entry for entry in trainer.state.log_history if "reward" in entry]
     rewards = [r for batch in reward.scores for r in batch]
+    groups = [rewards[i : i + args.group] for i in range(0, len(rewards), args.group)]
     state = curriculum.state_dict()
     per_op = {
         s.arm.op: {"samples": s.total_samples, "verified": round(s.mean, 3), "status": s.status}
@@ -142,7 +146,8 @@ def main() -> None:
         "rewards": len(rewards),
         "reward_mean": statistics.fmean(rewards),
         "reward_variance": statistics.pvariance(rewards),
-        "mean_group_reward_std": statistics.fmean(entry["reward_std"] for entry in logs),
+        "within_group_variance": statistics.fmean(statistics.pvariance(g) for g in groups),
+        "informative_groups": sum(len(set(g)) > 1 for g in groups),
         "observed_groups": state["observed_groups"],
         "observed_zero_variance": state["observed_zero_variance"],
         "proposed": state["proposed"],

@@ -44,7 +44,7 @@ def test_reproduce_process_runs_every_reward(tmp_path: Path, monkeypatch: Any) -
     assert (tmp_path / "reproduce_process.png").is_file()
 
 
-@pytest.mark.parametrize("name", ["reproduce_edge", "reproduce_process"])
+@pytest.mark.parametrize("name", ["reproduce_edge", "reproduce_process", "trl_grpo"])
 def test_examples_explain_themselves(name: str) -> None:
     text = (EXAMPLES / f"{name}.py").read_text()
     assert text.startswith('"""') and "python examples/" in text
@@ -60,3 +60,18 @@ def test_gpu_check_runs_on_cpu_with_its_edge_stage(monkeypatch: Any, capfd: Any)
     assert "all checks passed" in out
     assert "reproduce_edge.py on CPU: finished" in out
     assert "ID RL → edge RL" in out  # the study's comparison table was printed
+
+
+@pytest.mark.slow  # ~90 s on a busy 2-core machine: six GRPO steps of 8 x 8 completions
+def test_trl_grpo_example_trains_from_the_shipped_base(tmp_path: Path, monkeypatch: Any) -> None:
+    """Real TRL from the shipped tiny-cpu base, under 2 minutes; the curriculum saw every group."""
+    pytest.importorskip("trl", reason="pip install 'edgegym[trl]'")
+    _run("trl_grpo", ["--out", str(tmp_path)], monkeypatch)
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["seconds"] < 120
+    assert summary["steps"] == 6 and summary["rewards"] == 6 * 8 * 8
+    assert summary["observed_groups"] == 6 * 8  # every group went to observe()
+    assert summary["reward_variance"] > 0 and summary["informative_groups"] > 0
+    assert sum(op["samples"] for op in summary["per_op"].values()) == 6 * 8 * 8
+    saved = json.loads((tmp_path / "curriculum.json").read_text())
+    assert saved["observed_groups"] == 6 * 8
