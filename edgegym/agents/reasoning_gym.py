@@ -25,16 +25,19 @@ verified, flags). Entries are plain JSON: the problem's record rides in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
-from edgegym.agents.tokenizer import require
 from edgegym.agents.train.config import TaskSetup
 from edgegym.rewards import MODES, Reward, RewardResult
 from edgegym.tasks import DagConfig, Problem, TaskSpec, generate
 
-_rg = require("reasoning_gym", "reasoning-gym")
-_factory = require("reasoning_gym.factory", "reasoning-gym")
-_dataset = require("reasoning_gym.dataset", "reasoning-gym")
+try:
+    from reasoning_gym import factory
+    from reasoning_gym.dataset import ProceduralDataset
+except ImportError as err:  # pragma: no cover - depends on the install
+    raise ImportError(
+        "the reasoning-gym adapter needs reasoning-gym: `pip install 'edgegym[reasoning-gym]'`"
+    ) from err
 
 __all__ = ["DATASET_NAME", "EdgegymConfig", "EdgegymDataset", "register"]
 
@@ -53,7 +56,7 @@ class EdgegymConfig:
     op_min: int = 2
     op_max: int = 6
     context: str = "symbolic"
-    mode: str = "forward"
+    mode: Literal["forward", "reverse"] = "forward"
     dag: dict[str, Any] = field(default_factory=dict)
     """``DagConfig`` fields (modulus, distractors, ...); defaults for the rest."""
     split: str = "train"
@@ -65,7 +68,9 @@ class EdgegymConfig:
 
     def spec(self, idx: int, seed: int) -> TaskSpec:
         """The spec of item ``idx`` under ``seed``."""
-        setup = TaskSetup(context=self.context, mode=self.mode, config=DagConfig.from_dict(self.dag))  # type: ignore[arg-type]
+        setup = TaskSetup(
+            context=self.context, mode=self.mode, config=DagConfig.from_dict(self.dag)
+        )  # type: ignore[arg-type]
         op = self.op_min + idx % (self.op_max - self.op_min + 1)
         return setup.spec(op=op, split=self.split, seed=seed, index=idx)
 
@@ -81,7 +86,7 @@ class EdgegymConfig:
         self.spec(self.op_max - self.op_min, 0)  # TaskSpec checks both ends of the range
 
 
-class EdgegymDataset(_dataset.ProceduralDataset):  # type: ignore[misc]
+class EdgegymDataset(ProceduralDataset):  # type: ignore[misc]
     """edgegym problems as a reasoning-gym ``ProceduralDataset`` (see the module docstring)."""
 
     def __init__(self, config: EdgegymConfig) -> None:
@@ -124,14 +129,14 @@ def register(name: str = DATASET_NAME) -> None:
     Raises:
         ValueError: ``name`` is registered to another dataset.
     """
-    known = _factory.DATASETS.get(name)
+    known = factory.DATASETS.get(name)
     if known is None:
-        _rg.register_dataset(name, EdgegymDataset, EdgegymConfig)
+        factory.register_dataset(name, EdgegymDataset, EdgegymConfig)
         return
     qualname = f"{known[0].__module__}.{known[0].__qualname__}"
     if qualname != f"{__name__}.EdgegymDataset":  # (a reloaded module has a new class)
         raise ValueError(f"reasoning-gym dataset {name!r} is already registered by {qualname}")
-    _factory.DATASETS[name] = (EdgegymDataset, EdgegymConfig)
+    factory.DATASETS[name] = (EdgegymDataset, EdgegymConfig)
 
 
 register()

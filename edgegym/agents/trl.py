@@ -82,8 +82,7 @@ def dataset_rows(
     """
     render = prompt or _raw_prompt
     return [
-        {"prompt": render(p), "record": json.dumps(p.to_record(), sort_keys=True)}
-        for p in problems
+        {"prompt": render(p), "record": json.dumps(p.to_record(), sort_keys=True)} for p in problems
     ]
 
 
@@ -147,7 +146,9 @@ def curriculum_dataset(
     def rows() -> Iterator[dict[str, Any]]:
         while True:
             _check_ahead(curriculum, limit)
-            yield from dataset_rows([generate(s) for s in curriculum.propose(prompts_per_step)], render)
+            yield from dataset_rows(
+                [generate(s) for s in curriculum.propose(prompts_per_step)], render
+            )
 
     return datasets.IterableDataset.from_generator(rows)
 

@@ -25,14 +25,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from edgegym.agents.tokenizer import require
 from edgegym.agents.train.config import TaskSetup
 from edgegym.agents.train.data import suite
 from edgegym.rewards import Reward, RewardResult
 from edgegym.tasks import DagConfig
 
-vf = require("verifiers.v1", "verifiers")
-_null = require("verifiers.v1.harnesses.null", "verifiers")
+try:
+    import verifiers.v1 as vf
+    from pydantic import Field
+    from verifiers.v1.harnesses.null import NullHarness
+except ImportError as err:  # pragma: no cover - depends on the install
+    raise ImportError(
+        "the verifiers environment needs verifiers 0.4: `pip install 'edgegym[verifiers]'`"
+    ) from err
 
 __all__ = [
     "TASKSET_ID",
@@ -80,17 +85,17 @@ class EdgegymTask(vf.Task[EdgegymTaskData, vf.State, EdgegymTaskConfig]):  # typ
         reward = _reward(self.config.reward, self.config.alpha)
         return reward.result(self.data.record, trace.last_reply)
 
-    @vf.stop  # type: ignore[misc]
+    @vf.stop  # type: ignore[misc,untyped-decorator]
     async def single_turn(self, trace: Any) -> bool:
         """One reply ends the episode."""
         return bool(trace.num_turns >= 1)
 
-    @vf.reward(weight=1.0)  # type: ignore[misc]
+    @vf.reward(weight=1.0)  # type: ignore[misc,untyped-decorator]
     async def edgegym_reward(self, trace: Any) -> dict[str, float]:
         """The reward, recorded as ``score``."""
         return {"score": self.result(trace).score}
 
-    @vf.metric  # type: ignore[misc]
+    @vf.metric  # type: ignore[misc,untyped-decorator]
     async def edgegym_metrics(self, trace: Any) -> dict[str, float]:
         """``outcome``, ``process`` and ``verified`` (1.0 or 0.0) of the reply."""
         res = self.result(trace)
@@ -105,7 +110,7 @@ class EdgegymTasksetConfig(vf.TasksetConfig):  # type: ignore[misc]
     per_op: int = 32
     context: str = "symbolic"
     mode: Literal["forward", "reverse"] = "forward"
-    dag: dict[str, Any] = {}
+    dag: dict[str, Any] = Field(default_factory=dict)
     """``DagConfig`` fields (``modulus``, ``distractors``, ...); defaults for the rest."""
     split: Literal["train", "test"] = "train"
     seed: int = 0
@@ -131,7 +136,7 @@ class EdgegymTaskset(vf.Taskset[EdgegymTask, EdgegymTasksetConfig]):  # type: ig
             yield EdgegymTask(data, c.task)
 
 
-class EdgegymHarness(_null.NullHarness):  # type: ignore[misc]
+class EdgegymHarness(NullHarness):  # type: ignore[misc]
     """verifiers' tool-less chat harness: the model answers in one reply, runs no code."""
 
 

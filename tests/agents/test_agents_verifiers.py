@@ -61,7 +61,9 @@ def test_rubric_scores_gold_one_and_corruptions_zero(env_package: None) -> None:
 
     strict = list(load_environment(op_min=2, op_max=4, per_op=2, dag=COMPACT).taskset)
     gated = list(
-        load_environment(op_min=2, op_max=4, per_op=2, dag=COMPACT, task={"reward": "gated"}).taskset
+        load_environment(
+            op_min=2, op_max=4, per_op=2, dag=COMPACT, task={"reward": "gated"}
+        ).taskset
     )
     for task, gated_task in zip(strict, gated, strict=True):
         gold = Problem.from_record(task.data.record).completion
