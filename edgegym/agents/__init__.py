@@ -3,7 +3,9 @@
 Everything here that needs torch, transformers, tokenizers or OpenRLHF imports it
 lazily, inside the function that uses it, and raises an ``ImportError`` naming the
 extra to install (``edgegym[train]`` or ``edgegym[openrlhf]``) when it is missing.
-(The OpenRLHF agent files import OpenRLHF at the top: only OpenRLHF loads them.)
+(The OpenRLHF agent files import OpenRLHF at the top: only OpenRLHF loads them; the hub
+adapters ``reasoning_gym`` and ``verifiers_env`` import their hub at the top, raising an
+``ImportError`` naming ``edgegym[reasoning-gym]`` / ``edgegym[verifiers]``.)
 Nothing else in the package imports this subpackage.
 
 Modules:
@@ -13,4 +15,7 @@ Modules:
         SFT, RL prompt sets).
     openrlhf: OpenRLHF's reward function and agent executor files.
     train: the local trainer (pre-training, mid-training, GRPO) for one machine.
+    trl: problem sets, curriculum datasets and rewards for TRL's ``GRPOTrainer``.
+    reasoning_gym: the reasoning-gym dataset ``"edgegym"``.
+    verifiers_env: the verifiers (v1) taskset, rubric and harness of ``edgegym-reason``.
 """
