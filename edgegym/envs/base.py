@@ -16,8 +16,9 @@ from edgegym.curricula.arms import GroupResult, SampleOutcome
 from edgegym.envs.config import EnvConfig
 from edgegym.envs.proposers import Curriculum, sample_spec
 from edgegym.envs.spaces import FreeText
-from edgegym.rewards import Gold, RewardResult, gold_of, score_parsed
+from edgegym.rewards import Gold, RewardResult, gold_of, lenient_result, score_parsed
 from edgegym.tasks import RECORD_VERSION, DagConfig, Problem, TaskSpec, generate
+from edgegym.tasks.chat import chat_messages
 
 __all__ = ["FINAL_MARKERS", "MAX_PROMPT_CHARS", "OVER_LENGTH", "ReasonBase", "check_action"]
 
@@ -40,6 +41,11 @@ def check_action(env: gym.Env[Any, Any], action: object) -> str:
             f"after <solution>), got {type(action).__name__}"
         )
     return action
+
+
+def _chat_text(messages: list[dict[str, str]]) -> str:
+    """A chat prompt as one observation: the messages' contents, a blank line apart."""
+    return "\n\n".join(m["content"] for m in messages)
 
 
 class ReasonBase(gym.Env[str, str]):
@@ -111,7 +117,8 @@ class ReasonBase(gym.Env[str, str]):
         # replayed one is counted.
         self._problem_id = problem.id
         self._op = problem.spec.op if self._generated else problem.op
-        self._prompt = problem.prompt
+        messages = chat_messages(problem) if self.config.prompt_format == "chat" else None
+        self._prompt = problem.prompt if messages is None else _chat_text(messages)
         if len(self._prompt) > MAX_PROMPT_CHARS:
             raise ValueError(
                 f"prompt of {len(self._prompt)} characters exceeds "
@@ -122,7 +129,10 @@ class ReasonBase(gym.Env[str, str]):
         self._steps = 0
         self._observation = self._prompt
         self._start_episode()
-        return self._observation, self._provenance()
+        info = self._provenance()
+        if messages is not None:
+            info["messages"] = messages
+        return self._observation, info
 
     def _start_episode(self) -> None:
         """Subclass hook: reset per-episode state."""
@@ -204,6 +214,11 @@ class ReasonBase(gym.Env[str, str]):
         cfg = self.config
         # ``score_parsed`` with the episode's gold is ``edgegym.rewards.score`` minus its
         # argument checks (done once, by the config) and its gold cache lookup.
+        if cfg.reads_leniently:
+            gold = self._gold
+            return lenient_result(
+                response, lambda text: score_parsed(text, gold, mode=cfg.reward, alpha=cfg.alpha)
+            )
         return score_parsed(response, self._gold, mode=cfg.reward, alpha=cfg.alpha)
 
     def _cut(self, response: str) -> tuple[str, bool]:

@@ -83,6 +83,10 @@ class EnvConfig:
     """Outcome weight of the ``gated`` and ``linear`` modes, in [0, 1]."""
     max_response_chars: int = 8192
     """Response budget in characters; longer responses are cut to it, flagged and scored."""
+    prompt_format: str = "raw"
+    """``raw`` (the study's text, ending ``<solution>``) or ``chat`` (``edgegym.tasks.chat``)."""
+    lenient: bool | None = None
+    """Read chat-style replies (``edgegym.rewards.lenient``); ``None``: iff the format is chat."""
 
     def __post_init__(self) -> None:
         op: object = self.op
@@ -116,6 +120,22 @@ class EnvConfig:
                 f"max_response_chars must be an int in [1, {2**20}], "
                 f"got {self.max_response_chars!r}"
             )
+        self._check_format()
+
+    def _check_format(self) -> None:
+        from edgegym.tasks.chat import PROMPT_FORMATS
+
+        if self.prompt_format not in PROMPT_FORMATS:
+            raise ValueError(
+                f"prompt_format must be one of {list(PROMPT_FORMATS)}, got {self.prompt_format!r}"
+            )
+        if self.lenient is not None and not isinstance(self.lenient, bool):
+            raise ValueError(f"lenient must be null, true or false, got {self.lenient!r}")
+
+    @property
+    def reads_leniently(self) -> bool:
+        """Whether replies are read leniently: ``lenient``, or by default in chat format."""
+        return self.prompt_format == "chat" if self.lenient is None else self.lenient
 
     @property
     def op_range(self) -> tuple[int, int]:

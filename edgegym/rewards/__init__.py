@@ -12,7 +12,15 @@ evaluated as code.
 """
 
 from edgegym.rewards.answer import answer_value, parse_answer, parse_number
-from edgegym.rewards.combined import MODES, Reward, RewardMode, RewardResult, score, score_parsed
+from edgegym.rewards.combined import (
+    MODES,
+    Reward,
+    RewardMode,
+    RewardResult,
+    lenient_result,
+    score,
+    score_parsed,
+)
 from edgegym.rewards.gold import (
     Gold,
     GoldNode,
@@ -42,6 +50,7 @@ __all__ = [
     "gold_from_record",
     "gold_from_study_record",
     "gold_of",
+    "lenient_result",
     "outcome",
     "outcome_reward",
     "parse",

@@ -15,13 +15,14 @@ Always ``strict <= gated <= outcome``, and the gold response scores 1 in every m
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, cast
 
 from edgegym.rewards.fastpath import Template, build_template
 from edgegym.rewards.fastscore import Checked, fast_check
 from edgegym.rewards.gold import Gold, gold_from_problem, gold_from_record, is_record
+from edgegym.rewards.lenient import normalize
 from edgegym.rewards.outcome import outcome
 from edgegym.rewards.parse import ParsedResponse, parse
 from edgegym.rewards.process import check_process
@@ -29,7 +30,15 @@ from edgegym.rewards.process import check_process
 if TYPE_CHECKING:
     from edgegym.tasks import Problem
 
-__all__ = ["MODES", "Reward", "RewardMode", "RewardResult", "score", "score_parsed"]
+__all__ = [
+    "MODES",
+    "Reward",
+    "RewardMode",
+    "RewardResult",
+    "lenient_result",
+    "score",
+    "score_parsed",
+]
 
 RewardMode: TypeAlias = Literal["outcome", "gated", "strict", "linear"]
 MODES: tuple[RewardMode, ...] = ("outcome", "gated", "strict", "linear")
@@ -135,6 +144,7 @@ def score(
     *,
     mode: RewardMode = "gated",
     alpha: float = 0.5,
+    lenient: bool = False,
 ) -> RewardResult:
     """Score one response.
 
@@ -144,17 +154,26 @@ def score(
         response: the text after ``<solution>``; any string.
         mode: ``outcome``, ``gated``, ``strict`` or ``linear`` (module docstring).
         alpha: the outcome weight of ``gated`` and ``linear``.
+        lenient: read chat-style replies first (:mod:`edgegym.rewards.lenient`); each
+            leniency used is flagged ``lenient_*``.
 
     Raises:
         ValueError: bad ``mode`` or ``alpha``, or a problem that is not one of the above.
     """
     _check_mode(mode, alpha)
-    reward = _SHARED.get((mode, alpha))
+    reward = _SHARED.get((mode, alpha, lenient))
     if reward is None:
         if len(_SHARED) >= 16:
             _SHARED.clear()
-        reward = _SHARED[(mode, alpha)] = Reward(mode=mode, alpha=alpha)
+        reward = _SHARED[(mode, alpha, lenient)] = Reward(mode=mode, alpha=alpha, lenient=lenient)
     return reward.result(problem, response)
+
+
+def lenient_result(response: object, score_text: Callable[[Any], RewardResult]) -> RewardResult:
+    """``score_text`` of the response read leniently, with the leniencies used flagged."""
+    text, used = normalize(response)
+    result = score_text(text)
+    return replace(result, flags=result.flags | used) if used else result
 
 
 class _Entry:
@@ -241,10 +260,16 @@ class Reward:
         mode: ``outcome``, ``gated`` (default), ``strict`` or ``linear``.
         alpha: outcome weight of ``gated`` and ``linear``.
         cache_size: gold graphs kept.
+        lenient: read chat-style replies first (:mod:`edgegym.rewards.lenient`).
     """
 
     def __init__(
-        self, *, mode: RewardMode = "gated", alpha: float = 0.5, cache_size: int = 4096
+        self,
+        *,
+        mode: RewardMode = "gated",
+        alpha: float = 0.5,
+        cache_size: int = 4096,
+        lenient: bool = False,
     ) -> None:
         _check_mode(mode, alpha)
         if isinstance(cache_size, bool) or not isinstance(cache_size, int) or cache_size < 1:
@@ -252,13 +277,16 @@ class Reward:
         self.mode = mode
         self.alpha = float(alpha)
         self.cache_size = cache_size
+        self.lenient = bool(lenient)
         self._cache = _GoldCache(cache_size)
 
     def __repr__(self) -> str:
-        return f"Reward(mode={self.mode!r}, alpha={self.alpha})"
+        lenient = ", lenient=True" if self.lenient else ""
+        return f"Reward(mode={self.mode!r}, alpha={self.alpha}{lenient})"
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"mode": self.mode, "alpha": self.alpha, "cache_size": self.cache_size}
+        state = {"mode": self.mode, "alpha": self.alpha, "cache_size": self.cache_size}
+        return {**state, "lenient": True} if self.lenient else state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(**state)  # type: ignore[misc]
@@ -269,6 +297,11 @@ class Reward:
 
     def result(self, problem: Problem | Mapping[str, Any], response: str) -> RewardResult:
         """The full :class:`RewardResult` of one response."""
+        if self.lenient:
+            return lenient_result(response, lambda text: self._result(problem, text))
+        return self._result(problem, response)
+
+    def _result(self, problem: Problem | Mapping[str, Any], response: str) -> RewardResult:
         entry = self._cache.get(problem)
         if entry.pending is not None:
             entry.catch_up()
@@ -296,4 +329,4 @@ class Reward:
         return [self(p, r) for p, r in zip(problems, responses, strict=True)]
 
 
-_SHARED: dict[tuple[str, float], Reward] = {}
+_SHARED: dict[tuple[str, float, bool], Reward] = {}

@@ -28,6 +28,7 @@ KWARG_CASES: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
     ("outcome", {"reward": "outcome"}, ENV_IDS),
     ("linear-a0.2", {"reward": "linear", "alpha": 0.2}, ENV_IDS),
     ("budget64", {"max_response_chars": 64}, ENV_IDS),
+    ("chat", {"prompt_format": "chat", "modes": ["reverse"], "op": [3, 6]}, ENV_IDS),
     ("verdict", {"feedback": "verdict"}, ("ReasonStep-v0",)),
     ("shaping0.3-strict", {"shaping": 0.3, "reward": "strict"}, ("ReasonStep-v0",)),
 ]
