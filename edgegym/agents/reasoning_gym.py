@@ -30,6 +30,7 @@ from typing import Any, Literal
 from edgegym.agents.train.config import TaskSetup
 from edgegym.rewards import MODES, Reward, RewardResult
 from edgegym.tasks import DagConfig, Problem, TaskSpec, generate
+from edgegym.tasks.chat import chat_messages, completion_of
 
 try:
     from reasoning_gym import factory
@@ -63,6 +64,10 @@ class EdgegymConfig:
     reward: str = "strict"
     """``strict`` (1 iff verified), ``gated``, ``outcome`` or ``linear``."""
     alpha: float = 0.5
+    prompt_format: Literal["raw", "chat"] = "chat"
+    """``chat``: the question is edgegym's chat instruction and problem, and replies are
+    read leniently (a leading ``<solution>``, ``<think>`` blocks, ...); ``raw``: the
+    study's model text, the reply being the continuation after ``<solution>``."""
     seed: int | None = None
     size: int = 500
 
@@ -78,6 +83,8 @@ class EdgegymConfig:
         """Raise ``ValueError`` on a config no problem can be drawn from."""
         if not 0 < self.op_min <= self.op_max:
             raise ValueError(f"need 0 < op_min <= op_max, got {self.op_min}, {self.op_max}")
+        if self.prompt_format not in ("raw", "chat"):
+            raise ValueError(f"prompt_format must be raw or chat, got {self.prompt_format!r}")
         if self.reward not in MODES:
             raise ValueError(f"reward must be one of {list(MODES)}, got {self.reward!r}")
         if isinstance(self.size, bool) or not isinstance(self.size, int) or self.size < 1:
@@ -91,7 +98,8 @@ class EdgegymDataset(ProceduralDataset):  # type: ignore[misc]
 
     def __init__(self, config: EdgegymConfig) -> None:
         super().__init__(config=config, seed=config.seed, size=config.size)
-        self.reward = Reward(mode=config.reward, alpha=config.alpha)  # type: ignore[arg-type]
+        lenient = config.prompt_format == "chat"
+        self.reward = Reward(mode=config.reward, alpha=config.alpha, lenient=lenient)  # type: ignore[arg-type]
 
     def problem(self, idx: int) -> Problem:
         """The problem of item ``idx``."""
@@ -102,9 +110,13 @@ class EdgegymDataset(ProceduralDataset):  # type: ignore[misc]
     def __getitem__(self, idx: int) -> dict[str, Any]:
         """Item ``idx``: ``question`` (the prompt), ``answer`` (the gold response), metadata."""
         problem = self.problem(idx)
+        chat = self.config.prompt_format == "chat"
+        # One string, as reasoning-gym questions are: the chat messages' contents (the
+        # instruction, then the problem), a blank line apart, as the envs' chat observation.
+        question = "\n\n".join(m["content"] for m in chat_messages(problem))
         return {
-            "question": problem.prompt,
-            "answer": problem.completion,
+            "question": question if chat else problem.prompt,
+            "answer": completion_of(problem, self.config.prompt_format),
             "metadata": {
                 "source_dataset": DATASET_NAME,
                 "source_index": idx,

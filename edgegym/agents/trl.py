@@ -215,6 +215,9 @@ class TRLReward:
         column: dataset column holding each problem's record (a JSON string or dict).
         score_text: score the text TRL passes even without a tokenizer; only right when
             the tags are not special tokens of the policy's tokenizer.
+        lenient: read chat-style replies (a leading ``<solution>``, ``<think>`` blocks;
+            :mod:`edgegym.rewards.lenient`): for chat prompts
+            (``prompt=lambda p: prompt_of(p, "chat")``, :mod:`edgegym.tasks.chat`).
 
     Raises:
         ValueError: (on a call) TRL passed ``completion_ids`` but no tokenizer was given
@@ -229,12 +232,13 @@ class TRLReward:
         tokenizer: Any = None,
         column: str = "record",
         score_text: bool = False,
+        lenient: bool = False,
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {list(MODES)}, got {mode!r}")
         if tokenizer is not None:
             check_tokenizer(tokenizer)
-        self.reward = Reward(mode=mode, alpha=alpha)  # type: ignore[arg-type]
+        self.reward = Reward(mode=mode, alpha=alpha, lenient=lenient)  # type: ignore[arg-type]
         self.tokenizer = tokenizer
         self.column = column
         self.score_text = score_text

@@ -16,8 +16,11 @@ re-exports these for ``vf-eval``/``prime`` and the Environments Hub; in Python::
     from edgegym.agents.verifiers_env import load_environment
     env = load_environment(op_min=2, op_max=8, per_op=16)   # a verifiers.v1 Env
 
-The reply is scored as edgegym's model text after ``<solution>``: the trace, then
-``</solution> <answer> N </answer>``.
+Prompts are edgegym's chat format by default (:mod:`edgegym.tasks.chat`: a system
+instruction stating the trace grammar with a worked example, and the problem as the user
+message); replies are read leniently (a leading ``<solution>``, ``<think>`` blocks). With
+``prompt_format="raw"`` the prompt is the study's model text and the reply its
+continuation after ``<solution>``.
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ from typing import Any, Literal
 from edgegym.agents.train.config import TaskSetup
 from edgegym.agents.train.data import suite
 from edgegym.rewards import Reward, RewardResult
-from edgegym.tasks import DagConfig
+from edgegym.tasks import DagConfig, Problem
+from edgegym.tasks.chat import chat_messages
 
 try:
     import verifiers.v1 as vf
@@ -53,14 +57,14 @@ __all__ = [
 TASKSET_ID = "edgegym-reason"
 """The id verifiers resolves to the ``edgegym_reason`` environment package."""
 
-_REWARDS: dict[tuple[str, float], Reward] = {}
+_REWARDS: dict[tuple[str, float, bool], Reward] = {}
 
 
-def _reward(mode: str, alpha: float) -> Reward:
-    """One shared :class:`Reward` per (mode, alpha): it caches gold graphs."""
-    key = (mode, alpha)
+def _reward(mode: str, alpha: float, lenient: bool) -> Reward:
+    """One shared :class:`Reward` per (mode, alpha, lenient): it caches gold graphs."""
+    key = (mode, alpha, lenient)
     if key not in _REWARDS:
-        _REWARDS[key] = Reward(mode=mode, alpha=alpha)  # type: ignore[arg-type]
+        _REWARDS[key] = Reward(mode=mode, alpha=alpha, lenient=lenient)  # type: ignore[arg-type]
     return _REWARDS[key]
 
 
@@ -68,6 +72,25 @@ class EdgegymTaskData(vf.TaskData):  # type: ignore[misc]
     """One problem: verifiers' prompt fields plus the problem's edgegym record (the gold)."""
 
     record: dict[str, Any]
+    prompt_format: Literal["raw", "chat"] = "chat"
+    """``chat``: system instruction + user message, replies read leniently; ``raw``: the
+    study's model text, the reply being the continuation after ``<solution>``."""
+
+    @classmethod
+    def of(cls, problem: Problem, prompt_format: str) -> EdgegymTaskData:
+        """The task data of ``problem`` in a prompt format."""
+        if prompt_format == "chat":
+            system, user = (m["content"] for m in chat_messages(problem))
+            prompt = {"system_prompt": system, "prompt": user}
+        else:
+            prompt = {"prompt": problem.prompt}
+        return cls(
+            id=problem.id,
+            name=f"op{problem.op}-{problem.spec.index}",
+            record=problem.to_record(),
+            prompt_format=prompt_format,
+            **prompt,
+        )
 
 
 class EdgegymTaskConfig(vf.TaskConfig):  # type: ignore[misc]
@@ -82,7 +105,8 @@ class EdgegymTask(vf.Task[EdgegymTaskData, vf.State, EdgegymTaskConfig]):  # typ
 
     def result(self, trace: Any) -> RewardResult:
         """edgegym's diagnosis of the trace's last reply."""
-        reward = _reward(self.config.reward, self.config.alpha)
+        lenient = self.data.prompt_format == "chat"
+        reward = _reward(self.config.reward, self.config.alpha, lenient)
         return reward.result(self.data.record, trace.last_reply)
 
     @vf.stop  # type: ignore[misc,untyped-decorator]
@@ -114,6 +138,7 @@ class EdgegymTasksetConfig(vf.TasksetConfig):  # type: ignore[misc]
     """``DagConfig`` fields (``modulus``, ``distractors``, ...); defaults for the rest."""
     split: Literal["train", "test"] = "train"
     seed: int = 0
+    prompt_format: Literal["raw", "chat"] = "chat"
     task: EdgegymTaskConfig = EdgegymTaskConfig()
 
 
@@ -127,13 +152,7 @@ class EdgegymTaskset(vf.Taskset[EdgegymTask, EdgegymTasksetConfig]):  # type: ig
         task = TaskSetup(context=c.context, mode=c.mode, config=DagConfig.from_dict(c.dag))
         ops = range(c.op_min, c.op_max + 1)
         for problem in suite(task, ops, c.per_op, split=c.split, seed=c.seed):
-            data = EdgegymTaskData(
-                id=problem.id,
-                name=f"op{problem.op}-{problem.spec.index}",
-                prompt=problem.prompt,
-                record=problem.to_record(),
-            )
-            yield EdgegymTask(data, c.task)
+            yield EdgegymTask(EdgegymTaskData.of(problem, c.prompt_format), c.task)
 
 
 class EdgegymHarness(NullHarness):  # type: ignore[misc]

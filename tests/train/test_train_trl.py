@@ -102,6 +102,20 @@ def test_problem_set_is_a_dataset_the_reward_scores(tokenizer: Any) -> None:
         problem_set((2,), 0)
 
 
+def test_chat_prompts_and_lenient_rewards(tokenizer: Any) -> None:
+    """Chat prompts (edgegym.tasks.chat) for instruct models; their replies read leniently."""
+    pytest.importorskip("datasets")
+    from edgegym.tasks.chat import chat_messages, completion_of, prompt_of
+
+    task = TaskSetup(context="symbolic", config=DagConfig(modulus=10, distractors=0))
+    data = problem_set((2,), 2, task=task, prompt=lambda p: prompt_of(p, "chat"))
+    problems = [Problem.from_record(json.loads(r)) for r in data["record"]]
+    assert data["prompt"] == [chat_messages(p) for p in problems]
+    replies = [[{"role": "assistant", "content": completion_of(p, "chat")}] for p in problems]
+    assert TRLReward(lenient=True)(completions=replies, record=data["record"]) == [1.0, 1.0]
+    assert TRLReward()(completions=replies, record=data["record"]) == [0.0, 0.0]
+
+
 def _curriculum() -> Any:
     config = CurriculumConfig(
         contexts=("symbolic",), op_min=2, op_max=4, task=DagConfig(modulus=10, distractors=0)
