@@ -64,7 +64,7 @@ def parse_args() -> Args:
 
 def main() -> None:
     args = parse_args()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
 
     # ---- imports: torch, transformers and TRL are optional extras of edgegym ---------------
     import torch
@@ -142,6 +142,7 @@ def main() -> None:
     }
     summary = {
         "seconds": round(time.perf_counter() - started, 1),
+        "cpu_seconds": round(time.process_time() - cpu_started, 1),
         "steps": len(logs),
         "rewards": len(rewards),
         "reward_mean": statistics.fmean(rewards),

@@ -62,13 +62,15 @@ def test_gpu_check_runs_on_cpu_with_its_edge_stage(monkeypatch: Any, capfd: Any)
     assert "ID RL → edge RL" in out  # the study's comparison table was printed
 
 
-@pytest.mark.slow  # ~90 s on a busy 2-core machine: six GRPO steps of 8 x 8 completions
+@pytest.mark.slow  # 65 s wall at load 8 on 2 cores, 140 s at load 17: six GRPO steps of 8 x 8
 def test_trl_grpo_example_trains_from_the_shipped_base(tmp_path: Path, monkeypatch: Any) -> None:
-    """Real TRL from the shipped tiny-cpu base, under 2 minutes; the curriculum saw every group."""
+    """Real TRL from the shipped tiny-cpu base in under 2 CPU minutes; the curriculum saw
+    every group. (CPU time, not wall time: on a shared machine the wall time measures the
+    neighbours.)"""
     pytest.importorskip("trl", reason="pip install 'edgegym[trl]'")
     _run("trl_grpo", ["--out", str(tmp_path)], monkeypatch)
     summary = json.loads((tmp_path / "summary.json").read_text())
-    assert summary["seconds"] < 120
+    assert summary["cpu_seconds"] < 120
     assert summary["steps"] == 6 and summary["rewards"] == 6 * 8 * 8
     assert summary["observed_groups"] == 6 * 8  # every group went to observe()
     assert summary["reward_variance"] > 0 and summary["informative_groups"] > 0
