@@ -8,6 +8,11 @@ TORCH := torch==2.13.0
 OPENRLHF_LIGHT := openrlhf==0.11.2
 # verl and tensordict without their dependencies (a CUDA torch among them); see requirements/verl-cpu.txt.
 VERL_LIGHT := verl==0.9.1 tensordict==0.10.0
+# TRL and the environment hubs. The CPU torch installed first satisfies accelerate's torch
+# requirement, so nothing pulls a CUDA build. verifiers goes in without its dependencies
+# (sandboxes, MCP, model clients) plus the few that `import verifiers.v1` needs.
+TRL := trl==1.16.0
+VERIFIERS_LIGHT := verifiers==0.4.0
 # One extra's requirements, read from pyproject.toml: installing them apart keeps the
 # editable install (and its mypyc build, about a minute) to one run per .venv.
 EXTRA = $(BIN)/python -c "import sys, tomllib; \
@@ -42,6 +47,17 @@ $(VENV)/.verl: $(VENV)/.openrlhf
 	$(BIN)/pip install -q -r requirements/verl-cpu.txt
 	touch $@
 
+$(VENV)/.trl: $(VENV)/.train
+	$(BIN)/pip install -q $(TRL)
+	$(EXTRA) trl > $(VENV)/trl.txt
+	$(BIN)/pip install -q -r $(VENV)/trl.txt
+	touch $@
+
+$(VENV)/.hubs: $(VENV)/.trl
+	$(BIN)/pip install -q --no-deps $(VERIFIERS_LIGHT)
+	$(BIN)/pip install -q -r requirements/hubs.txt
+	touch $@
+
 demo: $(VENV)/.train
 	$(BIN)/edgegym demo
 
@@ -50,10 +66,10 @@ lint: $(VENV)/.core
 	$(BIN)/ruff format --check edgegym tests benchmarks examples setup.py
 	$(BIN)/mypy
 
-test: $(VENV)/.verl lint
+test: $(VENV)/.verl $(VENV)/.hubs lint
 	$(BIN)/python -m pytest
 
-test-slow: $(VENV)/.verl
+test-slow: $(VENV)/.verl $(VENV)/.hubs
 	$(BIN)/python -m pytest -m slow
 
 # Tests that need a CUDA device (skipped by `make test`).

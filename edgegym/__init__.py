@@ -1,6 +1,7 @@
 """edgegym: synthetic reasoning tasks as Gymnasium text environments.
 
-Importing the package registers its Gymnasium ids (``Reason-v0``, ``ReasonStep-v0``).
+Importing the package registers its Gymnasium ids (``edgegym/Reason-v0``,
+``edgegym/ReasonStep-v0``, and the short aliases ``Reason-v0``, ``ReasonStep-v0``).
 """
 
 __version__ = "0.1.0"

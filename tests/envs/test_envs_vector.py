@@ -14,7 +14,7 @@ def _play_gold(env: gym.vector.VectorEnv, env_id: str) -> tuple[tuple[str, ...],
     obs, _ = env.reset(seed=42)
     problems = env.get_attr("problem")
     assert all(o == p.prompt for o, p in zip(obs, problems, strict=True))
-    if env_id == "Reason-v0":
+    if env_id.endswith("Reason-v0"):
         return env.step(tuple(p.completion for p in problems))[:2]
     return env.step(tuple(gold_steps(p)[0] for p in problems))[:2]
 
@@ -26,7 +26,7 @@ def test_make_vec_eight_envs(env_id: str, mode: str) -> None:
         obs, rewards = _play_gold(env, env_id)
         assert isinstance(obs, tuple) and len(obs) == 8 and all(isinstance(o, str) for o in obs)
         assert obs in env.observation_space
-        if env_id == "Reason-v0":
+        if env_id.endswith("Reason-v0"):
             assert rewards.tolist() == [1.0] * 8
     finally:
         env.close()

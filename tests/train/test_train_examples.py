@@ -44,7 +44,7 @@ def test_reproduce_process_runs_every_reward(tmp_path: Path, monkeypatch: Any) -
     assert (tmp_path / "reproduce_process.png").is_file()
 
 
-@pytest.mark.parametrize("name", ["reproduce_edge", "reproduce_process"])
+@pytest.mark.parametrize("name", ["reproduce_edge", "reproduce_process", "trl_grpo"])
 def test_examples_explain_themselves(name: str) -> None:
     text = (EXAMPLES / f"{name}.py").read_text()
     assert text.startswith('"""') and "python examples/" in text
@@ -60,3 +60,20 @@ def test_gpu_check_runs_on_cpu_with_its_edge_stage(monkeypatch: Any, capfd: Any)
     assert "all checks passed" in out
     assert "reproduce_edge.py on CPU: finished" in out
     assert "ID RL → edge RL" in out  # the study's comparison table was printed
+
+
+@pytest.mark.slow  # 65 s wall at load 8 on 2 cores, 140 s at load 17: six GRPO steps of 8 x 8
+def test_trl_grpo_example_trains_from_the_shipped_base(tmp_path: Path, monkeypatch: Any) -> None:
+    """Real TRL from the shipped tiny-cpu base in under 2 CPU minutes; the curriculum saw
+    every group. (CPU time, not wall time: on a shared machine the wall time measures the
+    neighbours.)"""
+    pytest.importorskip("trl", reason="pip install 'edgegym[trl]'")
+    _run("trl_grpo", ["--out", str(tmp_path)], monkeypatch)
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["cpu_seconds"] < 120
+    assert summary["steps"] == 6 and summary["rewards"] == 6 * 8 * 8
+    assert summary["observed_groups"] == 6 * 8  # every group went to observe()
+    assert summary["reward_variance"] > 0 and summary["informative_groups"] > 0
+    assert sum(op["samples"] for op in summary["per_op"].values()) == 6 * 8 * 8
+    saved = json.loads((tmp_path / "curriculum.json").read_text())
+    assert saved["observed_groups"] == 6 * 8

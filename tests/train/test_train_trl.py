@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from edgegym.agents.train.config import TaskSetup
 from edgegym.agents.train.data import suite
-from edgegym.agents.trl import TRLReward, dataset_rows
-from edgegym.tasks import DagConfig
+from edgegym.agents.trl import (
+    CurriculumReward,
+    TRLReward,
+    check_tokenizer,
+    curriculum_dataset,
+    dataset_rows,
+    problem_set,
+)
+from edgegym.curricula import CurriculumConfig, make_curriculum
+from edgegym.rewards.mutate import drop_step
+from edgegym.tasks import DagConfig, Problem
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +53,162 @@ def test_completion_ids_are_decoded_with_the_tags_kept(problems: list[Any], toke
     fixed = TRLReward(mode="outcome", tokenizer=tokenizer)
     assert fixed(completions=stripped, completion_ids=ids, record=records) == [1.0] * 4
     assert fixed.__name__ == "edgegym_outcome"
+
+
+class _SkippingDecode:
+    """A processing class whose decode drops special tokens whatever it is asked."""
+
+    def __init__(self, tokenizer: Any) -> None:
+        self.inner = tokenizer
+        self.eos_token_id = tokenizer.eos_token_id
+        self.pad_token_id = tokenizer.pad_token_id
+
+    def __call__(self, text: str, **kwargs: Any) -> Any:
+        return self.inner(text, **kwargs)
+
+    def decode(self, ids: Any, **kwargs: Any) -> str:
+        return str(self.inner.decode(ids, skip_special_tokens=True))
+
+
+def test_stripped_tags_are_an_error_not_zeros(problems: list[Any], tokenizer: Any) -> None:
+    records = [r["record"] for r in dataset_rows(problems)]
+    ids = [tokenizer(p.completion)["input_ids"] + [tokenizer.eos_token_id] for p in problems]
+    stripped = [tokenizer.decode(i, skip_special_tokens=True) for i in ids]
+    # Called by TRL (completion_ids given) without a tokenizer: refuse, do not score zeros.
+    with pytest.raises(ValueError, match="completion_ids but no tokenizer"):
+        TRLReward()(completions=stripped, completion_ids=ids, record=records)
+    # A processing class that skips special tokens anyway is refused at construction.
+    check_tokenizer(tokenizer)
+    with pytest.raises(ValueError, match=r"loses the tags \['</solution>', '<answer>'"):
+        TRLReward(tokenizer=_SkippingDecode(tokenizer))
+    # The explicit opt-out scores the given text as is (here: stripped, so 0).
+    plain = TRLReward(mode="outcome", score_text=True)
+    assert plain(completions=stripped, completion_ids=ids, record=records) == [0.0] * 4
+
+
+def test_problem_set_is_a_dataset_the_reward_scores(tokenizer: Any) -> None:
+    pytest.importorskip("datasets")
+    task = TaskSetup(context="symbolic", config=DagConfig(modulus=10, distractors=0))
+    data = problem_set((2, 3), 3, task=task, seed=5)
+    assert data.column_names == ["prompt", "record"] and len(data) == 6
+    again = problem_set((2, 3), 3, task=task, seed=5)
+    assert data["record"] == again["record"]  # the same bytes every run
+    problems = [Problem.from_record(json.loads(r)) for r in data["record"]]
+    assert [p.op for p in problems] == [2, 2, 2, 3, 3, 3]
+    assert data["prompt"] == [p.prompt for p in problems]
+    gold = [p.completion for p in problems]
+    assert TRLReward()(completions=gold, record=data["record"]) == [1.0] * 6
+    with pytest.raises(ValueError, match="per_op must be"):
+        problem_set((2,), 0)
+
+
+def test_chat_prompts_and_lenient_rewards(tokenizer: Any) -> None:
+    """Chat prompts (edgegym.tasks.chat) for instruct models; their replies read leniently."""
+    pytest.importorskip("datasets")
+    from edgegym.tasks.chat import chat_messages, completion_of, prompt_of
+
+    task = TaskSetup(context="symbolic", config=DagConfig(modulus=10, distractors=0))
+    data = problem_set((2,), 2, task=task, prompt=lambda p: prompt_of(p, "chat"))
+    problems = [Problem.from_record(json.loads(r)) for r in data["record"]]
+    assert data["prompt"] == [chat_messages(p) for p in problems]
+    replies = [[{"role": "assistant", "content": completion_of(p, "chat")}] for p in problems]
+    assert TRLReward(lenient=True)(completions=replies, record=data["record"]) == [1.0, 1.0]
+    assert TRLReward()(completions=replies, record=data["record"]) == [0.0, 0.0]
+
+
+def _curriculum() -> Any:
+    config = CurriculumConfig(
+        contexts=("symbolic",), op_min=2, op_max=4, task=DagConfig(modulus=10, distractors=0)
+    )
+    return make_curriculum("frontier", config)
+
+
+def test_curriculum_reward_observes_every_group(tokenizer: Any) -> None:
+    pytest.importorskip("datasets")
+    curriculum = _curriculum()
+    rows = list(curriculum_dataset(curriculum, prompts_per_step=3).take(3))
+    group = 4
+    problems = [Problem.from_record(json.loads(r["record"])) for r in rows]
+    # Per problem: two gold responses, one missing a step (right answer), one junk.
+    completions, records = [], []
+    for problem, row in zip(problems, rows, strict=True):
+        wrong_step = drop_step(problem.completion, 0)
+        completions += [problem.completion, problem.completion, wrong_step, "junk"]
+        records += [row["record"]] * group
+    ids = [tokenizer(c)["input_ids"] + [tokenizer.eos_token_id] for c in completions]
+    logged: list[tuple[str, float]] = []
+    reward = CurriculumReward(curriculum, mode="gated", tokenizer=tokenizer)
+    scores = reward(
+        prompts=[r["prompt"] for r in rows for _ in range(group)],
+        completions=["(TRL's stripped text)"] * len(ids),
+        completion_ids=ids,
+        record=records,
+        trainer_state=SimpleNamespace(global_step=7),
+        log_metric=lambda name, value: logged.append((name, value)),
+        log_extra=lambda *a: None,
+    )
+    assert scores[0::4] == [1.0] * 3 and scores[3::4] == [0.0] * 3
+    assert all(0.5 <= s < 1.0 for s in scores[2::4])  # answer right, process penalised
+    state = curriculum.state_dict()
+    assert state["observed_groups"] == 3 and state["observed_zero_variance"] == 0
+    samples = {s.arm.op: s.total_samples for s in curriculum.tracker.summaries(curriculum.arms)}
+    assert sum(samples.values()) == 3 * group
+    for p in problems:
+        assert samples[p.op] >= group
+    assert ("curriculum/groups", 3.0) in logged
+    assert reward.history[0][0] == 7 and reward.scores == [scores]
+
+
+def test_curriculum_dataset_refuses_to_run_far_ahead() -> None:
+    pytest.importorskip("datasets")
+    curriculum = _curriculum()
+    data = curriculum_dataset(curriculum, prompts_per_step=2, max_ahead=4)
+    reader = iter(data)
+    assert len([next(reader) for _ in range(6)]) == 6  # 6 proposed, 0 observed: 2 ahead of 4
+    with pytest.raises(RuntimeError, match="shuffle_dataset=False"):
+        [next(reader) for _ in range(2)]
+    with pytest.raises(ValueError, match="prompts_per_step"):
+        curriculum_dataset(curriculum, prompts_per_step=0)
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+def test_trl_grpo_trainer_drives_the_curriculum(
+    make_model: Any, tokenizer: Any, tmp_path: Any
+) -> None:
+    """Real TRL: two GRPO steps on the curriculum dataset; the curriculum sees every group."""
+    pytest.importorskip("trl", reason="TRL is optional; pip install 'edgegym[trl]'")
+    from trl import GRPOConfig, GRPOTrainer
+
+    curriculum = _curriculum()
+    reward = CurriculumReward(curriculum, mode="outcome", tokenizer=tokenizer)
+    args = GRPOConfig(
+        output_dir=str(tmp_path),
+        max_steps=2,
+        per_device_train_batch_size=8,
+        num_generations=4,
+        max_completion_length=8,
+        shuffle_dataset=False,
+        bf16=False,
+        use_cpu=True,
+        gradient_checkpointing=False,
+        report_to="none",
+        save_strategy="no",
+        logging_steps=1,
+        disable_tqdm=True,
+    )
+    trainer = GRPOTrainer(
+        model=make_model(seed=0),
+        reward_funcs=reward,
+        args=args,
+        train_dataset=curriculum_dataset(curriculum, prompts_per_step=2),
+        processing_class=tokenizer,
+    )
+    trainer.train()
+    assert [step for step, _ in reward.history] == [0, 1]  # TRL's trainer_state.global_step
+    assert [len(s) for s in reward.scores] == [8, 8]
+    assert curriculum.state_dict()["observed_groups"] == 4
+    logged = [e for e in trainer.state.log_history if "curriculum/groups" in e]
+    assert [e["curriculum/groups"] for e in logged] == [2.0, 2.0]  # through log_metric
 
 
 def test_missing_record_column_is_explained() -> None:
