@@ -177,6 +177,12 @@ class Settings:
         metadata=_help("rerun (or resume) from a results folder's manifest.json", type=Path),
     )
     no_progress: bool = field(default=False, metadata=_help("no live progress bars", flag=True))
+    from_scratch: bool = field(
+        default=False,
+        metadata=_help(
+            "pre-train from random weights, not from the preset's shipped base", flag=True
+        ),
+    )
     report_only: bool = field(
         default=False,
         metadata=_help(

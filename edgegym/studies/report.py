@@ -206,6 +206,19 @@ def _band_lines(plan: Mapping[str, Any], k: int) -> list[str]:
     return lines
 
 
+def _base_text(sr: StudyRun) -> str:
+    pre = sr.preset.pretrain
+    assert pre is not None
+    start = "random weights"
+    if sr.preset.base is not None and not sr.settings.from_scratch:
+        start = f"the shipped `{sr.preset.base.path}` checkpoint (`{sr.preset.base.command}`)"
+    rows = "packed rows of the context length" if pre.pack else "one problem per padded row"
+    mid = "mid-trained" if sr.study.base.midtrain else "no mid-training"
+    asks = [arm.name for arm in sr.study.arms if arm.midtrain]
+    mid += f" (arms {asks} mid-train first)" if asks else ""
+    return f"from {start}, {pre.steps} steps on ops {list(pre.ops)} in {rows}; {mid}"
+
+
 def write_report(sr: StudyRun, plan: Mapping[str, Any]) -> Path:
     """Write ``report.md``, ``report.json`` and ``plot.png`` from the results present."""
     study = sr.study
@@ -219,6 +232,7 @@ def write_report(sr: StudyRun, plan: Mapping[str, Any]) -> Path:
         "",
         f"- command: `{manifest['command']}`",
         f"- commit: `{manifest['commit']}`; preset `{sr.preset.name}`; device {sr.preset.device}",
+        f"- base: {_base_text(sr)}",
         f"- finished runs (arm: seeds): {done or 'none yet'} of {sr.settings.seeds} seeds per arm",
         f"- test suite: ops {list(sr.preset.eval.ops)}, {sr.preset.eval.problems} problems per "
         f"op, n = {k} samples at T = {sr.preset.eval.temperature}",

@@ -245,10 +245,28 @@ def _evaluate(sr: StudyRun, model_dir: Path, setup: EvalSetup, path: Path) -> Ev
     return results
 
 
+def _seed_from_shipped(run: Run) -> None:
+    """Pre-train from the preset's shipped base (hash-checked) instead of random weights."""
+    import shutil
+
+    from edgegym.agents.train.pipeline import base_dir
+
+    init = run.model_dir("init")
+    if (init / "config.json").is_file():
+        return
+    source = base_dir(run.preset)
+    staging = init.with_name("model.partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(source, staging)
+    staging.rename(init)
+
+
 def _train_base(sr: StudyRun, *, midtrain: bool = False) -> Path:
     from edgegym.agents.train.pipeline import input_model, run_pipeline, stage_midtrain
 
     run = sr.base_run(midtrain=midtrain)
+    if sr.preset.base is not None and not sr.settings.from_scratch:
+        _seed_from_shipped(run)
     run_pipeline(run, stages=("init", "pretrain"))
     if midtrain:
         if run.preset.midtrain is None:
