@@ -30,7 +30,7 @@ from edgegym.tasks.io import atomic_write_text
 if TYPE_CHECKING:
     from edgegym.studies.run import StudyRun
 
-__all__ = ["Collected", "collect", "endpoint_difference", "write_report"]
+__all__ = ["Collected", "collect", "endpoint_difference", "param_count", "write_report"]
 
 N_BOOT = 2000
 CONFIDENCE = 0.95
@@ -186,6 +186,49 @@ def _budget_lines(sr: StudyRun, plan: Mapping[str, Any], data: Collected) -> lis
     return lines
 
 
+def param_count(model_dir: Path) -> int:
+    """Parameters in a saved model, read from its safetensors header (no torch needed)."""
+    with (model_dir / "model.safetensors").open("rb") as handle:
+        size = int.from_bytes(handle.read(8), "little")
+        header = json.loads(handle.read(size))
+    return sum(int(np.prod(v["shape"])) for k, v in header.items() if k != "__metadata__")
+
+
+def _compute_lines(sr: StudyRun, data: Collected) -> list[str]:
+    """Tokens, FLOPs (6N per trained token; 8N per sampled RL token) and wall seconds."""
+    from edgegym.agents.train.metrics import read_metrics
+
+    base = sr.root / "base" / "pretrain" / "model"
+    pre = sr.preset.pretrain
+    if not (base / "config.json").is_file() or pre is None:
+        return ["(no finished base yet)"]
+    params = param_count(base)
+    info = json.loads((base / "edgegym_train.json").read_text(encoding="utf-8"))
+    context = json.loads((base / "config.json").read_text())["max_position_embeddings"]
+    tokens = pre.steps * pre.batch_size * context if pre.pack else None
+    lines = [f"Model: {params:,} parameters.", ""]
+    if tokens is not None:
+        lines.append(
+            f"- base pre-training in this study: {tokens:,} tokens, {6 * params * tokens:.2e} "
+            f"FLOPs (6ND), {info.get('seconds', '?')} s"
+        )
+    for name, seeds in data.arms.items():
+        sampled, seconds = 0.0, 0.0
+        for seed in seeds:
+            folder = sr.root / "arms" / name / f"seed-{seed}"
+            rows = read_metrics(folder / "metrics.jsonl")
+            sampled += sum(r["response_tokens"] * r["group"] * sum(r["ops"].values()) for r in rows)
+            train = json.loads((folder / "model" / "edgegym_train.json").read_text())
+            seconds += float(train.get("seconds", 0.0))
+        lines.append(
+            f"- RL {name}: {len(seeds)} runs, {sampled / len(seeds):,.0f} sampled response "
+            f"tokens per run, ~{8 * params * sampled / len(seeds):.1e} FLOPs per run "
+            f"(2N to sample + 6N to train per response token; prompts not counted), "
+            f"{seconds / len(seeds):.0f} s per run"
+        )
+    return lines
+
+
 def _band_lines(plan: Mapping[str, Any], k: int) -> list[str]:
     lines = [
         "Bands, chosen on the **validation** suite (split `val`) from the base's verified "
@@ -263,6 +306,7 @@ def write_report(sr: StudyRun, plan: Mapping[str, Any]) -> Path:
             lines += ["", f"## Secondary: verified pass@{k} differences to {ref} per op", ""]
             lines += ["95% hierarchical-bootstrap intervals; * excludes 0.", "", table]
     lines += ["", "## Rollout budgets", "", *_budget_lines(sr, plan, data)]
+    lines += ["", "## Compute", "", *_compute_lines(sr, data)]
     lines += ["", "![pass@k per op](plot.png)", ""]
     atomic_write_text(sr.root / "report.md", "\n".join(lines))
     report = {"primary": primary, "secondary": secondary, "differences": diffs, "done": done}
