@@ -579,13 +579,17 @@ class TokenCounter:
     Args:
         spec: ``"char"`` or a directory holding ``tokenizer.json`` (and
             ``tokenizer_config.json`` naming ``eos_token``), or a ``tokenizer.json`` path.
+        backend: instead, a ``tokenizers.Tokenizer`` already loaded (a transformers
+            tokenizer's ``backend_tokenizer``), with its ``eos`` string.
     """
 
-    def __init__(self, spec: str) -> None:
+    def __init__(self, spec: str, *, backend: Any = None, eos: str = "") -> None:
         from edgegym.agents.tokenizer import EOS, char_backend, require
 
         tokenizers = require("tokenizers")
-        if spec == "char":
+        if backend is not None:  # a loaded tokenizer's (``backend_tokenizer``), spec a label
+            self.backend, self.eos = backend, eos
+        elif spec == "char":
             self.backend = char_backend()
             self.eos = EOS
         else:

@@ -43,7 +43,8 @@ __all__ = [
 
 def eval_config(setup: EvalSetup, *, n_boot: int = 1000) -> EvalConfig:
     """Aggregation of a setup's results: its k values, per op and overall."""
-    return EvalConfig(k_values=setup.k, bands=(), dimensions=("all", "op"), n_boot=n_boot)
+    dimensions = ("all", "op", "context") if len(setup.contexts or ()) > 1 else ("all", "op")
+    return EvalConfig(k_values=setup.k, bands=(), dimensions=dimensions, n_boot=n_boot)
 
 
 def evaluate(
@@ -57,7 +58,15 @@ def evaluate(
     progress: bool = True,
 ) -> EvalResults:
     """Sample and score the suite; returns per-problem counts with provenance in ``meta``."""
-    problems = suite(task, setup.ops, setup.problems, split=setup.split, seed=setup.seed)
+    problems = suite(
+        task,
+        setup.ops,
+        setup.problems,
+        split=setup.split,
+        seed=setup.seed,
+        contexts=setup.contexts,
+        modes=setup.modes,
+    )
     encoded = encode(tokenizer, problems)
     reward = Reward(mode="strict")
     stops = stop_ids(tokenizer)
@@ -97,7 +106,13 @@ def evaluate(
     digest = hashlib.sha256("".join(p.id for p in problems).encode()).hexdigest()[:16]
     meta = {
         "name": name,
-        "setup": {**setup.__dict__, "ops": list(setup.ops), "k": list(setup.k)},
+        "setup": {
+            **setup.__dict__,
+            "ops": list(setup.ops),
+            "k": list(setup.k),
+            "contexts": None if setup.contexts is None else list(setup.contexts),
+            "modes": None if setup.modes is None else list(setup.modes),
+        },
         "seconds": round(time.perf_counter() - clock, 2),
         "cpu_seconds": round(time.process_time() - cpu, 2),
         "response_tokens": tokens,
@@ -105,7 +120,7 @@ def evaluate(
     return EvalResults.from_scores(
         scores,
         suite={
-            "name": f"{task.context}-{setup.split}",
+            "name": f"{'+'.join(setup.contexts or (task.context,))}-{setup.split}",
             "digest": digest,
             "problems": len(problems),
         },

@@ -21,9 +21,8 @@ from rich.console import Console
 from edgegym.agents.tokenizer import require
 from edgegym.agents.train.checkpoint import load_latest, save_checkpoint
 from edgegym.agents.train.config import LMConfig, TaskSetup
-from edgegym.agents.train.data import draw_ops, draw_problems, encode, lm_batch
+from edgegym.agents.train.data import LMProblems, encode, lm_batch
 from edgegym.agents.train.metrics import LiveView, MetricsLog
-from edgegym.agents.train.runtime import numpy_rng
 
 __all__ = ["StageIO", "lr_at", "train_lm"]
 
@@ -79,6 +78,7 @@ def train_lm(
     optimizer = make_optimizer(
         model, lr=config.lr, betas=config.betas, weight_decay=config.weight_decay
     )
+    stream = LMProblems(task, config, tokenizer)
     ckpt_dir = io.folder / "ckpt"
     start = 0
     checkpoint = load_latest(ckpt_dir, device=device)
@@ -104,11 +104,8 @@ def train_lm(
             )
             for group in optimizer.param_groups:
                 group["lr"] = lr
-            rng = numpy_rng(config.seed, "lm-batch", step)
-            ops = draw_ops(config.ops, config.weights, config.batch_size, rng)
-            problems = draw_problems(task, ops, rng=rng, seed=config.seed)
             ids, mask, labels = lm_batch(
-                encode(tokenizer, problems),
+                encode(tokenizer, stream.batch(step)),
                 pad_id=tokenizer.pad_token_id,
                 loss_on=config.loss_on,
                 device=device,

@@ -46,6 +46,7 @@ __all__ = [
     "export_half",
     "file_sha256",
     "input_model",
+    "preset_contexts",
     "presets_path",
     "record_base_hash",
     "report",
@@ -193,13 +194,31 @@ def stage_init(run: Run) -> Path:
         from edgegym.agents.train.data import suite
 
         ops = run.preset.pretrain.ops if run.preset.pretrain else run.preset.eval.ops
-        texts = [p.text for p in suite(run.preset.task, ops, 200, split="train", seed=0)]
+        contexts = preset_contexts(run.preset)
+        texts = [
+            p.text
+            for p in suite(run.preset.task, ops, 200, split="train", seed=0, contexts=contexts)
+        ]
         tokenizer = train_bpe(texts)
     if run.preset.model_overrides:
         model = _init_overridden(run.preset, tokenizer)
     else:
         model = init_model(run.preset.model, tokenizer, seed=run.preset.init_seed)
     return save_model(out, model, tokenizer, _info(run, "init", seed=run.preset.init_seed))
+
+
+def preset_contexts(preset: Preset) -> tuple[str, ...] | None:
+    """Every context a preset's stages name beyond the task's (``None``: the task's only)."""
+    from edgegym.agents.corpus import context_mixture
+
+    names = {preset.task.context}
+    for stage in (preset.pretrain, preset.midtrain):
+        if stage is not None and stage.contexts is not None:
+            names.update(c for c, _ in context_mixture(stage.contexts).weights)
+    for setup in (preset.rl, preset.eval):
+        if setup is not None:
+            names.update(setup.contexts or ())
+    return None if names == {preset.task.context} else tuple(sorted(names))
 
 
 def _init_overridden(preset: Preset, tokenizer: Any) -> Any:

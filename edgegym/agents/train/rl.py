@@ -175,8 +175,8 @@ def make_rl_curriculum(task: TaskSetup, config: RLConfig) -> Curriculum[Any]:
     """The curriculum over arms ``min(ops)..max(ops)`` of the task's track."""
     curriculum_config = CurriculumConfig(
         family=task.family,
-        contexts=(task.context,),
-        modes=(task.mode,),
+        contexts=config.contexts or (task.context,),
+        modes=config.modes or (task.mode,),  # type: ignore[arg-type]  # validated by RLConfig
         op_min=min(config.ops),
         op_max=max(config.ops),
         split="train",
