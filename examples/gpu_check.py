@@ -64,11 +64,9 @@ class Args:
     """Also run examples/reproduce_edge.py on the device on a short budget."""
     edge_preset: str = ""
     """The training preset for that run (default: reproduce_edge's for the device)."""
-    edge_set: str = (
-        "pretrain.steps=600,midtrain.steps=100,rl.prompts=8,rl.group=8,rl.max_new_tokens=512"
-    )
+    edge_set: str = "pretrain.steps=600,rl.prompts=8,rl.group=8,rl.max_new_tokens=512"
     """Comma-separated preset overrides for that run (a short budget)."""
-    edge_args: str = "--rl-steps 10 --eval-problems 32 --eval-samples 8 --eval-ops 2-8"
+    edge_args: str = "--rl-steps 10 --eval-problems 32 --eval-samples 8 --eval-ops 2-8 --seeds 1"
     """Further reproduce_edge.py arguments."""
 
 

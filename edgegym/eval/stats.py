@@ -16,10 +16,18 @@ Bernoulli problems, the widest case for values in [0, 1]: with 200 problems all 
 
 Replicates are drawn as index matrices and turned into weight matrices, so ``B``
 means of ``K`` columns cost one ``(B, P) @ (P, K)`` product.
+
+Across training runs (:func:`hierarchical_interval`), the seeds of an arm are a second
+random draw: a claim about "edge RL" generalizes over RL runs as well as over problems.
+Each replicate resamples the problems (the same resample for every arm, since all
+were scored on one suite) and, independently per arm, its seeds. Where the column
+holds too few informative problems for resampling to mean anything, the interval is
+widened to an exact Clopper-Pearson bound.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from statistics import NormalDist
 
@@ -28,7 +36,15 @@ from numpy.typing import NDArray
 
 from edgegym.tasks.spec import stable_int
 
-__all__ = ["Interval", "bootstrap_means", "group_rng", "mean_interval"]
+__all__ = [
+    "Difference",
+    "Interval",
+    "bootstrap_means",
+    "clopper_pearson",
+    "group_rng",
+    "hierarchical_interval",
+    "mean_interval",
+]
 
 FloatArray = NDArray[np.float64]
 
@@ -152,3 +168,150 @@ def mean_interval(
     hi = np.where(all_zero, 1.0 - edge, hi)
     lo = np.where(all_one, edge, lo)
     return Interval(mean, lo, hi)
+
+
+def _binomial_tail(successes: int, trials: int, p: float, *, upper: bool) -> float:
+    """P(X <= successes) (``upper=False``) or P(X >= successes) for X ~ Bin(trials, p)."""
+    if p <= 0.0:
+        return 1.0 if (not upper or successes == 0) else 0.0
+    if p >= 1.0:
+        return 1.0 if (upper or successes == trials) else 0.0
+    ks = np.arange(successes, trials + 1) if upper else np.arange(0, successes + 1)
+    log_pmf = (
+        np.array(
+            [math.lgamma(trials + 1) - math.lgamma(k + 1) - math.lgamma(trials - k + 1) for k in ks]
+        )
+        + ks * math.log(p)
+        + (trials - ks) * math.log1p(-p)
+    )
+    top = float(log_pmf.max())
+    return float(min(1.0, math.exp(top) * np.exp(log_pmf - top).sum()))
+
+
+def clopper_pearson(successes: float, trials: int, confidence: float) -> tuple[float, float]:
+    """Exact two-sided interval of a binomial rate; a fractional count is rounded outward.
+
+    For a mean of ``trials`` values in [0, 1] (per-problem pass@k) with sum ``successes``
+    this is conservative: Bernoulli values have the largest variance of any in [0, 1].
+    """
+    if trials < 1:
+        return (0.0, 1.0)
+    tail = (1.0 - confidence) / 2.0
+    low_count = max(0, min(trials, math.floor(successes + 1e-9)))
+    high_count = max(0, min(trials, math.ceil(successes - 1e-9)))
+
+    def solve(count: int, *, upper: bool) -> float:
+        # upper bound: the p at which P(X <= count) = tail; lower: P(X >= count) = tail.
+        lo, hi = 0.0, 1.0
+        for _ in range(60):
+            mid = (lo + hi) / 2.0
+            mass = _binomial_tail(count, trials, mid, upper=not upper)
+            # P(X <= count) falls as p grows; P(X >= count) rises.
+            if (mass > tail) == upper:
+                lo = mid
+            else:
+                hi = mid
+        return (lo + hi) / 2.0
+
+    lower = 0.0 if low_count == 0 else solve(low_count, upper=False)
+    upper_bound = 1.0 if high_count == trials else solve(high_count, upper=True)
+    return (lower, upper_bound)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A mean (or a difference of two arms' means) over seeds and problems, with its interval."""
+
+    mean: float
+    lo: float
+    hi: float
+    method: str
+    """``hierarchical bootstrap`` or ``exact`` (Clopper-Pearson, few informative problems)."""
+    seeds: tuple[int, ...]
+    """Seeds (training runs) per arm."""
+    problems: int
+    informative: int
+    """Problems where some seed of some arm has a value other than 0."""
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "mean": round(self.mean, 6),
+            "lo": round(self.lo, 6),
+            "hi": round(self.hi, 6),
+            "method": self.method,
+            "seeds": list(self.seeds),
+            "problems": self.problems,
+            "informative": self.informative,
+        }
+
+
+def _seed_problem_means(
+    arm: FloatArray, problem_weights: FloatArray, rng: np.random.Generator
+) -> FloatArray:
+    """Per replicate, the mean over resampled seeds (rows) and problems (weights)."""
+    n_boot, seeds = problem_weights.shape[0], arm.shape[0]
+    index = rng.integers(0, seeds, size=(n_boot, seeds))
+    flat = (index + (np.arange(n_boot) * seeds)[:, None]).ravel()
+    seed_weights = np.bincount(flat, minlength=n_boot * seeds).reshape(n_boot, seeds) / seeds
+    per_problem = seed_weights @ arm  # (B, P): each replicate's seed-mean of every problem
+    return np.asarray((per_problem * problem_weights).sum(axis=1))
+
+
+def hierarchical_interval(
+    a: FloatArray,
+    b: FloatArray | None = None,
+    *,
+    n_boot: int,
+    confidence: float,
+    rng: np.random.Generator,
+    min_informative: int = 5,
+) -> Difference:
+    """Mean of arm ``a``, or the difference ``a - b``, over seeds and problems (module docstring).
+
+    Args:
+        a: ``(S_a, P)`` values in [0, 1] of arm A: one row per seed (training run), one
+            column per problem.
+        b: ``(S_b, P)`` of arm B on the same problems in the same order, or None.
+        n_boot: bootstrap replicates.
+        confidence: coverage, e.g. 0.95.
+        rng: resampling stream.
+        min_informative: below this many problems with a nonzero value in some seed of
+            some arm, the interval is also made to cover the exact bound: per arm a
+            Clopper-Pearson interval of its mean (at the halved error rate when two arms
+            are compared), combined as ``[lo_a - hi_b, hi_a - lo_b]``. The same holds
+            whenever resampling gives a zero-width interval, so a constant column never
+            gets one.
+
+    Returns:
+        The point estimate (mean of seed-means), the interval and how it was made.
+    """
+    arms = [np.asarray(a, dtype=np.float64)] + ([] if b is None else [np.asarray(b, np.float64)])
+    problems = arms[0].shape[1]
+    if any(x.ndim != 2 or x.shape[1] != problems or x.shape[0] < 1 for x in arms):
+        raise ValueError("arms must be (seeds, problems) arrays over the same problems")
+    signs = (1.0, -1.0)
+    mean = sum(s * float(x.mean()) for s, x in zip(signs, arms, strict=False))
+    informative = int(np.any(np.concatenate(arms, axis=0) != 0.0, axis=0).sum())
+    seeds = tuple(int(x.shape[0]) for x in arms)
+    lo = hi = mean
+    if problems > 0 and n_boot > 0:
+        index = rng.integers(0, problems, size=(n_boot, problems))
+        flat = (index + (np.arange(n_boot) * problems)[:, None]).ravel()
+        weights = np.bincount(flat, minlength=n_boot * problems).reshape(n_boot, problems)
+        weights = weights / problems
+        reps = sum(
+            s * _seed_problem_means(x, weights, rng) for s, x in zip(signs, arms, strict=False)
+        )
+        tail = (1.0 - confidence) / 2.0
+        lo, hi = (float(q) for q in np.quantile(reps, [tail, 1.0 - tail]))
+        lo, hi = min(lo, mean), max(hi, mean)
+    method = "hierarchical bootstrap"
+    if (informative < min_informative or hi - lo <= 1e-12) and problems > 0:
+        level = 1.0 - (1.0 - confidence) / len(arms)
+        bounds = [clopper_pearson(float(x.mean(axis=0).sum()), problems, level) for x in arms]
+        exact = (
+            bounds[0] if b is None else (bounds[0][0] - bounds[1][1], bounds[0][1] - bounds[1][0])
+        )
+        lo, hi = min(lo, exact[0]), max(hi, exact[1])
+        method = "exact (Clopper-Pearson: few informative problems)"
+    return Difference(mean, lo, hi, method, seeds, problems, informative)

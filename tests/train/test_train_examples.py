@@ -26,14 +26,15 @@ def _run(name: str, argv: list[str], monkeypatch: Any) -> None:
 TINY = ["--preset", "micro", "--rl-steps", "2", "--eval-problems", "2", "--eval-samples", "2"]
 
 
-@pytest.mark.slow  # ~20 s on a free 2-core machine: five evaluations and four RL arms
+@pytest.mark.slow  # ~40 s on a free 2-core machine: the edge study, micro preset, 2 seeds
 def test_reproduce_edge_runs_every_arm(tmp_path: Path, monkeypatch: Any) -> None:
-    _run("reproduce_edge", [*TINY, "--out", str(tmp_path)], monkeypatch)
-    summary = json.loads((tmp_path / "reproduce_edge.json").read_text())
-    assert set(summary["rates"]) == {"base", "id", "edge", "curriculum", "hard"}
-    for arm in ("id", "edge", "curriculum", "hard"):
-        assert summary["rl"][arm]["rollouts"] == 2 * 4 * 4  # equal budgets: steps x prompts x group
-    assert (tmp_path / "reproduce_edge.png").is_file()
+    _run("reproduce_edge", [*TINY, "--seeds", "2", "--out", str(tmp_path)], monkeypatch)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert set(manifest["plan"]["arms"]) == {"id", "edge", "curriculum", "hard"}
+    assert manifest["plan"]["budget"] == {"rollouts_per_run": 2 * 4 * 4, "equal": True}
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["done"] == {arm: [0, 1] for arm in ("id", "edge", "hard", "curriculum")}
+    assert (tmp_path / "plot.png").is_file()
 
 
 @pytest.mark.slow
@@ -59,4 +60,4 @@ def test_gpu_check_runs_on_cpu_with_its_edge_stage(monkeypatch: Any, capfd: Any)
     out = capfd.readouterr().out
     assert "all checks passed" in out
     assert "reproduce_edge.py on CPU: finished" in out
-    assert "ID RL → edge RL" in out  # the study's comparison table was printed
+    assert "Primary endpoint" in out  # the study's report was printed
