@@ -294,6 +294,7 @@ def _train_arm(sr: StudyRun, base: Path, arm: Arm, config: RLConfig, seed: int) 
     io = StageIO(folder=folder, console=sr.console, progress=not sr.settings.no_progress)
     last = train_rl(model, tokenizer, sr.preset.task, config, io, title=f"{arm.name} s{seed}")
     info = {"arm": arm.name, "seed": seed, "ops": list(config.ops), "source": str(base)}
+    info |= {"compute": last.pop("compute", None)}
     info |= {"seconds": round(time.perf_counter() - clock, 1), "last": last}
     return save_model(out, model, tokenizer, info)
 

@@ -262,6 +262,9 @@ class RLConfig:
     """Rows per forward/backward pass of the update (gradients accumulate)."""
     reward: RewardMode = "strict"
     """Reward mode of :func:`edgegym.rewards.score` (``strict``: 1 iff the trace is verified)."""
+    alpha: float = 0.5
+    """Outcome weight of the ``gated`` and ``linear`` rewards (the study's process arms use
+    0.5 and 0.2; ``gated`` scores a right answer ``alpha + (1 - alpha) * process``)."""
     kl: float = 0.0
     """Weight of the k3 KL penalty to the frozen initial policy (0: no reference model)."""
     clip: float = 0.2
@@ -304,6 +307,7 @@ class RLConfig:
         _int("max_new_tokens", self.max_new_tokens, 1)
         _int("micro_batch", self.micro_batch, 1)
         _choice("reward", self.reward, ("outcome", "gated", "strict", "linear"))
+        _float("alpha", self.alpha, 0.0, 1.0)
         _names("contexts", self.contexts, CONTEXTS)
         _names("modes", self.modes, ("forward", "reverse"))
         _float("kl", self.kl, 0.0, 100.0)

@@ -72,7 +72,7 @@ def evaluate(
     stops = stop_ids(tokenizer)
     device = next(model.parameters()).device
     scores: list[ProblemScore] = []
-    clock, cpu, tokens = time.perf_counter(), time.process_time(), 0
+    clock, cpu, tokens, prompt_tokens = time.perf_counter(), time.process_time(), 0, 0
     total = len(problems) * setup.samples
     with LiveView(f"eval {name}", total, console=console, enabled=progress) as view:
         done = 0
@@ -99,6 +99,7 @@ def evaluate(
                 done += len(part) * setup.samples
                 view.update(done, f"op {op}")
             tokens += sum(len(c) for c in completions)
+            prompt_tokens += sum(len(encoded[i][0]) for i in index)
             for j, i in enumerate(index):
                 rows = completions[j * setup.samples : (j + 1) * setup.samples]
                 texts = [decode_response(tokenizer, c) for c in rows]
@@ -106,16 +107,12 @@ def evaluate(
     digest = hashlib.sha256("".join(p.id for p in problems).encode()).hexdigest()[:16]
     meta = {
         "name": name,
-        "setup": {
-            **setup.__dict__,
-            "ops": list(setup.ops),
-            "k": list(setup.k),
-            "contexts": None if setup.contexts is None else list(setup.contexts),
-            "modes": None if setup.modes is None else list(setup.modes),
-        },
+        "setup": _setup_dict(setup),
         "seconds": round(time.perf_counter() - clock, 2),
         "cpu_seconds": round(time.process_time() - cpu, 2),
         "response_tokens": tokens,
+        "prompt_tokens": prompt_tokens,
+        "flops": _sampling_flops(model, prompt_tokens, tokens),
     }
     return EvalResults.from_scores(
         scores,
@@ -126,6 +123,24 @@ def evaluate(
         },
         meta=meta,
     )
+
+
+def _setup_dict(setup: EvalSetup) -> dict[str, Any]:
+    """The setup as JSON (tuples as lists)."""
+    return {
+        key: list(value) if isinstance(value, tuple) else value
+        for key, value in setup.__dict__.items()
+    }
+
+
+def _sampling_flops(model: Any, prompt_tokens: int, generated: int) -> float:
+    """2N per token: each prompt prefilled once (shared by its samples), each generated one."""
+    from edgegym.agents.train.compute import Compute, model_params
+
+    compute = Compute(params=model_params(model))
+    compute.add("sample_prompt", prompt_tokens)
+    compute.add("sample_generated", generated)
+    return compute.total
 
 
 def _score(problem: Any, texts: Sequence[str], reward: Reward) -> ProblemScore:

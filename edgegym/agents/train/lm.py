@@ -20,6 +20,7 @@ from rich.console import Console
 
 from edgegym.agents.tokenizer import require
 from edgegym.agents.train.checkpoint import load_latest, save_checkpoint
+from edgegym.agents.train.compute import Compute, model_params
 from edgegym.agents.train.config import LMConfig, TaskSetup
 from edgegym.agents.train.data import (
     LMProblems,
@@ -112,13 +113,13 @@ def train_lm(
     io: StageIO,
     *,
     title: str = "train",
-) -> dict[str, float]:
+) -> dict[str, Any]:
     """Train ``model`` in place for ``config.steps`` steps, resuming from ``io.folder/ckpt``.
 
     Returns:
-        The last logged metrics (``loss``, ``lr``, ...).
+        The last logged metrics (``loss``, ``lr``, ``flops``, ...) and ``compute``, the
+        stage's :class:`~edgegym.agents.train.compute.Compute` as a dict.
     """
-    torch = require("torch")
     device = next(model.parameters()).device
     optimizer = make_optimizer(
         model, lr=config.lr, betas=config.betas, weight_decay=config.weight_decay
@@ -131,7 +132,9 @@ def train_lm(
         model.load_state_dict(checkpoint.model)
         optimizer.load_state_dict(checkpoint.optimizer)
         start = checkpoint.step
-    last: dict[str, float] = {}
+    saved = checkpoint.meta.get("compute") if checkpoint is not None else None
+    compute = Compute.from_dict(saved, model_params(model))
+    last: dict[str, Any] = {}
     model.train()
     with (
         MetricsLog(io.folder / "metrics.jsonl", resume_step=start if checkpoint else None) as log,
@@ -152,31 +155,43 @@ def train_lm(
             ids, mask, labels = step_batch(
                 tokenizer, task, config, step, model=model, problems=stream
             )
-            loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            norm = (
-                torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
-                if config.grad_clip > 0
-                else torch.zeros(())
-            )
-            optimizer.step()
+            loss, norm = _lm_update(model, optimizer, ids, mask, labels, config.grad_clip)
             tokens += int(mask.sum())
+            compute.add("train", int(mask.sum()))
             done = step + 1
             if done % config.log_every == 0 or done == config.steps:
                 elapsed = time.perf_counter() - clock
                 last = {
                     "step": done,
-                    "loss": round(float(loss.detach()), 6),
+                    "loss": round(loss, 6),
                     "lr": lr,
-                    "grad_norm": round(float(norm), 6),
+                    "grad_norm": round(norm, 6),
                     "tokens_per_s": round(tokens / max(elapsed, 1e-9), 1),
+                    "flops": compute.total,
                 }
                 log.write(last)
                 view.update(done, f"loss {last['loss']:.4f}  lr {lr:.2e}")
             if done % config.checkpoint_every == 0 or done == config.steps:
-                save_checkpoint(ckpt_dir, step=done, model=model, optimizer=optimizer)
+                meta = {"compute": compute.to_dict()}
+                save_checkpoint(ckpt_dir, step=done, model=model, optimizer=optimizer, meta=meta)
             view.update(done)
             if io.on_step is not None:
                 io.on_step(done)
-    return last
+    return last | {"compute": compute.to_dict()}
+
+
+def _lm_update(
+    model: Any, optimizer: Any, ids: Any, mask: Any, labels: Any, grad_clip: float
+) -> tuple[float, float]:
+    """One optimizer step on a batch; returns the loss and the gradient norm."""
+    torch = require("torch")
+    loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    norm = (
+        torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+        if grad_clip > 0
+        else torch.zeros(())
+    )
+    optimizer.step()
+    return float(loss.detach()), float(norm)

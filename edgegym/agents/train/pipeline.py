@@ -42,6 +42,7 @@ __all__ = [
     "STAGES",
     "Run",
     "base_dir",
+    "compute_summary",
     "easiest_op_pass1",
     "export_half",
     "file_sha256",
@@ -255,6 +256,7 @@ def _lm_stage(run: Run, stage: str) -> Path:
         source=str(source),
         seconds=round(time.perf_counter() - clock, 1),
         cpu_seconds=round(time.process_time() - cpu, 1),
+        compute=last.pop("compute"),
         last=last,
     )
     return save_model(out, model, tokenizer, info)
@@ -294,6 +296,7 @@ def stage_rl(run: Run) -> Path:
         source=str(source),
         seconds=round(time.perf_counter() - clock, 1),
         cpu_seconds=round(time.process_time() - cpu, 1),
+        compute=last.pop("compute"),
         last=last,
     )
     return save_model(out, model, tokenizer, info)
@@ -398,7 +401,36 @@ def run_pipeline(run: Run, *, stages: tuple[str, ...] = STAGES) -> dict[str, Any
         "wall": round(time.perf_counter() - clock, 1),
         "cpu": round(time.process_time() - cpu, 1),
     }
-    return {"timings": timings, "report": summary}
+    compute = compute_summary(run)
+    atomic_write_text(run.root / "compute.json", json.dumps(compute, indent=1) + "\n")
+    return {"timings": timings, "report": summary, "compute": compute}
+
+
+def compute_summary(run: Run) -> dict[str, Any]:
+    """FLOPs of each finished training stage of a run, their sum, and the evaluations'.
+
+    A stage that ran before compute was recorded (or the shipped base) shows ``None``
+    and is left out of the sum, which says so in ``complete``.
+    """
+    from edgegym.agents.train.compute import stage_flops
+
+    stages: dict[str, float | None] = {}
+    for stage in ("pretrain", "midtrain", "rl"):
+        path = run.model_dir(stage) / TRAIN_INFO
+        if path.is_file():
+            stages[stage] = stage_flops(json.loads(path.read_text(encoding="utf-8")))
+    evals: dict[str, float | None] = {}
+    for path in sorted(run.folder("eval").glob("*.json")) if run.folder("eval").is_dir() else []:
+        meta = json.loads(path.read_text(encoding="utf-8")).get("meta", {})
+        if "flops" in meta or "response_tokens" in meta:
+            evals[path.stem] = meta.get("flops")
+    known = [f for f in stages.values() if f is not None]
+    return {
+        "stages": stages,
+        "training_flops": float(sum(known)),
+        "complete": len(known) == len(stages),
+        "eval": evals,
+    }
 
 
 def reset(run: Run) -> None:
