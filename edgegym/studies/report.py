@@ -233,7 +233,9 @@ def _compute_budget_lines(sr: StudyRun, plan: Mapping[str, Any], data: Collected
         f"Every arm: a budget of {budget['flops_per_run']:.3g} FLOPs (the RL-only arm's "
         f"{sr.preset.rl.steps if sr.preset.rl else '?'} RL steps), split between mid-training "
         f"and RL; planned from estimates of {steps['midtrain']:.3g} FLOPs per mid-training "
-        f"step and {steps['rl']:.3g} per RL step (gold response lengths).",
+        f"step and {steps['rl']:.3g} per RL step (gold response lengths, every row trained). "
+        "Recorded RL FLOPs fall below the plan where responses are shorter than the gold "
+        "ones or zero-variance groups are dropped from the update.",
         "",
         "| arm | midtrain share | midtrain steps | RL steps | planned FLOPs |"
         " actual midtrain | actual RL (mean per seed) | actual total |",

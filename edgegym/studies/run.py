@@ -364,6 +364,10 @@ def _arm_plans(
             "midtrain": arm.midtrain,
             "rollouts_per_run": config.steps * config.prompts * config.group,
         }
+        if arm.pretrain:  # the arm's own base
+            arms[arm.name]["pretrain"] = fill(dict(arm.pretrain), context)
+        if config.contexts is not None:
+            arms[arm.name]["contexts"] = list(config.contexts)
     shares = {a.name: a.midtrain_share for a in sr.study.arms if a.midtrain_share is not None}
     if not shares:
         budgets = {spec["rollouts_per_run"] for spec in arms.values()}

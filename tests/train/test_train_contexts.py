@@ -103,3 +103,21 @@ def test_stages_train_and_evaluate_on_two_contexts(
     )
     results = evaluate(model, tokenizer, micro.task, setup, progress=False)
     assert Counter(p.context for p in results.problems) == {"symbolic": 2, "zoo": 2}
+
+
+def test_rl_alpha_reaches_the_gated_reward(micro: Any) -> None:
+    from edgegym.agents.train.rl import make_reward
+
+    problem = generate(micro.task.spec(op=3, index=5))
+    steps = problem.completion.split("Define ")
+    hacked = "Define ".join([steps[0], *steps[2:]])  # a step skipped, the answer kept
+    low, high = (
+        make_reward("gated", 0.2)(problem, hacked),
+        make_reward("gated", 0.5)(problem, hacked),
+    )
+    assert low.outcome and high.outcome and 0 <= low.process < 1
+    assert low.score == pytest.approx(0.2 + 0.8 * low.process)
+    assert high.score == pytest.approx(0.5 + 0.5 * high.process)
+    assert RLConfig(ops=(2,), reward="gated", alpha=0.2).alpha == 0.2
+    with pytest.raises(ValueError, match="alpha"):
+        RLConfig(ops=(2,), alpha=1.5)
