@@ -106,7 +106,9 @@ def test_micro_study_runs_end_to_end(name: str, tmp_path: Path) -> None:
     if name == "midtrain":
         arms = manifest["plan"]["arms"]
         assert manifest["plan"]["budget"]["mode"] == "compute"
-        assert [arms[a]["midtrain_steps"] > 0 for a in arms] == [False, True, True, True]
+        steps = {name: spec["midtrain_steps"] for name, spec in arms.items()}
+        assert steps["rl-only"] == 0 < steps["mid-0.2"] <= steps["mid-0.5"] <= steps["mid-0.8"]
+        assert arms["rl-only"]["rl_steps"] > arms["mid-0.8"]["rl_steps"]
     if name == "context":
         teacher = json.loads(
             (tmp_path / "bases" / "exposure-10" / "pretrain" / "config.json").read_text()
