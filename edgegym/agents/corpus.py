@@ -29,6 +29,16 @@ Records by kind (every record also has ``id``, ``op``, ``context``, ``mode``,
   ``spec``, ``id``, ``graph_hash``, ``answer``; ``gym.make(env_id, **kwargs).reset(seed=seed,
   options={"spec": spec})`` replays the exact problem) and ``datasource``.
 
+Joint op x context mixtures: a context may carry its own op mixture (``context_ops``,
+e.g. teacher only at op 2 beside zoo at every op), and context shares may be shares of
+*tokens* (``share_of="tokens"``) rather than of records. Such a corpus draws each slot's
+context from a golden-ratio (Weyl) sequence over the slot index instead of an
+independent uniform, so every prefix of the stream holds each context's record share to
+within a few records; under ``share_of="tokens"`` the record shares are calibrated from
+the mean token count of each context's problems (:func:`record_shares`, on a fixed
+sample), so the token shares hold to within the length noise of the records drawn.
+A corpus without either keeps the independent draw (and its bytes).
+
 Budgets are exact token counts (``tokens``: the shortest prefix of the stream with at
 least that many tokens) or record counts (``records``).
 """
@@ -50,7 +60,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
 
@@ -73,13 +83,16 @@ __all__ = [
     "FORMAT",
     "KINDS",
     "MANIFEST",
+    "ContextMixture",
     "CorpusConfig",
     "Kind",
     "TokenCounter",
     "check_env_settings",
+    "context_mixture",
     "load_mixtures",
     "op_mixture",
     "read_corpus",
+    "record_shares",
     "sample_texts",
     "shard_name",
     "slot_spec",
@@ -93,6 +106,9 @@ Kind = Literal["pretrain", "midtrain", "sft", "rl"]
 KINDS: tuple[Kind, ...] = ("pretrain", "midtrain", "sft", "rl")
 Weights = tuple[tuple[str, float], ...]
 OpWeights = tuple[tuple[int, float], ...]
+ContextOps = tuple[tuple[str, OpWeights], ...]
+ShareOf = Literal["records", "tokens"]
+SHARE_UNITS: tuple[ShareOf, ...] = ("records", "tokens")
 MANIFEST = ".manifest.json"
 """Hidden, so that ``datasets.load_dataset(corpus_dir)`` reads only the shards."""
 FORMAT = "edgegym-corpus/1"
@@ -103,6 +119,10 @@ _CHUNK = 256  # records generated between token counts and budget checks
 # One encoder for every record: json.dumps would build one a call.
 _JSON_LINE = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
 _EMPTY_SHARDS_LIMIT = 16  # consecutive shards with every slot excluded: the guard ate all
+_PHI64 = 0x9E3779B97F4A7C15  # 2**64 / golden ratio: the Weyl step of joint mixtures
+_WEYL_KEY = stable_int("edgegym.agents.corpus.weyl")
+_CALIBRATION_KEY = stable_int("edgegym.agents.corpus.calibration")
+_CALIBRATION = 128  # problems per (context, mode, op) cell behind a token share
 
 
 # ---- mixtures ---------------------------------------------------------------------------
@@ -142,12 +162,8 @@ def load_mixtures() -> dict[str, dict[str, dict[str, Any]]]:
     data: dict[str, dict[str, dict[str, Any]]] = json.loads(path.read_text(encoding="utf-8"))
     for name, preset in data["ops"].items():
         _expand_bands(f"op mixture {name!r}", preset["bands"])
-    for name, preset in data["contexts"].items():
-        weights = preset["weights"]
-        _check_probabilities(f"context mixture {name!r}", list(weights.items()))
-        unknown = sorted(set(weights) - set(CONTEXTS))
-        if unknown:
-            raise ValueError(f"context mixture {name!r}: unknown contexts {unknown}")
+    for name in data["contexts"]:
+        _preset_context_mixture(name, data["contexts"][name], data["ops"])
     return data
 
 
@@ -160,7 +176,10 @@ def op_mixture(text: str) -> OpWeights:
     Raises:
         ValueError: naming the malformed part, or the sum.
     """
-    presets = load_mixtures()["ops"]
+    return _op_mixture(text, load_mixtures()["ops"])
+
+
+def _op_mixture(text: str, presets: Mapping[str, Mapping[str, Any]]) -> OpWeights:
     if text in presets:
         return _expand_bands(f"op mixture {text!r}", presets[text]["bands"])
     bands: list[dict[str, Any]] = []
@@ -186,6 +205,10 @@ def weight_mixture(text: str, allowed: Sequence[str], what: str) -> Weights:
     """
     presets = load_mixtures()["contexts"] if what == "contexts" else {}
     if text in presets:
+        if {"ops", "unit"} & set(presets[text]):
+            raise ValueError(
+                f"{text!r} is a joint op x context mixture: read it with context_mixture()"
+            )
         return tuple(sorted(presets[text]["weights"].items()))
     items: list[tuple[str, float]] = []
     parts = [part.strip() for part in text.split(",") if part.strip()]
@@ -204,6 +227,71 @@ def weight_mixture(text: str, allowed: Sequence[str], what: str) -> Weights:
     return tuple(sorted(items))
 
 
+@dataclass(frozen=True)
+class ContextMixture:
+    """Context shares, each context's own op mixture (if any) and the unit of the shares."""
+
+    weights: Weights
+    """Share of each context (sorted by name), summing to 1."""
+    ops: ContextOps = ()
+    """Op mixtures of the contexts that do not follow the corpus's ``ops``."""
+    share_of: ShareOf = "records"
+    """``records``: shares of records; ``tokens``: shares of tokens."""
+
+
+def _preset_context_mixture(
+    name: str, preset: Mapping[str, Any], op_presets: Mapping[str, Mapping[str, Any]]
+) -> ContextMixture:
+    what = f"context mixture {name!r}"
+    weights = preset["weights"]
+    _check_probabilities(what, list(weights.items()))
+    unknown = sorted(set(weights) - set(CONTEXTS))
+    if unknown:
+        raise ValueError(f"{what}: unknown contexts {unknown}")
+    ops = preset.get("ops", {})
+    stray = sorted(set(ops) - set(weights))
+    if stray:
+        raise ValueError(f"{what}: ops given for contexts it does not mix: {stray}")
+    share_of = preset.get("unit", "records")
+    if share_of not in SHARE_UNITS:
+        raise ValueError(f"{what}: unit must be one of {list(SHARE_UNITS)}, got {share_of!r}")
+    return ContextMixture(
+        weights=tuple(sorted(weights.items())),
+        ops=tuple(sorted((c, _op_mixture(text, op_presets)) for c, text in ops.items())),
+        share_of=share_of,
+    )
+
+
+def context_mixture(text: str, share_of: ShareOf | None = None) -> ContextMixture:
+    """Contexts with optional per-context ops: a preset, or ``zoo=0.99,teacher=0.01@2``.
+
+    ``@ops`` after a weight gives that context its own op mixture: one op or one band
+    (``@2``, ``@2-4``, uniform inside) or a preset name; a context without one follows
+    the corpus's ops. ``share_of`` overrides the preset's unit (default ``records``).
+
+    Raises:
+        ValueError: an unknown name, a malformed weight or op band, or weights that do
+            not sum to 1.
+    """
+    mixtures = load_mixtures()
+    presets = mixtures["contexts"]
+    if text in presets:
+        mixture = _preset_context_mixture(text, presets[text], mixtures["ops"])
+    else:
+        parts = [part.strip() for part in text.split(",") if part.strip()]
+        split = [part.partition("@") for part in parts]
+        weights = weight_mixture(",".join(head for head, _, _ in split), CONTEXTS, "contexts")
+        ops = tuple(
+            sorted((head.partition("=")[0], op_mixture(tail)) for head, at, tail in split if at)
+        )
+        mixture = ContextMixture(weights=weights, ops=ops)
+    if share_of is not None:
+        if share_of not in SHARE_UNITS:
+            raise ValueError(f"share_of must be one of {list(SHARE_UNITS)}, got {share_of!r}")
+        mixture = dataclasses.replace(mixture, share_of=share_of)
+    return mixture
+
+
 # ---- configuration ----------------------------------------------------------------------
 
 
@@ -219,6 +307,11 @@ class CorpusConfig:
     """Context probabilities, summing to 1 (see :func:`weight_mixture`)."""
     modes: Weights = (("forward", 1.0),)
     """Mode probabilities (``forward``/``reverse``), summing to 1."""
+    context_ops: ContextOps = ()
+    """Contexts with an op mixture of their own (instead of ``ops``), e.g.
+    ``(("teacher", ((2, 1.0),)),)``: teacher problems at op 2 only."""
+    share_of: ShareOf = "records"
+    """Unit of the ``contexts`` shares: ``records`` or ``tokens``."""
     split: str = "train"
     """Problem split: ``train``, ``val`` or ``test``."""
     seed: int = 0
@@ -261,6 +354,7 @@ class CorpusConfig:
         bad = [m for m, _ in self.modes if m not in MODES]
         if bad:
             raise ValueError(f"modes must be names from {list(MODES)}, got {bad}")
+        self._check_context_ops()
         if self.split not in SPLITS:
             raise ValueError(f"split must be one of {list(SPLITS)}, got {self.split!r}")
         if (
@@ -294,6 +388,37 @@ class CorpusConfig:
         object.__setattr__(self, "env_kwargs", kwargs)
         _check_prompt_format(self.prompt_format)
 
+    def _check_context_ops(self) -> None:
+        context_ops = tuple(
+            (str(c), tuple((int(o), float(p)) for o, p in ops)) for c, ops in self.context_ops
+        )
+        object.__setattr__(self, "context_ops", context_ops)
+        mixed = {c for c, _ in self.contexts}
+        names = [c for c, _ in context_ops]
+        if len(set(names)) != len(names) or not set(names) <= mixed:
+            raise ValueError(
+                f"context_ops must name contexts of the mixture ({sorted(mixed)}) once each, "
+                f"got {names}"
+            )
+        for context, ops in context_ops:
+            _check_probabilities(f"ops of {context}", ops)
+            bad_ops = [op for op, _ in ops if not MIN_OP <= op <= MAX_OP]
+            if bad_ops:
+                raise ValueError(
+                    f"ops of {context} must lie in [{MIN_OP}, {MAX_OP}], got {bad_ops}"
+                )
+        if self.share_of not in SHARE_UNITS:
+            raise ValueError(f"share_of must be one of {list(SHARE_UNITS)}, got {self.share_of!r}")
+
+    @property
+    def joint(self) -> bool:
+        """Whether contexts carry their own ops or token shares (the Weyl-drawn stream)."""
+        return bool(self.context_ops) or self.share_of == "tokens"
+
+    def ops_of(self, context: str) -> OpWeights:
+        """The op mixture of ``context``'s problems."""
+        return dict(self.context_ops).get(context, self.ops)
+
     @functools.cached_property
     def cumulative(self) -> tuple[list[float], list[float], list[float]]:
         """Cumulative probabilities of contexts, modes and ops (for drawing)."""
@@ -310,6 +435,12 @@ class CorpusConfig:
         """The entropy every slot's stream starts with (the slot index follows)."""
         return self.seed, _SLOT_KEY, stable_int(self.kind)
 
+    @functools.cached_property
+    def _weyl_offset(self) -> int:
+        """Start of a joint mixture's golden-ratio sequence (64-bit fixed point)."""
+        state = np.random.SeedSequence([self.seed, _WEYL_KEY, stable_int(self.kind)])
+        return int(state.generate_state(1, np.uint64)[0])
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON form kept in the manifest."""
         data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
@@ -320,6 +451,10 @@ class CorpusConfig:
         data["env_kwargs"] = dict(self.env_kwargs)
         if self.prompt_format == "raw":  # the default stays out: older manifests still match
             del data["prompt_format"]
+        if self.joint:
+            data["context_ops"] = [[c, [[o, p] for o, p in ops]] for c, ops in self.context_ops]
+        else:  # the manifests of corpora written before joint mixtures stay the same
+            del data["context_ops"], data["share_of"]
         return data
 
     @classmethod
@@ -333,6 +468,10 @@ class CorpusConfig:
         for key in ("ops", "contexts", "modes"):
             if key in values:
                 values[key] = tuple(tuple(item) for item in values[key])
+        if "context_ops" in values:
+            values["context_ops"] = tuple(
+                (c, tuple(tuple(item) for item in ops)) for c, ops in values["context_ops"]
+            )
         return cls(**values)
 
 
@@ -353,21 +492,89 @@ def _pick(weights: Sequence[tuple[Any, float]], cumulative: list[float], u: floa
     return weights[bisect.bisect_right(cumulative, u)][0]
 
 
-def slot_spec(config: CorpusConfig, slot: int) -> TaskSpec:
-    """The problem spec of slot ``slot``: a pure function of the config and the slot."""
+def slot_spec(config: CorpusConfig, slot: int, shares: Sequence[float] | None = None) -> TaskSpec:
+    """The problem spec of slot ``slot``: a pure function of the config and the slot.
+
+    ``shares`` are the record shares of a joint mixture's contexts (:func:`record_shares`;
+    computed, and cached, with ``config.tokenizer`` when not given).
+    """
     state = np.random.SeedSequence([*config._slot_key, slot])
     # 53-bit uniforms in [0, 1); on Python ints, which is faster than numpy for three.
     u = [float(x >> 11) * 2.0**-53 for x in state.generate_state(3, np.uint64).tolist()]
     contexts, modes, ops = config.cumulative
+    context = _pick(config.contexts, contexts, u[0])
+    if config.joint:
+        if shares is None:
+            shares = _cached_shares(config)
+        # A low-discrepancy draw: every prefix of slots holds each share to a few records.
+        weyl = ((config._weyl_offset + slot * _PHI64) % 2**64 >> 11) * 2.0**-53
+        drawn = [(c, q) for (c, _), q in zip(config.contexts, shares, strict=True)]
+        context = _pick(drawn, _cumulative(drawn), weyl)
+        op_weights = config.ops_of(context)
+        op = _pick(op_weights, _cumulative(op_weights), u[2])
+    else:
+        op = _pick(config.ops, ops, u[2])
     return TaskSpec(
-        context=_pick(config.contexts, contexts, u[0]),
+        context=context,
         mode=_pick(config.modes, modes, u[1]),
-        op=_pick(config.ops, ops, u[2]),
+        op=op,
         split=config.split,  # type: ignore[arg-type]
         seed=config.task_seed,
         index=slot,
         config=config.dag,
     )
+
+
+class Counts(Protocol):
+    """What :func:`record_shares` needs of a tokenizer: an EOS string and batch counts."""
+
+    eos: str
+
+    def count(self, texts: Sequence[str]) -> list[int]: ...
+
+
+def record_shares(config: CorpusConfig, counter: Counts) -> tuple[float, ...]:
+    """The record probability of each of ``config.contexts`` that meets its share.
+
+    Shares of records are returned as they are. For shares of tokens each share is
+    divided by its context's mean record length in tokens, estimated on a fixed sample
+    (``_CALIBRATION`` problems of each mode and op, from a stream of their own) and
+    weighted by the mode and op mixtures; the results are normalised to sum to 1.
+    """
+    if config.share_of == "records":
+        return tuple(p for _, p in config.contexts)
+    root = np.random.SeedSequence([config.seed, _CALIBRATION_KEY, stable_int(config.kind)])
+    seed = int(root.generate_state(1, np.uint64)[0]) & (2**63 - 1)
+    raw: list[float] = []
+    for context, share in config.contexts:
+        mean = 0.0
+        for (mode, p_mode), (op, p_op) in itertools.product(config.modes, config.ops_of(context)):
+            texts = []
+            for index in range(_CALIBRATION):
+                spec = TaskSpec(
+                    context=context,
+                    mode=mode,  # type: ignore[arg-type]  # validated by CorpusConfig
+                    op=op,
+                    split=config.split,  # type: ignore[arg-type]
+                    seed=seed,
+                    index=index,
+                    config=config.dag,
+                )
+                texts.append(_record(config, generate(spec), counter.eos, "")[1])
+            mean += p_mode * p_op * float(np.mean(counter.count(texts)))
+        raw.append(share / mean)
+    total = sum(raw)
+    return tuple(r / total for r in raw)
+
+
+_SHARES: dict[str, tuple[float, ...]] = {}
+
+
+def _cached_shares(config: CorpusConfig) -> tuple[float, ...]:
+    key = json.dumps(config.to_dict(), sort_keys=True)
+    if key not in _SHARES:
+        _SHARES[key] = record_shares(config, TokenCounter(config.tokenizer))
+    return _SHARES[key]
 
 
 # ---- token counting ---------------------------------------------------------------------
@@ -391,13 +598,17 @@ class TokenCounter:
     Args:
         spec: ``"char"`` or a directory holding ``tokenizer.json`` (and
             ``tokenizer_config.json`` naming ``eos_token``), or a ``tokenizer.json`` path.
+        backend: instead, a ``tokenizers.Tokenizer`` already loaded (a transformers
+            tokenizer's ``backend_tokenizer``), with its ``eos`` string.
     """
 
-    def __init__(self, spec: str) -> None:
+    def __init__(self, spec: str, *, backend: Any = None, eos: str = "") -> None:
         from edgegym.agents.tokenizer import EOS, char_backend, require
 
         tokenizers = require("tokenizers")
-        if spec == "char":
+        if backend is not None:  # a loaded tokenizer's (``backend_tokenizer``), spec a label
+            self.backend, self.eos = backend, eos
+        elif spec == "char":
             self.backend = char_backend()
             self.eos = EOS
         else:
@@ -608,6 +819,8 @@ class _Worker:
     """Pooled workers: set once the corpus is complete (or the writer fails)."""
     parent: int = 0
     """Pooled workers: the writer's pid; a worker whose parent changes exits at once."""
+    shares: tuple[float, ...] | None = None
+    """Record shares of a joint mixture's contexts (``None``: not joint)."""
 
 
 class _Abandoned(Exception):
@@ -629,7 +842,9 @@ def _init_worker(
         os.environ.setdefault("RAYON_NUM_THREADS", "1")  # one core each
     config = CorpusConfig.from_dict(config_dict)
     global _WORKER
-    _WORKER = _Worker(config, TokenCounter(config.tokenizer), exclude, stop, parent)
+    counter = TokenCounter(config.tokenizer)
+    shares = _cached_shares(config) if config.joint else None
+    _WORKER = _Worker(config, counter, exclude, stop, parent, shares)
 
 
 def _exit_with_parent(parent: int, period: float = 0.2) -> None:
@@ -664,7 +879,7 @@ def _write_shard(out_dir: str, shard: int, limit: int) -> dict[str, Any]:
         chunk: list[dict[str, Any]] = []
         texts: list[str] = []
         for slot in range(start, end):
-            problem = generate(slot_spec(config, slot))
+            problem = generate(slot_spec(config, slot, _WORKER.shares))
             graph = problem.graph_hash
             if graph in _WORKER.exclude:
                 continue
@@ -828,12 +1043,14 @@ def _write_locked(
     """:func:`write_corpus` once it holds the folder's lock."""
     from edgegym.eval.leakage import exclusion_fingerprint
 
-    head = {
+    head: dict[str, Any] = {
         "format": FORMAT,
         "config": config.to_dict(),
         "tokenizer": TokenCounter(config.tokenizer).fingerprint,
         "exclusion": exclusion_fingerprint(excluded),
     }
+    if config.joint:  # what the token shares were calibrated to, for the record
+        head["record_shares"] = list(_cached_shares(config))
     shards = _load_manifest(out, head)
     _clean(out, {s["file"] for s in shards})
     done = _budget_left(config, shards) <= 0

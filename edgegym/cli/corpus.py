@@ -32,17 +32,20 @@ def parse_count(text: str) -> int:
 
 
 def _config(args: argparse.Namespace) -> Any:
-    from edgegym.agents.corpus import CorpusConfig, op_mixture, weight_mixture
-    from edgegym.tasks import CONTEXTS, MODES, DagConfig
+    from edgegym.agents.corpus import CorpusConfig, context_mixture, op_mixture, weight_mixture
+    from edgegym.tasks import MODES, DagConfig
 
     env_kwargs: dict[str, Any] = {}
     if args.kind == "rl":
         env_kwargs = {"reward": args.reward, "alpha": args.alpha}
         env_kwargs |= json_object(args.env_kwargs, "--env-kwargs")
+    contexts = context_mixture(args.contexts, args.share_of)
     return CorpusConfig(
         kind=args.kind,
         ops=op_mixture(args.ops or _DEFAULT_OPS[args.kind]),
-        contexts=weight_mixture(args.contexts, CONTEXTS, "contexts"),
+        contexts=contexts.weights,
+        context_ops=contexts.ops,
+        share_of=contexts.share_of,
         modes=weight_mixture(args.modes, MODES, "modes"),
         split=args.split,
         seed=args.seed,
@@ -123,8 +126,13 @@ def _run_mixtures(args: argparse.Namespace) -> int:
     for column in ("name", "weights", "description"):
         contexts.add_column(column)
     for name, preset in sorted(mixtures["contexts"].items()):
-        weights = ", ".join(f"{c}: {p:g}" for c, p in preset["weights"].items())
-        contexts.add_row(name, weights, preset["description"])
+        own_ops = preset.get("ops", {})
+        weights = ", ".join(
+            f"{c}: {p:g}" + (f" @op {own_ops[c]}" if c in own_ops else "")
+            for c, p in preset["weights"].items()
+        )
+        unit = preset.get("unit", "records")
+        contexts.add_row(name, f"{weights} ({unit})", preset["description"])
     console = make_console()
     console.print(ops)
     console.print(contexts)
@@ -153,7 +161,15 @@ def _add_common(parser: argparse.ArgumentParser, kind: str) -> None:
         f"(default {_DEFAULT_OPS[kind]}; list presets with `edgegym corpus mixtures`)",
     )
     parser.add_argument(
-        "--contexts", default="zoo", help="zoo, zoo=0.99,teacher=0.01, or a preset (default zoo)"
+        "--contexts",
+        default="zoo",
+        help="zoo, zoo=0.99,teacher=0.01, zoo=0.99,teacher=0.01@2 (teacher at op 2 only), "
+        "or a preset (default zoo)",
+    )
+    parser.add_argument(
+        "--share-of",
+        choices=["records", "tokens"],
+        help="unit of the context shares (default: the preset's, else records)",
     )
     parser.add_argument(
         "--modes", default="forward", help="forward, reverse or forward=0.5,reverse=0.5"

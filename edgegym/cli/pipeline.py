@@ -158,7 +158,17 @@ def _run_pipeline(args: argparse.Namespace) -> int:
     run = _make_run(args, from_base=args.from_base)
     out = _pipeline(run, stages)
     run.console.print(_timings_table(out["timings"]))
+    run.console.print(_compute_line(out["compute"]))
     return 0
+
+
+def _compute_line(compute: dict[str, Any]) -> str:
+    parts = ", ".join(
+        f"{stage} {'?' if flops is None else f'{flops:.3g}'}"
+        for stage, flops in compute["stages"].items()
+    )
+    note = "" if compute["complete"] else " (stages marked ? ran before compute was recorded)"
+    return f"training compute: {compute['training_flops']:.3g} FLOPs ({parts}){note}"
 
 
 def _pipeline(run: Any, stages: tuple[str, ...]) -> dict[str, Any]:

@@ -16,7 +16,11 @@ from typing import Any, Literal
 
 __all__ = ["Arm", "BandRule", "BaseSpec", "Endpoint", "Settings", "Study"]
 
-Metric = Literal["verified", "answer"]
+Metric = Literal["verified", "answer", "gap", "excess"]
+"""``verified`` / ``answer``: pass@k; ``gap``: answer - verified pass@k of each problem;
+``excess``: answer pass@k above what verified samples plus uniform guesses at the
+answer range would score (:func:`edgegym.studies.report.guess_rate`), the gap that
+guessing does not explain."""
 BUDGET_FIELDS = ("steps", "prompts", "group")
 """RLConfig fields that make the rollout budget; arms may not override them."""
 
@@ -36,12 +40,25 @@ class Arm:
     midtrain: bool = False
     """Mid-train the base (the preset's ``midtrain``) before this arm's RL."""
     rl: Mapping[str, Any] = field(default_factory=dict)
-    """Other RLConfig fields for this arm (never the budget: steps, prompts, group)."""
+    """Other RLConfig fields for this arm (never the budget: steps, prompts, group).
+    ``{context}`` in a string stands for the preset's task context."""
+    pretrain: Mapping[str, Any] = field(default_factory=dict)
+    """LMConfig fields of this arm's own base, pre-trained like the study's base but with
+    these (e.g. a context mixture); empty: the study's base. ``{context}`` as in ``rl``."""
+    midtrain_share: float | None = None
+    """Share of the study's compute budget spent mid-training (the preset's ``midtrain``)
+    before RL, which gets the rest: the RL-only budget is ``rl.steps`` steps, and its
+    FLOPs are split (see :mod:`edgegym.studies.run`). ``None``: no compute split."""
 
     def __post_init__(self) -> None:
         clash = sorted(set(self.rl) & {*BUDGET_FIELDS, "ops", "seed"})
         if clash:
             raise ValueError(f"arm {self.name!r} may not set {clash}: every arm has one budget")
+        share = self.midtrain_share
+        if share is not None and not (isinstance(share, int | float) and 0 <= share < 1):
+            raise ValueError(f"arm {self.name!r}: midtrain_share must be in [0, 1), got {share!r}")
+        if share is not None and self.midtrain:
+            raise ValueError(f"arm {self.name!r}: midtrain_share replaces midtrain=True")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -84,6 +101,8 @@ class Endpoint:
     """Process-verified or answer-only."""
     k: int | None = None
     """pass@k; ``None``: as large as the samples allow."""
+    context: str | None = None
+    """Pool only the test problems of this context (``None``: every context)."""
 
     def describe(self, k: int) -> str:
         where = self.ops.replace("above:", "ops above the ").replace("band:", "the ")
@@ -91,6 +110,8 @@ class Endpoint:
             where = f"{self.ops} ops"
         elif self.ops.startswith(("above:", "band:")):
             where += " band"
+        if self.context is not None:
+            where += f", {self.context} problems"
         return f"{self.a} - {self.b}, {self.metric} pass@{self.k or k}, at {where}"
 
 
@@ -118,6 +139,9 @@ class Study:
     """Defaults of :class:`Settings` fields for this study (e.g. ``{"seeds": 3}``)."""
     presets: Mapping[str, str] = field(default_factory=dict)
     """Default preset per device (``cpu``, ``cuda``)."""
+    set: tuple[str, ...] = ()
+    """Preset settings every run of the study needs (``eval.contexts=...``), applied
+    before the command line's ``--set``; ``{context}`` stands for the task context."""
 
     def __post_init__(self) -> None:
         names = [arm.name for arm in self.arms]

@@ -25,41 +25,81 @@ from edgegym.eval.passk import pass_at_k
 from edgegym.eval.results import EvalResults
 from edgegym.eval.stats import Difference, group_rng, hierarchical_interval
 from edgegym.studies.declare import Endpoint
+from edgegym.tasks import DagConfig
 from edgegym.tasks.io import atomic_write_text
 
 if TYPE_CHECKING:
     from edgegym.studies.run import StudyRun
 
-__all__ = ["Collected", "collect", "endpoint_difference", "param_count", "write_report"]
+__all__ = [
+    "Collected",
+    "collect",
+    "endpoint_difference",
+    "guess_rate",
+    "param_count",
+    "write_report",
+]
 
 N_BOOT = 2000
 CONFIDENCE = 0.95
 
 
+def guess_rate(config: DagConfig) -> float:
+    """The chance that one uniform guess over a problem's answer range is right.
+
+    ``1 / modulus`` for modular problems (a tenth for the tiny-cpu task); otherwise
+    one over the values ``0 .. max_value``.
+    """
+    return 1.0 / (config.modulus if config.modulus is not None else config.max_value + 1)
+
+
 class Collected:
     """The test-suite results of a study folder: the base and each arm's finished seeds."""
 
-    def __init__(self, base: EvalResults, arms: Mapping[str, Mapping[int, EvalResults]]) -> None:
+    def __init__(
+        self,
+        base: EvalResults,
+        arms: Mapping[str, Mapping[int, EvalResults]],
+        *,
+        guess: float = 0.0,
+    ) -> None:
         self.base = base
         self.arms = {name: dict(seeds) for name, seeds in arms.items() if seeds}
         self.ops = base.column("op")
+        self.contexts = base.column("context")
         self.samples = int(base.column("n").min())
+        self.guess = guess
+        """Chance of a right answer from a guess (the ``excess`` metric subtracts it)."""
 
     def matrix(self, name: str, metric: str, k: int) -> NDArray[np.float64]:
-        """``(seeds, problems)`` per-problem pass@k of an arm (or ``base``: one row)."""
+        """``(seeds, problems)`` per-problem pass@k of an arm (or ``base``: one row).
+
+        ``gap``: answer - verified pass@k; ``excess``: answer pass@k less that of a policy
+        whose verified samples are right and whose other samples guess, i.e. less
+        ``1 - (1 - verified pass@k) * (1 - guess)**k``.
+        """
         runs = [self.base] if name == "base" else list(self.arms[name].values())
         rows = []
         for results in runs:
             aligned = align(self.base, results)
-            column = "verified" if metric == "verified" else "correct"
-            rows.append(pass_at_k(aligned.column("n"), aligned.column(column), [k])[:, 0])
+            n = aligned.column("n")
+            verified = pass_at_k(n, aligned.column("verified"), [k])[:, 0]
+            answer = pass_at_k(n, aligned.column("correct"), [k])[:, 0]
+            if metric == "verified":
+                rows.append(verified)
+            elif metric == "answer":
+                rows.append(answer)
+            elif metric == "gap":
+                rows.append(answer - verified)
+            else:
+                rows.append(answer - (1.0 - (1.0 - verified) * (1.0 - self.guess) ** k))
         return np.asarray(rows, dtype=np.float64)
 
     def has(self, name: str) -> bool:
         return name == "base" or name in self.arms
 
 
-def collect(root: Path, arm_names: list[str]) -> Collected:
+def collect(root: Path, arm_names: list[str], *, guess: float = 0.0) -> Collected:
     """Read ``results/base-test.json`` and every ``results/<arm>/seed-<s>.json`` present."""
     base = EvalResults.load(root / "results" / "base-test.json")
     arms: dict[str, dict[int, EvalResults]] = {}
@@ -67,7 +107,7 @@ def collect(root: Path, arm_names: list[str]) -> Collected:
         folder = root / "results" / name
         found = sorted(folder.glob("seed-*.json")) if folder.is_dir() else []
         arms[name] = {int(p.stem.split("-")[1]): EvalResults.load(p) for p in found}
-    return Collected(base, arms)
+    return Collected(base, arms, guess=guess)
 
 
 def endpoint_ops(endpoint: Endpoint, bands: Mapping[str, list[int]], ops: list[int]) -> list[int]:
@@ -83,13 +123,24 @@ def endpoint_ops(endpoint: Endpoint, bands: Mapping[str, list[int]], ops: list[i
 
 
 def difference(
-    data: Collected, a: str, b: str | None, ops: list[int], *, metric: str, k: int, key: str
+    data: Collected,
+    a: str,
+    b: str | None,
+    ops: list[int],
+    *,
+    metric: str,
+    k: int,
+    key: str,
+    context: str | None = None,
 ) -> Difference:
-    """``a - b`` (or ``a``) over the problems of ``ops``, with its hierarchical interval."""
+    """``a - b`` (or ``a``) over the problems of ``ops`` (of ``context``), with its interval."""
     columns = np.isin(data.ops, ops)
+    if context is not None:
+        columns &= data.contexts == context
     left = data.matrix(a, metric, k)[:, columns]
     right = None if b is None else data.matrix(b, metric, k)[:, columns]
-    rng = group_rng(0, "study", key, a, b or "", metric, str(k), *map(str, ops))
+    where = [*map(str, ops), *([context] if context is not None else [])]
+    rng = group_rng(0, "study", key, a, b or "", metric, str(k), *where)
     return hierarchical_interval(left, right, n_boot=N_BOOT, confidence=CONFIDENCE, rng=rng)
 
 
@@ -103,7 +154,18 @@ def endpoint_difference(
     ops = endpoint_ops(endpoint, bands, sorted(set(data.ops.tolist())))
     if not ops:
         return None
-    diff = difference(data, endpoint.a, endpoint.b, ops, metric=endpoint.metric, k=k, key="ep")
+    if endpoint.context is not None and not bool((data.contexts == endpoint.context).any()):
+        return None
+    diff = difference(
+        data,
+        endpoint.a,
+        endpoint.b,
+        ops,
+        metric=endpoint.metric,
+        k=k,
+        key="ep",
+        context=endpoint.context,
+    )
     return diff, ops, k
 
 
@@ -162,9 +224,54 @@ def _diff_table(data: Collected, names: list[str], ref: str, k: int) -> tuple[st
     return "\n".join(lines), out
 
 
+def _compute_budget_lines(sr: StudyRun, plan: Mapping[str, Any], data: Collected) -> list[str]:
+    from edgegym.studies.budget import actual_flops
+
+    budget = plan["budget"]
+    steps = budget["estimated_flops_per_step"]
+    lines = [
+        f"Every arm: a budget of {budget['flops_per_run']:.3g} FLOPs (the RL-only arm's "
+        f"{sr.preset.rl.steps if sr.preset.rl else '?'} RL steps), split between mid-training "
+        f"and RL; planned from estimates of {steps['midtrain']:.3g} FLOPs per mid-training "
+        f"step and {steps['rl']:.3g} per RL step (gold response lengths, every row trained). "
+        "Recorded RL FLOPs fall below the plan where responses are shorter than the gold "
+        "ones or zero-variance groups are dropped from the update.",
+        "",
+        "| arm | midtrain share | midtrain steps | RL steps | planned FLOPs |"
+        " actual midtrain | actual RL (mean per seed) | actual total |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, spec in plan["arms"].items():
+        got = actual_flops(sr.root, name, sorted(data.arms.get(name, {})))
+        cells = [f"{v:.3g}" if v is not None else "-" for v in got.values()]
+        lines.append(
+            f"| {name} | {spec['midtrain_share']} | {spec['midtrain_steps']} | "
+            f"{spec['rl_steps']} | {spec['planned_flops']:.3g} | " + " | ".join(cells) + " |"
+        )
+    return lines
+
+
+def _gap_lines(data: Collected, names: list[str], k: int) -> list[str]:
+    """Per arm over every test op: verified and answer pass@1 and pass@k, gap, excess."""
+    lines = [
+        f"Answer-only against process-verified, all test ops; guess rate {data.guess:.3g} "
+        "(excess: the answer pass@k that verified samples and guesses do not explain).",
+        "",
+        f"| arm | verified@1 | answer@1 | verified@{k} | answer@{k} | gap@{k} | excess@{k} |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    cells = (("verified", 1), ("answer", 1), ("verified", k), ("answer", k), ("gap", k))
+    for name in names:
+        values = [data.matrix(name, metric, kk).mean() for metric, kk in (*cells, ("excess", k))]
+        lines.append(f"| {name} | " + " | ".join(f"{v:.3f}" for v in values) + " |")
+    return lines
+
+
 def _budget_lines(sr: StudyRun, plan: Mapping[str, Any], data: Collected) -> list[str]:
     from edgegym.agents.train.study import arm_summary
 
+    if plan["budget"].get("mode") == "compute":
+        return _compute_budget_lines(sr, plan, data)
     lines = [
         f"Every arm: {plan['budget']['rollouts_per_run']} rollouts per run "
         f"(steps x prompts x group), checked equal before the run.",
@@ -265,7 +372,8 @@ def _base_text(sr: StudyRun) -> str:
 def write_report(sr: StudyRun, plan: Mapping[str, Any]) -> Path:
     """Write ``report.md``, ``report.json`` and ``plot.png`` from the results present."""
     study = sr.study
-    data = collect(sr.root, [arm.name for arm in study.arms])
+    guess = guess_rate(sr.preset.task.config)
+    data = collect(sr.root, [arm.name for arm in study.arms], guess=guess)
     k = data.samples
     names = ["base", *[a.name for a in study.arms if a.name in data.arms]]
     manifest = json.loads((sr.root / "manifest.json").read_text(encoding="utf-8"))
@@ -305,7 +413,8 @@ def write_report(sr: StudyRun, plan: Mapping[str, Any]) -> Path:
             table, diffs[ref] = _diff_table(data, names, ref, k)
             lines += ["", f"## Secondary: verified pass@{k} differences to {ref} per op", ""]
             lines += ["95% hierarchical-bootstrap intervals; * excludes 0.", "", table]
-    lines += ["", "## Rollout budgets", "", *_budget_lines(sr, plan, data)]
+    lines += ["", "## Secondary: answer-only against verified", "", *_gap_lines(data, names, k)]
+    lines += ["", "## Budgets", "", *_budget_lines(sr, plan, data)]
     lines += ["", "## Compute", "", *_compute_lines(sr, data)]
     lines += ["", "![pass@k per op](plot.png)", ""]
     atomic_write_text(sr.root / "report.md", "\n".join(lines))

@@ -37,7 +37,9 @@ __all__ = [
     "StudyRun",
     "arm_config",
     "arm_ops",
+    "arm_start",
     "command_of",
+    "fill",
     "read_manifest",
     "resolve_preset",
     "run_order",
@@ -77,7 +79,9 @@ def resolve_preset(study: Study, settings: Settings) -> Preset:
     name = settings.preset or study.presets.get(settings.device)
     if name is None:
         raise ValueError(f"study {study.name!r} has no default preset for {settings.device}")
-    preset = with_overrides(load_preset(name), settings.set)
+    preset = load_preset(name)
+    preset = with_overrides(preset, [fill(item, preset.task.context) for item in study.set])
+    preset = with_overrides(preset, settings.set)
     if preset.pretrain is None or preset.rl is None:
         raise ValueError(f"preset {preset.name!r} needs pretrain and rl sections for a study")
     samples = settings.eval_samples or preset.eval.samples
@@ -210,15 +214,31 @@ def arm_ops(arm: Arm, bands: dict[str, tuple[int, ...]]) -> tuple[int, ...]:
     return tuple(range(low, high + 1))
 
 
-def arm_config(rl: RLConfig, arm: Arm, ops: tuple[int, ...], seed: int) -> RLConfig:
-    """The preset's RL config with this arm's problems, reward and seed; the budget unchanged."""
+def fill(value: Any, context: str) -> Any:
+    """``value`` with ``{context}`` in its strings replaced; lists become tuples."""
+    if isinstance(value, str):
+        return value.replace("{context}", context)
+    if isinstance(value, list | tuple):
+        return tuple(fill(item, context) for item in value)
+    if isinstance(value, dict):
+        return {key: fill(item, context) for key, item in value.items()}
+    return value
+
+
+def arm_config(
+    rl: RLConfig, arm: Arm, ops: tuple[int, ...], seed: int, *, context: str = ""
+) -> RLConfig:
+    """The preset's RL config with this arm's problems, reward and seed; the budget unchanged.
+
+    ``context`` fills ``{context}`` in the arm's settings (the preset's task context).
+    """
     return replace(
         rl,
         ops=ops,
         curriculum=arm.curriculum,
         reward=arm.reward,  # type: ignore[arg-type]
         seed=seed,
-        **dict(arm.rl),
+        **fill(dict(arm.rl), context),
     )
 
 
@@ -294,6 +314,7 @@ def _train_arm(sr: StudyRun, base: Path, arm: Arm, config: RLConfig, seed: int) 
     io = StageIO(folder=folder, console=sr.console, progress=not sr.settings.no_progress)
     last = train_rl(model, tokenizer, sr.preset.task, config, io, title=f"{arm.name} s{seed}")
     info = {"arm": arm.name, "seed": seed, "ops": list(config.ops), "source": str(base)}
+    info |= {"compute": last.pop("compute", None)}
     info |= {"seconds": round(time.perf_counter() - clock, 1), "last": last}
     return save_model(out, model, tokenizer, info)
 
@@ -305,21 +326,7 @@ def _plan(sr: StudyRun, manifest: dict[str, Any], base: Path) -> dict[str, Any]:
     val = _evaluate(sr, base, sr.suite("val"), sr.root / "results" / "base-val.json")
     rates = op_rates(val, max(sr.preset.eval.k))
     bands, notes = select_bands(rates, sr.study.bands)
-    rl = sr.preset.rl
-    assert rl is not None
-    arms: dict[str, dict[str, Any]] = {}
-    for arm in sr.study.arms:
-        config = arm_config(rl, arm, arm_ops(arm, bands), 0)
-        arms[arm.name] = {
-            "ops": list(config.ops),
-            "curriculum": config.curriculum,
-            "reward": config.reward,
-            "midtrain": arm.midtrain,
-            "rollouts_per_run": config.steps * config.prompts * config.group,
-        }
-    budgets = {spec["rollouts_per_run"] for spec in arms.values()}
-    if len(budgets) != 1:
-        raise ValueError(f"arms have unequal rollout budgets: {arms}")
+    arms, budget = _arm_plans(sr, bands, base)
     trained = max(op for spec in arms.values() for op in spec["ops"])
     plan = {
         "bands": {name: list(ops) for name, ops in bands.items()},
@@ -327,11 +334,109 @@ def _plan(sr: StudyRun, manifest: dict[str, Any], base: Path) -> dict[str, Any]:
         "band_notes": notes,
         "validation_rates": {str(op): r for op, r in rates.items()},
         "arms": arms,
-        "budget": {"rollouts_per_run": budgets.pop(), "equal": True},
+        "budget": budget,
         "beyond_training": [op for op in sr.preset.eval.ops if op > trained],
     }
     write_manifest(sr.root, manifest | {"plan": plan})
     return plan
+
+
+def _arm_plans(
+    sr: StudyRun, bands: dict[str, tuple[int, ...]], base: Path
+) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """Each arm's ops, reward and steps; the budget every arm shares, checked equal.
+
+    Arms with a ``midtrain_share`` share a compute budget (:mod:`edgegym.studies.budget`);
+    the others a rollout budget.
+    """
+    from edgegym.studies.budget import split_budget, step_flops
+
+    rl = sr.preset.rl
+    assert rl is not None
+    context = sr.preset.task.context
+    arms: dict[str, dict[str, Any]] = {}
+    for arm in sr.study.arms:
+        config = arm_config(rl, arm, arm_ops(arm, bands), 0, context=context)
+        arms[arm.name] = {
+            "ops": list(config.ops),
+            "curriculum": config.curriculum,
+            "reward": config.reward,
+            "midtrain": arm.midtrain,
+            "rollouts_per_run": config.steps * config.prompts * config.group,
+        }
+        if arm.pretrain:  # the arm's own base
+            arms[arm.name]["pretrain"] = fill(dict(arm.pretrain), context)
+        if config.contexts is not None:
+            arms[arm.name]["contexts"] = list(config.contexts)
+    shares = {a.name: a.midtrain_share for a in sr.study.arms if a.midtrain_share is not None}
+    if not shares:
+        budgets = {spec["rollouts_per_run"] for spec in arms.values()}
+        if len(budgets) != 1:
+            raise ValueError(f"arms have unequal rollout budgets: {arms}")
+        return arms, {"rollouts_per_run": budgets.pop(), "equal": True}
+    if len(shares) != len(arms) or len({tuple(spec["ops"]) for spec in arms.values()}) != 1:
+        raise ValueError("a compute split needs every arm to have a midtrain_share and one band")
+    first = sr.study.arms[0]
+    mid_step, rl_step, params = step_flops(
+        sr.preset, arm_config(rl, first, tuple(arms[first.name]["ops"]), 0, context=context), base
+    )
+    split = split_budget(shares, rl.steps, mid_step, rl_step)
+    for name, spec in split.items():
+        arms[name] |= spec
+        arms[name]["rollouts_per_run"] = spec["rl_steps"] * rl.prompts * rl.group
+    budget = {
+        "mode": "compute",
+        "flops_per_run": rl.steps * rl_step,
+        "estimated_flops_per_step": {"midtrain": mid_step, "rl": rl_step},
+        "params": params,
+        "equal": True,
+    }
+    return arms, budget
+
+
+def _own_base(sr: StudyRun, arm: Arm) -> Path:
+    """An arm's own base: the study's pre-training with the arm's ``pretrain`` fields."""
+    from edgegym.agents.train.pipeline import input_model, run_pipeline
+
+    pretrain = sr.preset.pretrain
+    assert pretrain is not None
+    fields = fill(dict(arm.pretrain), sr.preset.task.context)
+    preset = replace(sr.preset, rl=None, midtrain=None, pretrain=replace(pretrain, **fields))
+    run = replace(sr.base_run(), preset=preset, root=sr.root / "bases" / arm.name)
+    if sr.preset.base is not None and not sr.settings.from_scratch:
+        _seed_from_shipped(run)
+    run_pipeline(run, stages=("init", "pretrain"))
+    return input_model(run, "midtrain")
+
+
+def _midtrained(sr: StudyRun, arm: Arm, base: Path, steps: int) -> Path:
+    """The study's base mid-trained for ``steps`` steps (an arm's share of the compute)."""
+    import shutil
+
+    from edgegym.agents.train.pipeline import stage_midtrain
+
+    midtrain = sr.preset.midtrain
+    assert midtrain is not None
+    preset = replace(sr.preset, rl=None, midtrain=replace(midtrain, steps=steps))
+    run = replace(sr.base_run(), preset=preset, root=sr.root / "bases" / arm.name)
+    start = run.model_dir("pretrain")
+    if not (start / "config.json").is_file():
+        staging = start.with_name("model.partial")
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.copytree(base, staging)
+        staging.rename(start)
+    return stage_midtrain(run)
+
+
+def arm_start(sr: StudyRun, arm: Arm, spec: dict[str, Any], base: Path) -> Path:
+    """The model an arm's RL starts from: its own base, a mid-trained one, or the study's."""
+    if arm.midtrain:
+        return _train_base(sr, midtrain=True)
+    if arm.pretrain:
+        return _own_base(sr, arm)
+    if spec.get("midtrain_steps"):
+        return _midtrained(sr, arm, base, int(spec["midtrain_steps"]))
+    return base
 
 
 def run_order(study: Study, seeds: int) -> list[tuple[Arm, int]]:
@@ -363,8 +468,10 @@ def run_study(study: Study, settings: Settings, *, console: Console | None = Non
     rl = preset.rl
     assert rl is not None
     for arm, seed in run_order(study, settings.seeds):
-        start = _train_base(sr, midtrain=True) if arm.midtrain else base
-        config = arm_config(rl, arm, tuple(plan["arms"][arm.name]["ops"]), seed)
+        spec = plan["arms"][arm.name]
+        start = arm_start(sr, arm, spec, base)
+        config = arm_config(rl, arm, tuple(spec["ops"]), seed, context=preset.task.context)
+        config = replace(config, steps=int(spec.get("rl_steps", config.steps)))
         model = _train_arm(sr, start, arm, config, seed)
         path = root / "results" / arm.name / f"seed-{seed}.json"
         if not path.is_file():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import random
@@ -20,6 +21,7 @@ from edgegym.agents.corpus import (
     MANIFEST,
     CorpusConfig,
     TokenCounter,
+    context_mixture,
     op_mixture,
     read_corpus,
     verify_corpus,
@@ -57,10 +59,12 @@ def test_mixture_presets_sum_to_one_and_expand_bands() -> None:
     assert mix[2] == pytest.approx(0.2 / 3) and mix[10] == pytest.approx(0.5 / 3)
     mid = dict(op_mixture("midtrain-20-80"))
     assert sum(p for op, p in mid.items() if op >= 11) == pytest.approx(0.8)
-    assert dict(weight_mixture("zoo+teacher-1", CONTEXTS, "contexts")) == {
-        "zoo": 0.99,
-        "teacher": 0.01,
-    }
+    joint = context_mixture("zoo+teacher-1")
+    assert dict(joint.weights) == {"zoo": 0.99, "teacher": 0.01}
+    assert joint.ops == (("teacher", ((2, 1.0),)),) and joint.share_of == "tokens"
+    assert context_mixture("zoo=0.99,teacher=0.01@2", "tokens") == joint
+    with pytest.raises(ValueError, match="joint"):  # its op x context part cannot be dropped
+        weight_mixture("zoo+teacher-1", CONTEXTS, "contexts")
 
 
 @pytest.mark.parametrize(
@@ -97,6 +101,87 @@ def test_config_round_trips_through_json() -> None:
     again = CorpusConfig.from_dict(json.loads(json.dumps(config.to_dict())))
     assert again == config and again.task_seed == config.task_seed
     assert _config("sft").task_seed != config.task_seed  # kinds draw independent problems
+
+
+def test_bad_joint_mixtures_are_rejected() -> None:
+    with pytest.raises(ValueError, match="context_ops must name"):
+        _config(context_ops=(("teacher", ((2, 1.0),)),))  # teacher is not mixed in
+    with pytest.raises(ValueError, match="ops of zoo"):
+        _config(
+            contexts=(("teacher", 0.5), ("zoo", 0.5)),
+            context_ops=(("zoo", ((2, 0.5), (3, 0.4))),),
+        )
+    with pytest.raises(ValueError, match="share_of"):
+        _config(share_of="bytes")
+    with pytest.raises(ValueError, match="share_of"):
+        context_mixture("zoo", "bytes")  # type: ignore[arg-type]
+
+
+def test_joint_config_round_trips_and_plain_manifests_keep_their_keys() -> None:
+    plain = _config()
+    assert "context_ops" not in plain.to_dict() and not plain.joint
+    mix = context_mixture("zoo=0.9,teacher=0.1@2-3", "tokens")
+    joint = _config(
+        contexts=mix.weights, context_ops=mix.ops, share_of=mix.share_of, dag=DagConfig()
+    )
+    assert joint.joint and joint.ops_of("teacher") == ((2, 0.5), (3, 0.5))
+    assert joint.ops_of("zoo") == joint.ops
+    assert CorpusConfig.from_dict(json.loads(json.dumps(joint.to_dict()))) == joint
+
+
+def _teacher_at_op_2(tokens: int) -> CorpusConfig:
+    mix = context_mixture("zoo+teacher-1")  # teacher at op 2 at 1% of tokens
+    return CorpusConfig(
+        kind="pretrain",
+        ops=op_mixture("2-20"),  # zoo at every op of the study's pre-training
+        contexts=mix.weights,
+        context_ops=mix.ops,
+        share_of=mix.share_of,
+        tokens=tokens,
+    )
+
+
+def test_teacher_at_op_2_at_one_percent_of_ten_million_tokens(tmp_path: Path) -> None:
+    """The context study's corpus: 1% +- 0.1% teacher tokens, all at op 2."""
+    one = write_corpus(_teacher_at_op_2(10_000_000), tmp_path / "a", workers=1)
+    assert one["tokens"] >= 10_000_000
+    tokens = {"teacher": 0, "zoo": 0}
+    teacher_ops: set[int] = set()
+    zoo_ops: set[int] = set()
+    for record in read_corpus(tmp_path / "a"):
+        tokens[record["context"]] += record["n_tokens"]
+        (teacher_ops if record["context"] == "teacher" else zoo_ops).add(record["op"])
+    assert teacher_ops == {2} and zoo_ops == set(range(2, 21))
+    share = tokens["teacher"] / one["tokens"]
+    assert 0.009 <= share <= 0.011, share
+
+
+@pytest.mark.slow
+def test_teacher_at_op_2_corpus_is_the_same_bytes_with_two_workers(tmp_path: Path) -> None:
+    config = _teacher_at_op_2(10_000_000)
+    one = write_corpus(config, tmp_path / "a", workers=1)
+    two = write_corpus(config, tmp_path / "b", workers=2)
+    assert one == two and _files(tmp_path / "a") == _files(tmp_path / "b")
+
+
+def test_joint_corpus_is_the_same_bytes_with_two_workers(tmp_path: Path) -> None:
+    config = dataclasses.replace(_teacher_at_op_2(200_000), shard_size=16)
+    one = write_corpus(config, tmp_path / "a", workers=1)
+    two = write_corpus(config, tmp_path / "b", workers=2)
+    assert one == two and _files(tmp_path / "a") == _files(tmp_path / "b")
+    assert {r["context"] for r in read_corpus(tmp_path / "a")} == {"teacher", "zoo"}
+
+
+def test_joint_prefixes_hold_their_record_shares() -> None:
+    """The Weyl draw: every prefix of slots is within a few records of its share."""
+    config = _teacher_at_op_2(10**6)
+    shares = corpus_mod.record_shares(config, TokenCounter("char"))
+    q = dict(zip((c for c, _ in config.contexts), shares, strict=True))["teacher"]
+    assert 0.01 < q < 0.06  # op-2 problems are shorter than the average op-2-20 one
+    teacher = 0
+    for slot in range(4000):
+        teacher += corpus_mod.slot_spec(config, slot, shares).context == "teacher"
+        assert abs(teacher - q * (slot + 1)) < 3
 
 
 # ---- determinism, budgets, counts ---------------------------------------------------------

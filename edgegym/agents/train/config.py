@@ -19,6 +19,7 @@ from typing import Any, Literal, TypeVar
 
 from edgegym.rewards import RewardMode
 from edgegym.tasks.io import read_json
+from edgegym.tasks import CONTEXTS
 from edgegym.tasks.spec import MAX_OP, MIN_OP, DagConfig, TaskSpec
 
 __all__ = [
@@ -89,6 +90,25 @@ def _choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
         raise ValueError(f"{name} must be one of {list(allowed)}, got {value!r}")
 
 
+def _names(name: str, value: object, allowed: tuple[str, ...]) -> None:
+    """``None`` or a non-empty tuple of distinct names from ``allowed``."""
+    if value is None:
+        return
+    if not isinstance(value, tuple) or not value or len(set(value)) != len(value):
+        raise ValueError(f"{name} must be a non-empty tuple without repeats, got {value!r}")
+    for item in value:
+        _choice(f"{name} entry", item, allowed)
+
+
+def _mixture_text(name: str, value: object, check: Any) -> None:
+    """``None`` or a mixture in the corpus syntax, checked by ``check(value)``."""
+    if value is None:
+        return
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{name} must be a mixture string, got {value!r}")
+    check(value)
+
+
 @dataclass(frozen=True, kw_only=True)
 class TaskSetup:
     """The task every stage draws from: all of a spec but the op, split, seed and index."""
@@ -104,6 +124,16 @@ class TaskSetup:
 
     def __post_init__(self) -> None:
         self.spec(op=MIN_OP)  # TaskSpec validates the combination
+
+    def variants(
+        self, contexts: Sequence[str] | None = None, modes: Sequence[str] | None = None
+    ) -> list[TaskSetup]:
+        """This setting in each of ``contexts`` x ``modes`` (``None``: its own one)."""
+        return [
+            dataclasses.replace(self, context=context, mode=mode)  # type: ignore[arg-type]
+            for context in contexts or (self.context,)
+            for mode in modes or (self.mode,)
+        ]
 
     def spec(self, *, op: int, split: str = "train", seed: int = 0, index: int = 0) -> TaskSpec:
         """The full spec of one problem of this setting."""
@@ -160,10 +190,27 @@ class LMConfig:
     """Checkpoint every this many steps (and at the end)."""
     log_every: int = 10
     """Write a metrics line every this many steps."""
+    contexts: str | None = None
+    """Context mixture in the corpus syntax (``zoo=0.99,teacher=0.01@2``, a preset such as
+    ``zoo+teacher-1``; see :func:`edgegym.agents.corpus.context_mixture`); ``None``: the
+    task's context only. When this or ``modes`` is set, batch ``s`` holds slots
+    ``s*batch_size ...`` of the corpus stream of that mixture (:func:`~edgegym.agents.
+    corpus.slot_spec`), so the stage sees what ``edgegym corpus`` would write."""
+    modes: str | None = None
+    """Mode mixture (``forward=0.5,reverse=0.5``); ``None``: the task's mode only."""
+    share_of: Literal["records", "tokens"] | None = None
+    """Unit of the context shares (``None``: the preset's, else records)."""
 
     def __post_init__(self) -> None:
+        from edgegym.agents.corpus import context_mixture, weight_mixture
+        from edgegym.tasks import MODES
+
         _ops("ops", self.ops)
         _weights(self.ops, self.weights)
+        _mixture_text("contexts", self.contexts, context_mixture)
+        _mixture_text("modes", self.modes, lambda t: weight_mixture(t, MODES, "modes"))
+        if self.share_of is not None:
+            _choice("share_of", self.share_of, ("records", "tokens"))
         _int("steps", self.steps, 0)
         _int("batch_size", self.batch_size, 1)
         _float("lr", self.lr, 0.0, 1.0, open_lo=True)
@@ -178,6 +225,8 @@ class LMConfig:
         _choice("loss_on", self.loss_on, ("completion", "all"))
         if not isinstance(self.pack, bool):
             raise ValueError(f"pack must be a bool, got {self.pack!r}")
+        if self.pack and (self.contexts or self.modes):
+            raise ValueError("pack does not combine with a contexts or modes mixture yet")
         _int("seed", self.seed, 0, 2**63 - 1)
         _int("checkpoint_every", self.checkpoint_every, 1)
         _int("log_every", self.log_every, 1)
@@ -218,6 +267,9 @@ class RLConfig:
     """Rows per forward/backward pass of the update (gradients accumulate)."""
     reward: RewardMode = "strict"
     """Reward mode of :func:`edgegym.rewards.score` (``strict``: 1 iff the trace is verified)."""
+    alpha: float = 0.5
+    """Outcome weight of the ``gated`` and ``linear`` rewards (the study's process arms use
+    0.5 and 0.2; ``gated`` scores a right answer ``alpha + (1 - alpha) * process``)."""
     kl: float = 0.0
     """Weight of the k3 KL penalty to the frozen initial policy (0: no reference model)."""
     clip: float = 0.2
@@ -228,6 +280,12 @@ class RLConfig:
     """Drop groups whose rewards are all equal from the loss (they carry no advantage)."""
     scale_rewards: bool = True
     """Divide advantages by the group's standard deviation (GRPO); off gives Dr. GRPO."""
+    contexts: tuple[str, ...] | None = None
+    """Contexts of the RL problems, each a track of the curriculum (``uniform`` draws every
+    context x mode x op arm equally: the study's 50/50 zoo/teacher mix, ops balanced);
+    ``None``: the task's context."""
+    modes: tuple[str, ...] | None = None
+    """Modes of the RL problems (``None``: the task's mode)."""
     seed: int = 0
     """Seed of problems and sampling (step ``s`` is a pure function of ``(seed, s)`` and state)."""
     checkpoint_every: int = 20
@@ -254,6 +312,9 @@ class RLConfig:
         _int("max_new_tokens", self.max_new_tokens, 1)
         _int("micro_batch", self.micro_batch, 1)
         _choice("reward", self.reward, ("outcome", "gated", "strict", "linear"))
+        _float("alpha", self.alpha, 0.0, 1.0)
+        _names("contexts", self.contexts, CONTEXTS)
+        _names("modes", self.modes, ("forward", "reverse"))
         _float("kl", self.kl, 0.0, 100.0)
         _float("clip", self.clip, 0.0, 10.0, open_lo=True)
         _int("iterations", self.iterations, 1, 64)
@@ -287,9 +348,15 @@ class EvalSetup:
     """Sequences sampled together."""
     max_new_tokens: int = 1024
     """Hard cap on a response's length (each also stops at 1.25x its gold length + 16 tokens)."""
+    contexts: tuple[str, ...] | None = None
+    """Contexts of the suite (every op in each; ``None``: the task's context)."""
+    modes: tuple[str, ...] | None = None
+    """Modes of the suite (``None``: the task's mode)."""
 
     def __post_init__(self) -> None:
         _ops("ops", self.ops)
+        _names("contexts", self.contexts, CONTEXTS)
+        _names("modes", self.modes, ("forward", "reverse"))
         _int("problems", self.problems, 1)
         _int("samples", self.samples, 1)
         _float("temperature", self.temperature, 0.0, 10.0)

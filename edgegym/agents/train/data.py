@@ -18,20 +18,25 @@ import numpy as np
 
 from edgegym.agents.packing import PackedRow, pack_rows
 from edgegym.agents.tokenizer import require
-from edgegym.agents.train.config import TaskSetup
+from edgegym.agents.train.config import LMConfig, TaskSetup
+from edgegym.agents.train.runtime import numpy_rng
 from edgegym.tasks import Problem, generate
 
 if TYPE_CHECKING:
     import torch
 
+    from edgegym.agents.corpus import CorpusConfig
+
 __all__ = [
     "IGNORE",
+    "LMProblems",
     "decode_response",
     "draw_ops",
     "draw_problems",
     "encode",
     "left_pad",
     "lm_batch",
+    "lm_corpus",
     "packed_batch",
     "packed_rows",
     "response_limit",
@@ -71,14 +76,87 @@ def draw_problems(
 
 
 def suite(
-    task: TaskSetup, ops: Sequence[int], problems: int, *, split: str, seed: int
+    task: TaskSetup,
+    ops: Sequence[int],
+    problems: int,
+    *,
+    split: str,
+    seed: int,
+    contexts: Sequence[str] | None = None,
+    modes: Sequence[str] | None = None,
 ) -> list[Problem]:
-    """A fixed evaluation suite: indices ``0..problems-1`` of each op, the same in every run."""
+    """A fixed evaluation suite: indices ``0..problems-1`` of each op, the same in every run.
+
+    With ``contexts`` / ``modes`` (``None``: the task's own), each context x mode holds
+    the same ops and indices.
+    """
     return [
-        generate(task.spec(op=op, split=split, seed=seed, index=i))
+        generate(variant.spec(op=op, split=split, seed=seed, index=i))
+        for variant in task.variants(contexts, modes)
         for op in ops
         for i in range(problems)
     ]
+
+
+class LMProblems:
+    """The problems of a language-model stage's batches; batch ``s`` depends on ``(config, s)``.
+
+    Without a context or mode mixture in the config, batch ``s`` draws ops from the
+    mixture and fresh random indices of the task's track (seeded by ``(seed, s)``).
+    With one, batch ``s`` is slots ``s*batch_size ...`` of the ``pretrain`` corpus
+    stream of that mixture (:func:`edgegym.agents.corpus.slot_spec`), shares of tokens
+    calibrated with the model's own tokenizer.
+    """
+
+    def __init__(self, task: TaskSetup, config: LMConfig, tokenizer: Any) -> None:
+        self.task, self.config = task, config
+        self.corpus = lm_corpus(task, config)
+        self.shares: tuple[float, ...] | None = None
+        if self.corpus is not None:
+            from edgegym.agents.corpus import TokenCounter, record_shares
+
+            counter = TokenCounter(
+                "model", backend=tokenizer.backend_tokenizer, eos=str(tokenizer.eos_token)
+            )
+            self.shares = record_shares(self.corpus, counter)
+
+    def batch(self, step: int) -> list[Problem]:
+        config = self.config
+        if self.corpus is None:
+            rng = numpy_rng(config.seed, "lm-batch", step)
+            ops = draw_ops(config.ops, config.weights, config.batch_size, rng)
+            return draw_problems(self.task, ops, rng=rng, seed=config.seed)
+        from edgegym.agents.corpus import slot_spec
+
+        first = step * config.batch_size
+        return [
+            generate(slot_spec(self.corpus, slot, self.shares))
+            for slot in range(first, first + config.batch_size)
+        ]
+
+
+def lm_corpus(task: TaskSetup, config: LMConfig) -> CorpusConfig | None:
+    """The corpus stream of an LM stage with a context or mode mixture (``None``: without)."""
+    if config.contexts is None and config.modes is None:
+        return None
+    from edgegym.agents.corpus import CorpusConfig, context_mixture, weight_mixture
+    from edgegym.tasks import MODES
+
+    if task.family != "dag":
+        raise ValueError(f"context and mode mixtures need the dag family, got {task.family!r}")
+    mix = context_mixture(config.contexts or task.context, config.share_of)
+    weights = config.weights or tuple(1.0 / len(config.ops) for _ in config.ops)
+    return CorpusConfig(
+        kind="pretrain",
+        ops=tuple(zip(config.ops, weights, strict=True)),
+        contexts=mix.weights,
+        context_ops=mix.ops,
+        share_of=mix.share_of,
+        modes=weight_mixture(config.modes or task.mode, MODES, "modes"),
+        seed=config.seed,
+        dag=task.config,
+        records=1,  # a stream, not a written corpus: the budget is unused
+    )
 
 
 def stop_ids(tokenizer: Any) -> tuple[int, ...]:

@@ -43,7 +43,8 @@ __all__ = [
 
 def eval_config(setup: EvalSetup, *, n_boot: int = 1000) -> EvalConfig:
     """Aggregation of a setup's results: its k values, per op and overall."""
-    return EvalConfig(k_values=setup.k, bands=(), dimensions=("all", "op"), n_boot=n_boot)
+    dimensions = ("all", "op", "context") if len(setup.contexts or ()) > 1 else ("all", "op")
+    return EvalConfig(k_values=setup.k, bands=(), dimensions=dimensions, n_boot=n_boot)
 
 
 def evaluate(
@@ -57,13 +58,21 @@ def evaluate(
     progress: bool = True,
 ) -> EvalResults:
     """Sample and score the suite; returns per-problem counts with provenance in ``meta``."""
-    problems = suite(task, setup.ops, setup.problems, split=setup.split, seed=setup.seed)
+    problems = suite(
+        task,
+        setup.ops,
+        setup.problems,
+        split=setup.split,
+        seed=setup.seed,
+        contexts=setup.contexts,
+        modes=setup.modes,
+    )
     encoded = encode(tokenizer, problems)
     reward = Reward(mode="strict")
     stops = stop_ids(tokenizer)
     device = next(model.parameters()).device
     scores: list[ProblemScore] = []
-    clock, cpu, tokens = time.perf_counter(), time.process_time(), 0
+    clock, cpu, tokens, prompt_tokens = time.perf_counter(), time.process_time(), 0, 0
     total = len(problems) * setup.samples
     with LiveView(f"eval {name}", total, console=console, enabled=progress) as view:
         done = 0
@@ -90,6 +99,7 @@ def evaluate(
                 done += len(part) * setup.samples
                 view.update(done, f"op {op}")
             tokens += sum(len(c) for c in completions)
+            prompt_tokens += sum(len(encoded[i][0]) for i in index)
             for j, i in enumerate(index):
                 rows = completions[j * setup.samples : (j + 1) * setup.samples]
                 texts = [decode_response(tokenizer, c) for c in rows]
@@ -97,20 +107,40 @@ def evaluate(
     digest = hashlib.sha256("".join(p.id for p in problems).encode()).hexdigest()[:16]
     meta = {
         "name": name,
-        "setup": {**setup.__dict__, "ops": list(setup.ops), "k": list(setup.k)},
+        "setup": _setup_dict(setup),
         "seconds": round(time.perf_counter() - clock, 2),
         "cpu_seconds": round(time.process_time() - cpu, 2),
         "response_tokens": tokens,
+        "prompt_tokens": prompt_tokens,
+        "flops": _sampling_flops(model, prompt_tokens, tokens),
     }
     return EvalResults.from_scores(
         scores,
         suite={
-            "name": f"{task.context}-{setup.split}",
+            "name": f"{'+'.join(setup.contexts or (task.context,))}-{setup.split}",
             "digest": digest,
             "problems": len(problems),
         },
         meta=meta,
     )
+
+
+def _setup_dict(setup: EvalSetup) -> dict[str, Any]:
+    """The setup as JSON (tuples as lists)."""
+    return {
+        key: list(value) if isinstance(value, tuple) else value
+        for key, value in setup.__dict__.items()
+    }
+
+
+def _sampling_flops(model: Any, prompt_tokens: int, generated: int) -> float:
+    """2N per token: each prompt prefilled once (shared by its samples), each generated one."""
+    from edgegym.agents.train.compute import Compute, model_params
+
+    compute = Compute(params=model_params(model))
+    compute.add("sample_prompt", prompt_tokens)
+    compute.add("sample_generated", generated)
+    return compute.total
 
 
 def _score(problem: Any, texts: Sequence[str], reward: Reward) -> ProblemScore:

@@ -20,10 +20,10 @@ from rich.console import Console
 
 from edgegym.agents.tokenizer import require
 from edgegym.agents.train.checkpoint import load_latest, save_checkpoint
+from edgegym.agents.train.compute import Compute, model_params
 from edgegym.agents.train.config import LMConfig, TaskSetup
 from edgegym.agents.train.data import (
-    draw_ops,
-    draw_problems,
+    LMProblems,
     encode,
     lm_batch,
     packed_batch,
@@ -59,12 +59,19 @@ def lr_at(step: int, *, steps: int, warmup: int, lr: float, min_ratio: float) ->
 
 
 def step_batch(
-    tokenizer: Any, task: TaskSetup, config: LMConfig, step: int, *, model: Any
+    tokenizer: Any,
+    task: TaskSetup,
+    config: LMConfig,
+    step: int,
+    *,
+    model: Any,
+    problems: LMProblems | None = None,
 ) -> tuple[Any, Any, Any]:
     """The ``(input_ids, attention_mask, labels)`` of one step, a pure function of ``(seed, step)``.
 
     Packed (``config.pack``): ``batch_size`` rows of the model's context length;
-    otherwise ``batch_size`` problems, one a row, right-padded.
+    otherwise ``batch_size`` problems (``problems.batch(step)``; built when not given),
+    one a row, right-padded.
     """
     device = next(model.parameters()).device
     if config.pack:
@@ -80,11 +87,9 @@ def step_batch(
             seed=config.seed,
         )
         return packed_batch(rows, prompt_lengths, loss_on=config.loss_on, device=device)
-    rng = numpy_rng(config.seed, "lm-batch", step)
-    ops = draw_ops(config.ops, config.weights, config.batch_size, rng)
-    problems = draw_problems(task, ops, rng=rng, seed=config.seed)
+    problems = problems or LMProblems(task, config, tokenizer)
     return lm_batch(
-        encode(tokenizer, problems),
+        encode(tokenizer, problems.batch(step)),
         pad_id=tokenizer.pad_token_id,
         loss_on=config.loss_on,
         device=device,
@@ -100,23 +105,6 @@ def make_optimizer(
     return torch.optim.AdamW(params, lr=lr, betas=betas, weight_decay=weight_decay)
 
 
-def _step(
-    model: Any, optimizer: Any, ids: Any, mask: Any, labels: Any, grad_clip: float
-) -> tuple[Any, Any]:
-    """One optimizer step on a batch: the loss and the gradient norm (0 unclipped)."""
-    torch = require("torch")
-    loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
-    optimizer.zero_grad(set_to_none=True)
-    loss.backward()
-    norm = (
-        torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
-        if grad_clip > 0
-        else torch.zeros(())
-    )
-    optimizer.step()
-    return loss, norm
-
-
 def train_lm(
     model: Any,
     tokenizer: Any,
@@ -125,16 +113,18 @@ def train_lm(
     io: StageIO,
     *,
     title: str = "train",
-) -> dict[str, float]:
+) -> dict[str, Any]:
     """Train ``model`` in place for ``config.steps`` steps, resuming from ``io.folder/ckpt``.
 
     Returns:
-        The last logged metrics (``loss``, ``lr``, ...).
+        The last logged metrics (``loss``, ``lr``, ``flops``, ...) and ``compute``, the
+        stage's :class:`~edgegym.agents.train.compute.Compute` as a dict.
     """
     device = next(model.parameters()).device
     optimizer = make_optimizer(
         model, lr=config.lr, betas=config.betas, weight_decay=config.weight_decay
     )
+    stream = LMProblems(task, config, tokenizer)
     ckpt_dir = io.folder / "ckpt"
     start = 0
     checkpoint = load_latest(ckpt_dir, device=device)
@@ -142,7 +132,9 @@ def train_lm(
         model.load_state_dict(checkpoint.model)
         optimizer.load_state_dict(checkpoint.optimizer)
         start = checkpoint.step
-    last: dict[str, float] = {}
+    saved = checkpoint.meta.get("compute") if checkpoint is not None else None
+    compute = Compute.from_dict(saved, model_params(model))
+    last: dict[str, Any] = {}
     model.train()
     with (
         MetricsLog(io.folder / "metrics.jsonl", resume_step=start if checkpoint else None) as log,
@@ -160,24 +152,46 @@ def train_lm(
             )
             for group in optimizer.param_groups:
                 group["lr"] = lr
-            ids, mask, labels = step_batch(tokenizer, task, config, step, model=model)
-            loss, norm = _step(model, optimizer, ids, mask, labels, config.grad_clip)
+            ids, mask, labels = step_batch(
+                tokenizer, task, config, step, model=model, problems=stream
+            )
+            loss, norm = _lm_update(model, optimizer, ids, mask, labels, config.grad_clip)
             tokens += int(mask.sum())
+            compute.add("train", int(mask.sum()))
             done = step + 1
             if done % config.log_every == 0 or done == config.steps:
                 elapsed = time.perf_counter() - clock
                 last = {
                     "step": done,
-                    "loss": round(float(loss.detach()), 6),
+                    "loss": round(loss, 6),
                     "lr": lr,
-                    "grad_norm": round(float(norm), 6),
+                    "grad_norm": round(norm, 6),
                     "tokens_per_s": round(tokens / max(elapsed, 1e-9), 1),
+                    "flops": compute.total,
                 }
                 log.write(last)
                 view.update(done, f"loss {last['loss']:.4f}  lr {lr:.2e}")
             if done % config.checkpoint_every == 0 or done == config.steps:
-                save_checkpoint(ckpt_dir, step=done, model=model, optimizer=optimizer)
+                meta = {"compute": compute.to_dict()}
+                save_checkpoint(ckpt_dir, step=done, model=model, optimizer=optimizer, meta=meta)
             view.update(done)
             if io.on_step is not None:
                 io.on_step(done)
-    return last
+    return last | {"compute": compute.to_dict()}
+
+
+def _lm_update(
+    model: Any, optimizer: Any, ids: Any, mask: Any, labels: Any, grad_clip: float
+) -> tuple[float, float]:
+    """One optimizer step on a batch; returns the loss and the gradient norm."""
+    torch = require("torch")
+    loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    norm = (
+        torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+        if grad_clip > 0
+        else torch.zeros(())
+    )
+    optimizer.step()
+    return float(loss.detach()), float(norm)

@@ -43,10 +43,12 @@ __all__ = [
     "STAGES",
     "Run",
     "base_dir",
+    "compute_summary",
     "easiest_op_pass1",
     "export_half",
     "file_sha256",
     "input_model",
+    "preset_contexts",
     "presets_path",
     "record_base_hash",
     "report",
@@ -195,13 +197,31 @@ def stage_init(run: Run) -> Path:
         from edgegym.agents.train.data import suite
 
         ops = run.preset.pretrain.ops if run.preset.pretrain else run.preset.eval.ops
-        texts = [p.text for p in suite(run.preset.task, ops, 200, split="train", seed=0)]
+        contexts = preset_contexts(run.preset)
+        texts = [
+            p.text
+            for p in suite(run.preset.task, ops, 200, split="train", seed=0, contexts=contexts)
+        ]
         tokenizer = train_bpe(texts)
     if run.preset.model_overrides:
         model = _init_overridden(run.preset, tokenizer)
     else:
         model = init_model(run.preset.model, tokenizer, seed=run.preset.init_seed)
     return save_model(out, model, tokenizer, _info(run, "init", seed=run.preset.init_seed))
+
+
+def preset_contexts(preset: Preset) -> tuple[str, ...] | None:
+    """Every context a preset's stages name beyond the task's (``None``: the task's only)."""
+    from edgegym.agents.corpus import context_mixture
+
+    names = {preset.task.context}
+    for stage in (preset.pretrain, preset.midtrain):
+        if stage is not None and stage.contexts is not None:
+            names.update(c for c, _ in context_mixture(stage.contexts).weights)
+    for setup in (preset.rl, preset.eval):
+        if setup is not None:
+            names.update(setup.contexts or ())
+    return None if names == {preset.task.context} else tuple(sorted(names))
 
 
 def _init_overridden(preset: Preset, tokenizer: Any) -> Any:
@@ -238,6 +258,7 @@ def _lm_stage(run: Run, stage: str) -> Path:
         source=str(source),
         seconds=round(time.perf_counter() - clock, 1),
         cpu_seconds=round(time.process_time() - cpu, 1),
+        compute=last.pop("compute"),
         last=last,
     )
     return save_model(out, model, tokenizer, info)
@@ -278,6 +299,7 @@ def stage_rl(run: Run) -> Path:
         source=str(source),
         seconds=round(time.perf_counter() - clock, 1),
         cpu_seconds=round(time.process_time() - cpu, 1),
+        compute=last.pop("compute"),
         last=last,
     )
     return save_model(out, model, tokenizer, info)
@@ -382,7 +404,36 @@ def run_pipeline(run: Run, *, stages: tuple[str, ...] = STAGES) -> dict[str, Any
         "wall": round(time.perf_counter() - clock, 1),
         "cpu": round(time.process_time() - cpu, 1),
     }
-    return {"timings": timings, "report": summary}
+    compute = compute_summary(run)
+    atomic_write_text(run.root / "compute.json", json.dumps(compute, indent=1) + "\n")
+    return {"timings": timings, "report": summary, "compute": compute}
+
+
+def compute_summary(run: Run) -> dict[str, Any]:
+    """FLOPs of each finished training stage of a run, their sum, and the evaluations'.
+
+    A stage that ran before compute was recorded (or the shipped base) shows ``None``
+    and is left out of the sum, which says so in ``complete``.
+    """
+    from edgegym.agents.train.compute import stage_flops
+
+    stages: dict[str, float | None] = {}
+    for stage in ("pretrain", "midtrain", "rl"):
+        path = run.model_dir(stage) / TRAIN_INFO
+        if path.is_file():
+            stages[stage] = stage_flops(json.loads(path.read_text(encoding="utf-8")))
+    evals: dict[str, float | None] = {}
+    for path in sorted(run.folder("eval").glob("*.json")) if run.folder("eval").is_dir() else []:
+        meta = json.loads(path.read_text(encoding="utf-8")).get("meta", {})
+        if "flops" in meta or "response_tokens" in meta:
+            evals[path.stem] = meta.get("flops")
+    known = [f for f in stages.values() if f is not None]
+    return {
+        "stages": stages,
+        "training_flops": float(sum(known)),
+        "complete": len(known) == len(stages),
+        "eval": evals,
+    }
 
 
 def reset(run: Run) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 
 from edgegym.agents.tokenizer import require
 from edgegym.agents.train.checkpoint import load_latest, save_checkpoint
+from edgegym.agents.train.compute import Compute, model_params
 from edgegym.agents.train.config import RLConfig, TaskSetup
 from edgegym.agents.train.data import decode_response, encode, left_pad, response_limit, stop_ids
 from edgegym.agents.train.grpo import PolicyBatch, group_advantages, informative_rows, policy_loss
@@ -41,11 +42,14 @@ RewardFn = Callable[[Problem, str], RewardLike]
 ``verified`` and ``flags`` (an :class:`edgegym.rewards.RewardResult`)."""
 
 
-def make_reward(mode: str) -> RewardFn:
-    """The package's reward in ``mode`` (``strict``, ``gated``, ``outcome``, ``linear``)."""
+def make_reward(mode: str, alpha: float = 0.5) -> RewardFn:
+    """The package's reward in ``mode`` (``strict``, ``gated``, ``outcome``, ``linear``).
+
+    ``alpha`` is the outcome weight of ``gated`` and ``linear`` (the study's 0.5 and 0.2).
+    """
     from edgegym.rewards import Reward
 
-    reward = Reward(mode=mode)  # type: ignore[arg-type]
+    reward = Reward(mode=mode, alpha=alpha)  # type: ignore[arg-type]
     return reward.result
 
 
@@ -175,8 +179,8 @@ def make_rl_curriculum(task: TaskSetup, config: RLConfig) -> Curriculum[Any]:
     """The curriculum over arms ``min(ops)..max(ops)`` of the task's track."""
     curriculum_config = CurriculumConfig(
         family=task.family,
-        contexts=(task.context,),
-        modes=(task.mode,),
+        contexts=config.contexts or (task.context,),
+        modes=config.modes or (task.mode,),  # type: ignore[arg-type]  # validated by RLConfig
         op_min=min(config.ops),
         op_max=max(config.ops),
         split="train",
@@ -203,12 +207,57 @@ def _step_metrics(step: int, out: Rollout, kept: int, groups: int, G: int) -> di
     }
 
 
-def _update_kept(
-    model: Any, optimizer: Any, out: Any, config: RLConfig, reference: Any, device: Any
-) -> tuple[dict[str, float], int]:
-    """One policy update on the rows of the groups kept (all, or those with reward
-    variance under ``filter_zero_variance``): the update's stats and the groups kept."""
+@dataclass
+class _RLState:
+    """What a GRPO step changes besides the model: optimizer, curriculum, compute."""
+
+    optimizer: Any
+    curriculum: Curriculum[Any]
+    compute: Compute
+    reference: Any = None
+
+
+def _count_rollout(compute: Compute, out: Rollout, group: int) -> None:
+    """Sampling compute of a rollout: each prompt prefilled once, each generated token."""
+    prompt_width = out.batch.input_ids.shape[1] - out.batch.completion_len
+    prompt_tokens = int(out.batch.attention_mask[:, :prompt_width].sum()) // group
+    compute.add("sample_prompt", prompt_tokens)
+    compute.add("sample_generated", int(out.batch.completion_mask.sum()))
+
+
+def _count_update(compute: Compute, rows: PolicyBatch, config: RLConfig) -> None:
+    """Update compute: forward and backward of every trained token, each iteration."""
+    tokens = int(rows.attention_mask.sum())
+    compute.add("update", tokens * config.iterations)
+    extra_forwards = int(config.iterations > 1) + int(config.kl > 0)
+    if extra_forwards:
+        compute.add("update_forward", tokens * extra_forwards)
+
+
+def _rl_step(
+    model: Any,
+    tokenizer: Any,
+    config: RLConfig,
+    state: _RLState,
+    step: int,
+    reward_fn: RewardFn,
+) -> dict[str, Any]:
+    """One GRPO step: propose, sample, score, observe, update; returns its metrics row."""
+    device = next(model.parameters()).device
+    clock = time.perf_counter()
+    lr = config.lr * min(1.0, (step + 1) / config.warmup) if config.warmup else config.lr
+    for param_group in state.optimizer.param_groups:
+        param_group["lr"] = lr
+    specs = state.curriculum.propose(config.prompts)
+    problems = [generate(spec) for spec in specs]
+    generator = torch_generator(config.seed, "rl-sample", step, device=device)
+    out = rollout(model, tokenizer, problems, config, reward_fn, generator=generator)
+    _count_rollout(state.compute, out, config.group)
     G = config.group
+    groups = [
+        GroupResult.of(spec, out.results[i * G : (i + 1) * G]) for i, spec in enumerate(specs)
+    ]
+    curriculum_metrics = state.curriculum.observe(groups)
     keep = (
         informative_rows(out.rewards, G)
         if config.filter_zero_variance
@@ -216,9 +265,16 @@ def _update_kept(
     )
     stats = {"loss": 0.0, "grad_norm": 0.0, "kl": 0.0, "clipped": 0.0}
     if bool(keep.any()):
-        index = keep.nonzero().squeeze(1).to(device)
-        stats = update(model, optimizer, out.batch.rows(index), config, reference=reference)
-    return stats, int(keep.sum()) // G
+        rows = out.batch.rows(keep.nonzero().squeeze(1).to(device))
+        _count_update(state.compute, rows, config)
+        stats = update(model, state.optimizer, rows, config, reference=state.reference)
+    row = _step_metrics(step + 1, out, int(keep.sum()) // G, len(specs), G)
+    row.update({k: round(v, 6) for k, v in stats.items()})
+    row["lr"] = lr
+    row["curriculum"] = {k: round(float(v), 6) for k, v in curriculum_metrics.items()}
+    row["flops"] = state.compute.total
+    row["seconds"] = round(time.perf_counter() - clock, 3)
+    return row
 
 
 def train_rl(
@@ -237,9 +293,10 @@ def train_rl(
     in, i.e. the stage's starting point, also on resume.
 
     Returns:
-        The last logged metrics.
+        The last logged metrics and ``compute``, the stage's
+        :class:`~edgegym.agents.train.compute.Compute` as a dict.
     """
-    reward_fn = reward_fn or make_reward(config.reward)
+    reward_fn = reward_fn or make_reward(config.reward, config.alpha)
     device = next(model.parameters()).device
     reference = None
     if config.kl > 0:
@@ -256,6 +313,9 @@ def train_rl(
         optimizer.load_state_dict(checkpoint.optimizer)
         curriculum.load_state_dict(checkpoint.meta["curriculum"])
         start = checkpoint.step
+    saved = checkpoint.meta.get("compute") if checkpoint is not None else None
+    compute = Compute.from_dict(saved, model_params(model))
+    state = _RLState(optimizer, curriculum, compute, reference)
     last: dict[str, Any] = {}
     with (
         MetricsLog(io.folder / "metrics.jsonl", resume_step=start if checkpoint else None) as log,
@@ -263,25 +323,8 @@ def train_rl(
     ):
         view.update(start)
         for step in range(start, config.steps):
-            clock = time.perf_counter()
-            lr = config.lr * min(1.0, (step + 1) / config.warmup) if config.warmup else config.lr
-            for param_group in optimizer.param_groups:
-                param_group["lr"] = lr
-            specs = curriculum.propose(config.prompts)
-            problems = [generate(spec) for spec in specs]
-            generator = torch_generator(config.seed, "rl-sample", step, device=device)
-            out = rollout(model, tokenizer, problems, config, reward_fn, generator=generator)
-            G = config.group
-            curriculum_metrics = curriculum.observe(
-                [GroupResult.of(s, out.results[i * G : (i + 1) * G]) for i, s in enumerate(specs)]
-            )
-            stats, kept_groups = _update_kept(model, optimizer, out, config, reference, device)
+            row = _rl_step(model, tokenizer, config, state, step, reward_fn)
             done = step + 1
-            row = _step_metrics(done, out, kept_groups, len(specs), G)
-            row.update({k: round(v, 6) for k, v in stats.items()})
-            row["lr"] = lr
-            row["curriculum"] = {k: round(float(v), 6) for k, v in curriculum_metrics.items()}
-            row["seconds"] = round(time.perf_counter() - clock, 3)
             if done % config.log_every == 0 or done == config.steps:
                 log.write(row)
                 last = row
@@ -291,13 +334,8 @@ def train_rl(
                 f"active {row['active_groups']:.2f}  ops {','.join(row['ops'])}",
             )
             if done % config.checkpoint_every == 0 or done == config.steps:
-                save_checkpoint(
-                    ckpt_dir,
-                    step=done,
-                    model=model,
-                    optimizer=optimizer,
-                    meta={"curriculum": curriculum.state_dict()},
-                )
+                meta = {"curriculum": curriculum.state_dict(), "compute": compute.to_dict()}
+                save_checkpoint(ckpt_dir, step=done, model=model, optimizer=optimizer, meta=meta)
             if io.on_step is not None:
                 io.on_step(done)
-    return last
+    return last | {"compute": compute.to_dict()}

@@ -129,6 +129,7 @@ def run_arm(run: Run, base: Path, arm: Arm, rl: RLConfig) -> Path:
         "reward": arm.reward,
         "source": str(base),
         "seconds": round(time.perf_counter() - clock, 1),
+        "compute": last.pop("compute", None),
         "last": last,
     }
     return save_model(out, model, tokenizer, info)
