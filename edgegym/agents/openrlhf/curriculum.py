@@ -16,9 +16,11 @@ that asks (``get_if_exists``), restarted by Ray if its process dies, and Ray ret
 calls that were in flight.
 
 State and restarts. The service saves the curriculum's ``state_dict()`` atomically to
-``state_path`` every ``save_every`` observed groups, at most ``save_seconds`` after the
-last save, on :meth:`CurriculumService.save` and when its process exits normally; a new
-service (or the restarted actor) resumes from the file. Group ids carry the id of the
+``state_path`` every ``save_every`` observed groups, and a background thread saves any
+observation not yet on disk every ``save_seconds``: that is the final save under Ray,
+which ends a job's actors with a kill that runs no exit handler (measured with Ray 2.55;
+:meth:`CurriculumService.close`, also run at a normal process exit, saves at once). A
+new service (or the restarted actor) resumes from the file. Group ids carry the id of the
 service instance that leased them, so reports for groups leased before a restart are
 recognised as stale and ignored (counted, never observed): no group is observed twice.
 The groups open at the last save are *abandoned* by a restart, so at every moment
@@ -44,7 +46,6 @@ import json
 import os
 import re
 import threading
-import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -192,12 +193,15 @@ class CurriculumService:
         self._next = 0
         self._issued = int(state["issued"])
         self._observed = int(state["observed_groups"])
+        self._restored = self._observed
         self._abandoned = self._issued - self._observed
         self._stale = 0
         self._zero_variance = int(state["observed_zero_variance"])
-        self._saved_at = (int(state["observed_groups"]), time.monotonic())
+        self._saved = self._observed  # groups observed as of the last save
+        self._stop = threading.Event()
         if self.config["state_path"]:
-            atexit.register(self.save)  # the final save, when the process exits normally
+            atexit.register(self.close)  # a normal exit (Ray's kill at the end of a job is not)
+            threading.Thread(target=self._flush, name="curriculum-save", daemon=True).start()
 
     def _load(self) -> Any:
         path, cfg = self.config["state_path"], self.config
@@ -274,17 +278,29 @@ class CurriculumService:
         return {k: float(v) for k, v in zip(METRIC_KEYS, values, strict=True)}
 
     def _save_if_due(self) -> None:
-        if not self.config["state_path"]:
-            return
-        last_observed, last_time = self._saved_at
-        due_groups = self._observed - last_observed >= self.config["save_every"]
-        due_time = time.monotonic() - last_time >= self.config["save_seconds"]
-        if due_groups or due_time:
+        if self.config["state_path"] and self._observed - self._saved >= self.config["save_every"]:
             self._save_locked()
 
     def _save_locked(self) -> None:
         self.curriculum.save(self.config["state_path"])
-        self._saved_at = (self._observed, time.monotonic())
+        self._saved = self._observed
+
+    def _flush(self) -> None:
+        """Save observations not yet on disk every ``save_seconds``: the last groups of a
+        run are saved that long after they are observed, whatever ends the process later."""
+        while not self._stop.wait(self.config["save_seconds"]):
+            with self._lock:
+                if self._observed != self._saved:
+                    self._save_locked()
+
+    def info(self) -> dict[str, Any]:
+        """This instance: its id ``tag`` and the state it started from (groups issued and
+        observed as of the last save; 0 for a fresh curriculum)."""
+        return {
+            "tag": self._tag,
+            "restored_issued": self._abandoned + self._restored,
+            "restored_observed": self._restored,
+        }
 
     def metrics(self) -> dict[str, float]:
         """The counters of :data:`METRIC_KEYS` now (``completed`` is 0)."""
@@ -301,6 +317,11 @@ class CurriculumService:
         with self._lock:
             if self.config["state_path"]:
                 self._save_locked()
+
+    def close(self) -> None:
+        """The final save; stops the periodic one."""
+        self._stop.set()
+        self.save()
 
 
 class _Local:
@@ -404,7 +425,9 @@ def local_service(name: str) -> CurriculumService | None:
 
 
 def forget() -> None:
-    """Drop this process's cached handles and local services (tests and tools)."""
+    """Close and drop this process's local services and cached handles (tests and tools)."""
     with _LOCK:
+        for service in _LOCAL_SERVICES.values():
+            service.close()
         _HANDLES.clear()
         _LOCAL_SERVICES.clear()
