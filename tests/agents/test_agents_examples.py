@@ -2,14 +2,19 @@
 
 Each script runs under bash with ``RUN`` set to a recorder, so it prints nothing and runs
 nothing but records the exact argv of every command after shell expansion. OpenRLHF
-commands are then parsed by OpenRLHF's own ``__main__`` blocks (``runpy``), with Ray,
-vLLM, DeepSpeed and the trainers stubbed out and ``train(args)`` intercepted at its first
-call, so its argparse and its own validation asserts run unchanged. edgegym commands are
-parsed by edgegym's parser.
+commands are then parsed by OpenRLHF's own ``__main__`` blocks (``runpy``), with
+``train(args)`` intercepted at its first call (``ray.is_initialized`` answers yes, so no
+cluster starts, and ``get_strategy`` raises with the parsed args), so its argparse and its
+own validation asserts run unchanged. Only the modules that cannot be imported here (the
+GPU stack: vLLM, DeepSpeed, flash-attn, peft on a CPU machine) are stubbed, and the test
+says which; where they are installed nothing is stubbed. ``test_agents_install.py``
+imports ``train_ppo_ray`` with no stub at all. edgegym commands are parsed by edgegym's
+parser.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import runpy
@@ -29,7 +34,7 @@ utils = pytest.importorskip("openrlhf.utils")
 pytest.importorskip("openrlhf.utils.agent")
 
 SCRIPTS = sorted((Path(__file__).resolve().parents[2] / "examples" / "openrlhf").glob("*.sh"))
-_STUBS = (
+_HEAVY = (
     "ray",
     "ray.util",
     "ray.util.placement_group",
@@ -40,6 +45,24 @@ _STUBS = (
     "openrlhf.models",
     "openrlhf.trainer.sft_trainer",
 )
+"""What OpenRLHF's entry points import beyond argparse: stubbed only where missing."""
+_MISSING: dict[str, str | None] = {}
+
+
+def _missing(name: str) -> str | None:
+    """Why ``name`` cannot be imported here (the missing module), or ``None``."""
+    if name not in _MISSING:
+        try:
+            importlib.import_module(name)
+            _MISSING[name] = None
+        except ImportError as err:
+            _MISSING[name] = err.name or str(err)
+    return _MISSING[name]
+
+
+def stubbed() -> dict[str, str]:
+    """The modules the parse harness stubs here, with the module each one misses."""
+    return {name: why for name in _HEAVY if (why := _missing(name)) is not None}
 
 
 class _Parsed(Exception):
@@ -74,8 +97,10 @@ def openrlhf_parse(module: str, argv: list[str], monkeypatch: pytest.MonkeyPatch
         raise _Parsed(args)
 
     with monkeypatch.context() as patch:
-        for name in _STUBS:
+        for name in stubbed():
             patch.setitem(sys.modules, name, _stub(name))
+        ray = importlib.import_module("ray")
+        patch.setattr(ray, "is_initialized", lambda: True)  # never start a cluster
         patch.setattr(utils, "get_strategy", capture)
         patch.setattr(sys, "argv", [module, *argv])
         try:
