@@ -145,6 +145,10 @@ class LMConfig:
     the 1M-parameter model that taught copying digits from the prompt within 600
     steps, where completion-only loss left every copied digit at chance (2.2 nats)
     after 1,700 steps. The ``tiny-cpu`` preset uses ``all``."""
+    pack: bool = False
+    """Pack every row to the model's context length (``max_position_embeddings``) with
+    whole problems, the last cut at the row's end (:func:`edgegym.agents.packing.pack_rows`),
+    so every position is trained on; ``batch_size`` then counts rows."""
     seed: int = 0
     """Seed of the problem stream (batch ``s`` is a pure function of ``(seed, s)``)."""
     checkpoint_every: int = 200
@@ -167,6 +171,8 @@ class LMConfig:
             _float("betas entry", beta, 0.0, 0.99999)
         _float("grad_clip", self.grad_clip, 0.0, 1e6)
         _choice("loss_on", self.loss_on, ("completion", "all"))
+        if not isinstance(self.pack, bool):
+            raise ValueError(f"pack must be a bool, got {self.pack!r}")
         _int("seed", self.seed, 0, 2**63 - 1)
         _int("checkpoint_every", self.checkpoint_every, 1)
         _int("log_every", self.log_every, 1)

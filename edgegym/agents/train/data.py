@@ -10,11 +10,13 @@ starts at position 0 whatever its padding.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from edgegym.agents.packing import PackedRow, pack_rows
 from edgegym.agents.tokenizer import require
 from edgegym.agents.train.config import TaskSetup
 from edgegym.tasks import Problem, generate
@@ -30,6 +32,8 @@ __all__ = [
     "encode",
     "left_pad",
     "lm_batch",
+    "packed_batch",
+    "packed_rows",
     "response_limit",
     "stop_ids",
     "suite",
@@ -119,6 +123,62 @@ def lm_batch(
         mask[row, : len(seq)] = 1
         start = len(prompt) if loss_on == "completion" else 0
         labels[row, start : len(seq)] = seq[start:]
+    return ids.to(device), mask.to(device), labels.to(device)
+
+
+def packed_rows(
+    tokenizer: Any,
+    task: TaskSetup,
+    ops: Sequence[int],
+    weights: Sequence[float] | None,
+    *,
+    rows: int,
+    length: int,
+    rng: np.random.Generator,
+    seed: int = 0,
+) -> tuple[list[PackedRow], list[int]]:
+    """``rows`` packed rows of ``length`` ids from fresh problems of the op mixture.
+
+    Problems are drawn ``rows`` at a time from ``rng`` until the rows are full (so the
+    rows are a pure function of the stream's state) and packed by
+    :func:`edgegym.agents.packing.pack_rows`.
+
+    Returns:
+        The rows and, per problem drawn (a piece's ``source``), its prompt's length.
+    """
+    prompt_lengths: list[int] = []
+
+    def stream() -> Iterator[list[int]]:
+        while True:
+            problems = draw_problems(task, draw_ops(ops, weights, rows, rng), rng=rng, seed=seed)
+            for prompt, completion in encode(tokenizer, problems):
+                prompt_lengths.append(len(prompt))
+                yield prompt + completion
+
+    packed = list(itertools.islice(pack_rows(stream(), length), rows))
+    return packed, prompt_lengths
+
+
+def packed_batch(
+    rows: Sequence[PackedRow],
+    prompt_lengths: Sequence[int],
+    *,
+    loss_on: str,
+    device: Any = "cpu",
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """``(input_ids, attention_mask, labels)`` of full packed rows (no padding).
+
+    With ``loss_on="completion"`` each piece's prompt tokens get :data:`IGNORE`.
+    """
+    torch = require("torch")
+    ids = torch.tensor([list(row.ids) for row in rows], dtype=torch.long)
+    labels = ids.clone()
+    if loss_on == "completion":
+        for r, row in enumerate(rows):
+            for piece in row.pieces:
+                masked = min(prompt_lengths[piece.source], piece.length)
+                labels[r, piece.start : piece.start + masked] = IGNORE
+    mask = torch.ones_like(ids)
     return ids.to(device), mask.to(device), labels.to(device)
 
 

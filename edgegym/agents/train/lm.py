@@ -21,11 +21,18 @@ from rich.console import Console
 from edgegym.agents.tokenizer import require
 from edgegym.agents.train.checkpoint import load_latest, save_checkpoint
 from edgegym.agents.train.config import LMConfig, TaskSetup
-from edgegym.agents.train.data import draw_ops, draw_problems, encode, lm_batch
+from edgegym.agents.train.data import (
+    draw_ops,
+    draw_problems,
+    encode,
+    lm_batch,
+    packed_batch,
+    packed_rows,
+)
 from edgegym.agents.train.metrics import LiveView, MetricsLog
 from edgegym.agents.train.runtime import numpy_rng
 
-__all__ = ["StageIO", "lr_at", "train_lm"]
+__all__ = ["StageIO", "lr_at", "step_batch", "train_lm"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,39 @@ def lr_at(step: int, *, steps: int, warmup: int, lr: float, min_ratio: float) ->
     span = max(steps - warmup, 1)
     progress = min(max(step - warmup, 0) / span, 1.0)
     return lr * (min_ratio + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+def step_batch(
+    tokenizer: Any, task: TaskSetup, config: LMConfig, step: int, *, model: Any
+) -> tuple[Any, Any, Any]:
+    """The ``(input_ids, attention_mask, labels)`` of one step, a pure function of ``(seed, step)``.
+
+    Packed (``config.pack``): ``batch_size`` rows of the model's context length;
+    otherwise ``batch_size`` problems, one a row, right-padded.
+    """
+    device = next(model.parameters()).device
+    if config.pack:
+        rng = numpy_rng(config.seed, "lm-pack", step)
+        rows, prompt_lengths = packed_rows(
+            tokenizer,
+            task,
+            config.ops,
+            config.weights,
+            rows=config.batch_size,
+            length=int(model.config.max_position_embeddings),
+            rng=rng,
+            seed=config.seed,
+        )
+        return packed_batch(rows, prompt_lengths, loss_on=config.loss_on, device=device)
+    rng = numpy_rng(config.seed, "lm-batch", step)
+    ops = draw_ops(config.ops, config.weights, config.batch_size, rng)
+    problems = draw_problems(task, ops, rng=rng, seed=config.seed)
+    return lm_batch(
+        encode(tokenizer, problems),
+        pad_id=tokenizer.pad_token_id,
+        loss_on=config.loss_on,
+        device=device,
+    )
 
 
 def make_optimizer(
@@ -104,15 +144,7 @@ def train_lm(
             )
             for group in optimizer.param_groups:
                 group["lr"] = lr
-            rng = numpy_rng(config.seed, "lm-batch", step)
-            ops = draw_ops(config.ops, config.weights, config.batch_size, rng)
-            problems = draw_problems(task, ops, rng=rng, seed=config.seed)
-            ids, mask, labels = lm_batch(
-                encode(tokenizer, problems),
-                pad_id=tokenizer.pad_token_id,
-                loss_on=config.loss_on,
-                device=device,
-            )
+            ids, mask, labels = step_batch(tokenizer, task, config, step, model=model)
             loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
