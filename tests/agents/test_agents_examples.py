@@ -27,6 +27,7 @@ from typing import Any
 
 import pytest
 
+from edgegym.agents.corpus import FORMAT, MANIFEST, corpus_rows
 from edgegym.agents.openrlhf import path as adapter_path
 from edgegym.cli import build_parser
 
@@ -153,11 +154,26 @@ def test_there_are_scripts_for_every_stage() -> None:
     assert {"grpo_curriculum", "smoke"} <= names
 
 
+def _study_manifests(work: Path) -> None:
+    """Manifests of finished corpora of the study's size where the scripts train on them.
+
+    25.8M rows is the unpacked 10B-token pre-training corpus (~387 BPE tokens a row): a
+    script that leaves ``--data.max_samples`` at OpenRLHF's default (1,000,000) fails.
+    """
+    for name in ("pretrain", "midtrain"):
+        folder = work / "data" / name
+        folder.mkdir(parents=True)
+        manifest = {"format": FORMAT, "complete": True, "records": 25_800_000, "shards": []}
+        (folder / MANIFEST).write_text(json.dumps(manifest))
+
+
 @pytest.mark.parametrize("script", SCRIPTS, ids=[s.stem for s in SCRIPTS])
 def test_every_command_line_parses(
     script: Path, tmp_path: Path, repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    _study_manifests(tmp_path / "work")
     commands = _record(script, tmp_path, repo)
+    packed = [a[a.index("--out") + 1] for a in commands if a[:3] == ["edgegym", "corpus", "pack"]]
     launches = 0
     for argv in commands:
         if argv[0] == "edgegym":
@@ -175,6 +191,9 @@ def test_every_command_line_parses(
                 assert parsed.data.input_template == "{}"
             else:
                 assert parsed.model.pretrain_mode_enable and parsed.data.input_key == "text"
+            if script.stem in ("pretrain", "midtrain"):  # the whole corpus, packed
+                assert parsed.data.dataset in packed
+                assert parsed.data.max_samples >= corpus_rows(parsed.data.dataset) > 10**6
         else:
             assert parsed.data.label_key == "label" and parsed.data.input_key == "prompt"
             agent, reward = parsed.train.agent_func_path, parsed.reward.remote_url

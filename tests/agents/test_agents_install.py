@@ -16,13 +16,15 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _extra(requirements: list[str], extra: str) -> list[Requirement]:
-    out = []
-    for line in requirements:
-        req = Requirement(line)
-        if req.marker is not None and req.marker.evaluate({"extra": extra}):
-            if not req.marker.evaluate({"extra": "__none__"}):
-                out.append(req)
-    return out
+    """The requirements that only ``extra`` brings (on this platform)."""
+    reqs = [Requirement(line) for line in requirements]
+    return [
+        r
+        for r in reqs
+        if r.marker is not None
+        and r.marker.evaluate({"extra": extra})
+        and not r.marker.evaluate({"extra": "__none__"})
+    ]
 
 
 def test_the_installed_metadata_of_the_openrlhf_extra_names_vllm() -> None:
