@@ -484,3 +484,25 @@ def test_curriculum_observes_every_group_cut_at_the_budget_edge(
     assert metrics["curriculum/outstanding"] == 0
     service.save()
     assert json.loads((tmp_path / "edge.json").read_text())["observed_groups"] == 5
+
+
+def test_a_reward_function_that_raises_leaves_the_sample_without_reward(
+    tmp_path: Path, char_tok: Any
+) -> None:
+    """OpenRLHF 0.11 keeps the sample, with ``reward=None`` (its experience maker then fails):
+    the reason edgegym's reward function catches bad labels instead of raising."""
+    broken = tmp_path / "broken_reward.py"
+    broken.write_text("def reward_func(queries, prompts, labels, **kw):\n    raise KeyError(1)\n")
+    executor = agent_api.SingleTurnAgentExecutor(str(broken))
+    problem = _problems()[0]
+    label = _label(problem, "edgegym:Reason-v0", "gated", 0.5)
+    out, _ = _run(executor, char_tok, problem.prompt, label, [problem.completion + "[EOS]"])
+    assert out["reward"] is None and out["scores"] is None  # kept, not dropped
+    out, _ = _run(
+        agent_api.SingleTurnAgentExecutor(str(path("reward"))),
+        char_tok,
+        problem.prompt,
+        "not json",
+        [problem.completion + "[EOS]"],
+    )
+    assert float(out["reward"][0]) == 0.0  # ours: a bad label scores 0

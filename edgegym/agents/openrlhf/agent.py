@@ -9,8 +9,25 @@ repeat until done.
 - ``ReasonStep-v0`` labels: one trace step per turn. Generation stops after each
   sentence (stop string ``"."``, kept in the output); the env rewards each step by the
   change of its process potential and the turns' rewards sum to the ``Reason-v0`` score
-  of the whole response. With ``feedback="verdict"`` the env's verdict (`` [correct]``
-  / `` [wrong]``) is appended after each step, outside the loss mask.
+  of the whole response, also when OpenRLHF's context budget (``--data.max_len``) ends
+  the sample before the answer: :meth:`AgentExecutor.execute` then closes the episode.
+  With ``feedback="verdict"`` the env's verdict (`` [correct]`` / `` [wrong]``) is
+  appended after each step, outside the loss mask.
+
+What OpenRLHF 0.11 does with the per-step rewards: it adds them up into one reward per
+sample (``utils/agent.py``: ``total_reward += rewards.item()``) and normalises that over
+the group (``group_norm``). The per-step shaping telescopes to the final score, so it
+does not change the gradient: ``ReasonStep-v0`` under OpenRLHF is single-turn GRPO on the
+same score, plus the verdict text in the context. Real per-step credit would need an
+experience maker that puts each turn's reward on the last token of its action range
+(token-level rewards with returns or advantages per step, e.g. REINFORCE with gamma = 1),
+which OpenRLHF 0.11 does not have. Multi-turn rollouts also ignore
+``--rollout.max_new_tokens``: every turn may use what is left of ``--data.max_len``.
+
+Errors: an unusable label scores 0 (``extra_logs["label_error"] = 1``); a refused
+curriculum raises :class:`~edgegym.agents.openrlhf.curriculum.CurriculumError`. OpenRLHF
+catches nothing that ``reset`` or ``step`` raises: the rollout, hence the training step,
+fails.
 
 The label (a JSON string from ``edgegym corpus rl``) rebuilds the env and the exact
 problem; the episode's prompt must equal the dataset prompt. OpenRLHF requires a
