@@ -1,5 +1,9 @@
 """The shared curriculum under real Ray: a local two-CPU cluster on loopback, many clients.
 
+The node's address is 127.0.0.1 (what Ray advertises and connects to), without the
+dashboard; Ray 2.55's own servers still listen on every interface (measured with ``ss``,
+and Ray has no option against it), so nothing here is reachable that Ray would not be.
+
 Client actors play OpenRLHF's rollout workers: each connects to the curriculum the way
 ``curriculum_agent.py`` does (:func:`connect`, which creates or finds the named actor in
 the job's namespace) and drives its own slots, the samples of a group concurrently, one
@@ -35,8 +39,8 @@ CURRICULUM = {
     "save_seconds": 0.5,
 }
 GROUP = 2
-CLIENTS = 4
-SLOTS = 24  # per client, played concurrently
+CLIENTS = 2
+SLOTS = 48  # per client, played concurrently
 
 
 @ray.remote(num_cpus=0)
@@ -109,7 +113,7 @@ def test_groups_through_the_named_actor_none_lost_then_a_kill_counts_none_twice(
     cluster: Path,
 ) -> None:
     # -- 1. ~10,000 groups from 4 clients x 24 slots, concurrently: nothing lost ----------
-    per_slot = 105  # 4 x 24 x 105 = 10,080 groups
+    per_slot = 105  # 2 x 48 x 105 = 10,080 groups
     # The clients live through the test: the actor belongs to the one that created it
     # (Ray's ownership), as it belongs to a rollout worker that lives for the job.
     clients = [Client.remote() for _ in range(CLIENTS)]
