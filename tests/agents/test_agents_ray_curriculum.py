@@ -76,18 +76,27 @@ class Client:
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     root = tmp_path_factory.mktemp("ray-curricula")
-    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    # On a shared machine another process's memory can push the node past Ray's 95%
+    # threshold, and Ray then kills this test's newest workers (seen once); no usage stats.
+    settings = {"RAY_memory_monitor_refresh_ms": "0", "RAY_USAGE_STATS_ENABLED": "0"}
+    saved = {key: os.environ.get(key) for key in settings}
+    os.environ.update(settings)
     ray.init(
         num_cpus=2,
         include_dashboard=False,
         _node_ip_address="127.0.0.1",
         log_to_driver=False,
-        runtime_env={"env_vars": {STATE_DIR_ENV: str(root), "RAY_USAGE_STATS_ENABLED": "0"}},
+        runtime_env={"env_vars": {STATE_DIR_ENV: str(root)}},
     )
     try:
         yield root
     finally:
         ray.shutdown()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def _play(clients: list[Any], groups_per_slot: int, offset: int) -> list[Any]:
