@@ -37,7 +37,7 @@ $(VENV)/.train: $(VENV)/.core
 	$(BIN)/pip install -q -r $(VENV)/train.txt
 	touch $@
 
-$(VENV)/.openrlhf: $(VENV)/.train
+$(VENV)/.openrlhf: $(VENV)/.train requirements/openrlhf-cpu.txt
 	$(BIN)/pip install -q --no-deps $(OPENRLHF_LIGHT)
 	$(BIN)/pip install -q -r requirements/openrlhf-cpu.txt
 	touch $@

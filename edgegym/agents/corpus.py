@@ -64,6 +64,7 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
+from edgegym.agents.packing import pack_rows
 from edgegym.tasks import (
     CONTEXTS,
     MAX_OP,
@@ -89,8 +90,10 @@ __all__ = [
     "TokenCounter",
     "check_env_settings",
     "context_mixture",
+    "corpus_rows",
     "load_mixtures",
     "op_mixture",
+    "pack_corpus",
     "read_corpus",
     "record_shares",
     "sample_texts",
@@ -1199,6 +1202,108 @@ def verify_corpus(out_dir: str | os.PathLike[str]) -> dict[str, Any]:
         if len(counts) != stats["records"] or sum(counts) != stats["tokens"]:
             raise ValueError(f"{stats['file']}: record or token counts do not match the manifest")
     return manifest
+
+
+# ---- packing ----------------------------------------------------------------------------
+
+_PACKABLE = ("pretrain", "midtrain")
+
+
+def corpus_rows(out_dir: str | os.PathLike[str]) -> int:
+    """Rows of a finished corpus (its manifest's ``records``): OpenRLHF's ``--data.max_samples``.
+
+    Raises:
+        FileNotFoundError: no corpus there.
+        ValueError: an unfinished corpus, or a manifest that is not an edgegym corpus's.
+    """
+    manifest = _manifest(out_dir)
+    if manifest.get("complete") is not True:
+        raise ValueError(f"{out_dir}: the corpus is unfinished; run the command that writes it")
+    return int(manifest["records"])
+
+
+def pack_corpus(
+    source: str | os.PathLike[str], out_dir: str | os.PathLike[str], length: int
+) -> dict[str, Any]:
+    """Pack a finished pre-/mid-training corpus into rows of ``length`` tokens; its manifest.
+
+    A corpus of one problem (+ EOS) a row, ~400 tokens, trains few positions of a
+    2,048-token context, and OpenRLHF's ``SFTDataset`` holds every row's text on every
+    rank. The packed corpus has rows of ``length`` tokens made by
+    :func:`edgegym.agents.packing.pack_rows` (whole problems in order, the last one of a
+    row cut at the row's end, its tail dropped): every position is trained, and a
+    10B-token corpus has ~5M rows instead of ~26M. It is a corpus like any other
+    (:func:`read_corpus`, :func:`verify_corpus`, :func:`corpus_rows`); a row is
+    ``{"text", "n_tokens", "problems", "cut"}`` (the ids of its problems; whether the last
+    is cut). Packed shard ``i`` is source shard ``i`` packed: rows never span shards (a
+    shard's last, unfilled row is dropped) and a killed packer resumes. Each shard's
+    ``dropped_tokens`` counts the source tokens in no row: the cut problems' tails and
+    the shard's unfilled end. ``n_tokens`` is the row's text
+    counted again: rows are cut at token boundaries, so it is ``length`` unless
+    re-tokenizing a cut problem's prefix merges differently (never with ``char``).
+
+    Raises:
+        ValueError: ``length`` < 2; a source that is unfinished, damaged (checked against
+            its manifest first) or not pre-/mid-training text; an ``out_dir`` that holds
+            another corpus.
+    """
+    if isinstance(length, bool) or not isinstance(length, int) or length < 2:
+        raise ValueError(f"length must be an int >= 2, got {length!r}")
+    src = verify_corpus(source)
+    if not src["complete"] or src["config"].get("kind") not in _PACKABLE:
+        raise ValueError(
+            f"{source}: a finished pretrain or midtrain corpus is needed, got kind "
+            f"{src['config'].get('kind')!r} (complete: {src['complete']})"
+        )
+    counter = TokenCounter(src["config"]["tokenizer"])
+    if counter.fingerprint != src["tokenizer"]:
+        raise ValueError(f"{source}: the tokenizer changed since the corpus was written")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    head = {key: src.get(key) for key in ("format", "config", "tokenizer", "exclusion")}
+    head["packed"] = {"length": length, "source_records": src["records"]}
+    shards = _load_manifest(out, head)
+    _clean(out, {s["file"] for s in shards})
+    for stats in src["shards"][len(shards) :]:
+        rows = _packed_rows(Path(source) / stats["file"], counter, length)
+        shards.append(_write_rows(out, stats["file"], *rows))
+        _write_manifest(out, head, shards, complete=False)
+    return _write_manifest(out, head, shards, complete=True)
+
+
+def _packed_rows(
+    shard: Path, counter: TokenCounter, length: int
+) -> tuple[list[dict[str, Any]], list[int], int]:
+    """The packed rows of one source shard, their token counts and the tokens dropped."""
+    with shard.open(encoding="utf-8") as handle:
+        records = [json.loads(line) for line in handle]
+    texts = [r["text"] for r in records]
+    encodings = counter.backend.encode_batch(texts, add_special_tokens=False)
+    rows, counts, used = [], [], 0
+    for row in pack_rows((e.ids for e in encodings), length):
+        parts = []
+        for piece in row.pieces:
+            end = encodings[piece.source].offsets[piece.length - 1][1] if piece.cut else None
+            parts.append(texts[piece.source][:end])  # a cut piece: up to its last kept token
+            used += piece.length
+        text = "".join(parts)
+        problems = [records[p.source]["id"] for p in row.pieces]
+        (n,) = counter.count([text])
+        rows.append({"text": text, "n_tokens": n, "problems": problems, "cut": row.pieces[-1].cut})
+        counts.append(n)
+    return rows, counts, sum(len(e.ids) for e in encodings) - used
+
+
+def _write_rows(
+    out: Path, name: str, rows: list[dict[str, Any]], counts: list[int], dropped: int
+) -> dict[str, Any]:
+    data = "".join(_JSON_LINE.encode(r) + "\n" for r in rows).encode("utf-8")
+    with atomic_write(out / name, "wb") as handle:
+        handle.write(data)
+    shard = int(name.removeprefix("shard-").removesuffix(".jsonl"))
+    stats = _shard_stats(shard, data, counts, 0) | {"dropped_tokens": dropped}
+    del stats["counts"]
+    return stats
 
 
 # ---- small helpers for tokenizers and curricula ------------------------------------------

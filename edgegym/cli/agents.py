@@ -125,7 +125,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     prompts.add_argument("--config", help="CurriculumConfig as JSON (arm space)")
     prompts.add_argument("--params", help="strategy hyperparameters as JSON")
     prompts.add_argument("--name", default="edgegym-curriculum", help="Ray actor name")
-    prompts.add_argument("--state", help="JSON file the curriculum state is saved to")
+    prompts.add_argument(
+        "--state",
+        help="state file, under the folder $EDGEGYM_CURRICULUM_DIR names in the rollout workers",
+    )
     prompts.add_argument("--save-every", type=int, default=16, help="groups between saves")
     prompts.add_argument("--env-id", default="edgegym:Reason-v0")
     prompts.add_argument(

@@ -150,6 +150,27 @@ def _run_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_pack(args: argparse.Namespace) -> int:
+    from edgegym.agents.corpus import pack_corpus
+
+    manifest = pack_corpus(args.source, args.out, args.length)
+    _summary(manifest, args.out)
+    dropped = sum(s["dropped_tokens"] for s in manifest["shards"])
+    print(
+        f"{manifest['records']:,} rows of {args.length} tokens from "
+        f"{manifest['packed']['source_records']:,} problems ({dropped:,} tokens in no row: "
+        f"cut tails and shard ends): --data.max_samples {manifest['records']}"
+    )
+    return 0
+
+
+def _run_rows(args: argparse.Namespace) -> int:
+    from edgegym.agents.corpus import corpus_rows
+
+    print(corpus_rows(args.path))
+    return 0
+
+
 def _add_common(parser: argparse.ArgumentParser, kind: str) -> None:
     budget = parser.add_mutually_exclusive_group()
     budget.add_argument("--tokens", type=parse_count, help="token budget, e.g. 100M (exact count)")
@@ -229,6 +250,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     verify = kinds.add_parser("verify", help="check a corpus against its manifest")
     verify.add_argument("path", help="corpus directory")
     verify.set_defaults(func=_run_verify)
+    pack = kinds.add_parser(
+        "pack", help="pack a pretrain/midtrain corpus into rows of the context length"
+    )
+    pack.add_argument("source", help="finished pretrain or midtrain corpus directory")
+    pack.add_argument("--length", type=int, required=True, help="row length in tokens (max_len)")
+    pack.add_argument("--out", required=True, help="packed corpus directory (resumed)")
+    pack.set_defaults(func=_run_pack)
+    rows = kinds.add_parser("rows", help="print a finished corpus's row count (max_samples)")
+    rows.add_argument("path", help="corpus directory")
+    rows.set_defaults(func=_run_rows)
 
     def _help(args: argparse.Namespace) -> int:
         corpus.print_help()

@@ -3,11 +3,16 @@
 #
 # The prompt set holds curriculum *slots*, not problems. The agent (curriculum_agent.py)
 # leases each slot's problem from one curriculum shared by every rollout worker (a Ray
-# actor named NAME in namespace "edgegym", created on first use, living for the job): the
-# n_samples_per_prompt samples of a slot get the same problem (one GRPO group) and the
-# curriculum observes every finished group. Its state is saved to $WORK/curriculum.json
-# (atomically, every 16 groups) and reloaded by the next run. GROUP must equal
-# --rollout.n_samples_per_prompt.
+# actor named NAME in the namespace of this Ray job, created on first use, living as long
+# as the rollout worker that created it): the n_samples_per_prompt samples of a slot get
+# the same problem (one GRPO group) and the curriculum observes every finished group. Its
+# counters go to the logs as curriculum/* (extra_logs). Its state is saved to
+# $EDGEGYM_CURRICULUM_DIR/curriculum.json (atomically, every 16 groups and every 60 s) and
+# reloaded by the next run or by the actor if Ray restarts it. Labels may only name state
+# files under EDGEGYM_CURRICULUM_DIR (default: $WORK, made absolute); the rollout workers
+# inherit it from this shell on a single node (on a multi-node cluster, pass it with
+# `ray job submit --runtime-env-json` and put it on a shared file system). GROUP must
+# equal --rollout.n_samples_per_prompt.
 #
 # Variables: WORK, BASE, STRATEGY (default frontier), SLOTS (default 200k), GROUP
 # (default 6), REWARD (default strict), NAME, GPUS, RUN.
@@ -21,11 +26,13 @@ REWARD=${REWARD:-strict}
 NAME=${NAME:-edgegym-curriculum}
 GPUS=${GPUS:-8}
 RUN=${RUN:-}
+mkdir -p "$WORK"
+export EDGEGYM_CURRICULUM_DIR=${EDGEGYM_CURRICULUM_DIR:-$(cd "$WORK" && pwd)}
 
 $RUN edgegym openrlhf curriculum-prompts --out "$WORK/data/curriculum-slots.jsonl" \
   --slots "$SLOTS" --group-size "$GROUP" --strategy "$STRATEGY" \
   --config '{"contexts": ["zoo"], "modes": ["forward", "reverse"], "op_min": 2, "op_max": 20}' \
-  --name "$NAME" --state "$WORK/curriculum.json" --reward "$REWARD"
+  --name "$NAME" --state curriculum.json --reward "$REWARD"
 
 $RUN python3 -m openrlhf.cli.train_ppo_ray \
   --actor.model_name_or_path "$BASE" \

@@ -5,10 +5,17 @@
 # the model writes one trace step per turn (generation stops after each sentence), the
 # env rewards each step by the change of its process potential and, with
 # feedback=verdict, appends " [correct]" or " [wrong]" (masked out of the loss). The
-# turns' rewards sum to the single-turn score of the whole response.
+# turns' rewards sum to the single-turn score of the whole response (a sample that the
+# 2048-token budget ends before its answer is closed and scored like one that stopped).
+#
+# OpenRLHF 0.11 sums the turns' rewards into one reward per sample before group_norm, so
+# the per-step shaping does not change the gradient: this is single-turn GRPO on the
+# REWARD score plus the verdict text in the context, not per-step credit assignment.
+# --rollout.max_new_tokens does not cap a multi-turn response (each turn may use what
+# is left of --data.max_len).
 #
 # Variables: WORK, BASE, OPS (default edge), PROMPTS (default 200k), REWARD (default
-# gated: the process part is what shapes the steps), GPUS, EVAL, RUN.
+# gated), GPUS, EVAL, RUN.
 set -euo pipefail
 WORK=${WORK:-runs/study}
 BASE=${BASE:-$WORK/pretrain}

@@ -2,11 +2,14 @@
 # Mid-train the pre-trained model at the edge of competence (OpenRLHF 0.11).
 #
 # The study's mid-training: continued causal-LM training on 20% op 2-10 (replay) + 80% op
-# 11-14 (the edge), compute-matched against RL: one RL step (1024 prompts x 6 rollouts)
-# is ~20M tokens, ~40 mid-training steps of 256 x 2048 tokens. TOKENS sets that budget.
+# 11-14 (the edge), packed into rows of exactly 2,048 tokens, every row used
+# (--data.max_samples is the packed corpus's row count). A step is 256 rows x 2,048
+# tokens = 524,288 tokens. For compute matching against RL: one step of
+# grpo_single_turn.sh is 1024 prompts x 6 samples, each about one problem long (prompt +
+# response, ~575 BPE tokens at this mixture), ~3.5M tokens, so ~7 mid-training steps;
+# TOKENS (default 400M) is ~760 steps, as many tokens as ~110 RL steps.
 #
-# Variables: WORK, TOKENS (default 400M, ~20 RL steps' worth), GPUS, EVAL, RUN (see
-# pretrain.sh).
+# Variables: WORK, TOKENS (default 400M), GPUS, EVAL, RUN (see pretrain.sh).
 set -euo pipefail
 WORK=${WORK:-runs/study}
 TOKENS=${TOKENS:-400M}
@@ -15,10 +18,13 @@ EVAL=${EVAL:-}
 RUN=${RUN:-}
 EXCLUDE=()
 if [[ -n "$EVAL" ]]; then EXCLUDE=(--exclude "$EVAL"); fi
+# Rows of a finished corpus (its manifest); a placeholder when RUN=echo wrote nothing.
+rows() { if [[ -n "$RUN" && ! -e "$1/.manifest.json" ]]; then echo "ROWS"; else edgegym corpus rows "$1"; fi; }
 
 $RUN edgegym corpus midtrain --tokens "$TOKENS" --ops midtrain-20-80 \
   --contexts zoo+teacher-1 --modes forward=0.5,reverse=0.5 --seed 1 \
-  --tokenizer "$WORK/pretrain" --out "$WORK/data/midtrain" "${EXCLUDE[@]}"
+  --tokenizer "$WORK/pretrain" --out "$WORK/data/midtrain-problems" "${EXCLUDE[@]}"
+$RUN edgegym corpus pack "$WORK/data/midtrain-problems" --length 2048 --out "$WORK/data/midtrain"
 
 $RUN deepspeed --num_gpus "$GPUS" --module openrlhf.cli.train_sft \
   --model.model_name_or_path "$WORK/pretrain" \
@@ -26,6 +32,7 @@ $RUN deepspeed --num_gpus "$GPUS" --module openrlhf.cli.train_sft \
   --data.dataset "$WORK/data/midtrain" \
   --data.input_key text \
   --data.max_len 2048 \
+  --data.max_samples "$(rows "$WORK/data/midtrain")" \
   --ds.packing_samples \
   --train.batch_size 256 \
   --train.micro_batch_size 16 \

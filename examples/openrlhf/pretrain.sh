@@ -6,12 +6,17 @@
 #   2. a pre-training corpus: op 2-10 mixed 20/30/50 (easy/medium/hard), the zoo context
 #      with 1% teacher (contextual transfer needs >= 1% exposure), TOKENS tokens counted
 #      with the model's own tokenizer, no problem of the evaluation suite in EVAL;
-#   3. causal-LM training on all tokens (train_sft --model.pretrain_mode_enable), lr 1e-4
-#      cosine to 3e-5 after 5% warm-up, weight decay 0.1, as in the study.
+#   3. the corpus packed into rows of exactly 2,048 tokens (whole problems; a row's last
+#      problem is cut at the row's end), ~4.9M rows for 10B tokens, and every row used:
+#      --data.max_samples is the packed corpus's row count (OpenRLHF keeps 1,000,000 rows
+#      by default, ~20% of them);
+#   4. causal-LM training on all tokens (train_sft --model.pretrain_mode_enable), lr 1e-4
+#      cosine to 3e-5 after 5% warm-up, weight decay 0.1, as in the study. A step is 256
+#      rows x 2,048 tokens = 524,288 tokens: 10B tokens are ~19,000 steps.
 #
 # Variables (environment): WORK (output root), TOKENS (default 10B, the study's budget),
 # GPUS, EVAL (eval suite to exclude, optional), RUN (a command prefix; RUN=echo prints
-# the commands instead of running them).
+# the commands instead of running them, with a placeholder for the row count).
 set -euo pipefail
 WORK=${WORK:-runs/study}
 TOKENS=${TOKENS:-10B}
@@ -20,12 +25,15 @@ EVAL=${EVAL:-}
 RUN=${RUN:-}
 EXCLUDE=()
 if [[ -n "$EVAL" ]]; then EXCLUDE=(--exclude "$EVAL"); fi
+# Rows of a finished corpus (its manifest); a placeholder when RUN=echo wrote nothing.
+rows() { if [[ -n "$RUN" && ! -e "$1/.manifest.json" ]]; then echo "ROWS"; else edgegym corpus rows "$1"; fi; }
 
 $RUN edgegym init-model --preset study-100m --out "$WORK/init" --bpe-vocab 2200
 
 $RUN edgegym corpus pretrain --tokens "$TOKENS" --ops pretrain-20-30-50 \
   --contexts zoo+teacher-1 --modes forward=0.5,reverse=0.5 \
-  --tokenizer "$WORK/init" --out "$WORK/data/pretrain" "${EXCLUDE[@]}"
+  --tokenizer "$WORK/init" --out "$WORK/data/pretrain-problems" "${EXCLUDE[@]}"
+$RUN edgegym corpus pack "$WORK/data/pretrain-problems" --length 2048 --out "$WORK/data/pretrain"
 
 $RUN deepspeed --num_gpus "$GPUS" --module openrlhf.cli.train_sft \
   --model.model_name_or_path "$WORK/init" \
@@ -33,6 +41,7 @@ $RUN deepspeed --num_gpus "$GPUS" --module openrlhf.cli.train_sft \
   --data.dataset "$WORK/data/pretrain" \
   --data.input_key text \
   --data.max_len 2048 \
+  --data.max_samples "$(rows "$WORK/data/pretrain")" \
   --ds.packing_samples \
   --train.batch_size 256 \
   --train.micro_batch_size 16 \

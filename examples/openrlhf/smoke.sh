@@ -9,6 +9,8 @@ set -euo pipefail
 WORK=${WORK:-runs/smoke}
 RUN=${RUN:-}
 DAG='{"modulus": 10, "distractors": 0}'
+mkdir -p "$WORK"
+export EDGEGYM_CURRICULUM_DIR=${EDGEGYM_CURRICULUM_DIR:-$(cd "$WORK" && pwd)}
 
 # -- model and corpora ------------------------------------------------------------------
 $RUN edgegym init-model --preset small --out "$WORK/init" --overwrite
@@ -22,7 +24,7 @@ $RUN edgegym corpus rl --records 256 --ops 4-6 --contexts symbolic --dag "$DAG" 
   --env-id edgegym:ReasonStep-v0 --env-kwargs '{"feedback": "verdict"}' \
   --out "$WORK/data/rl-step"
 $RUN edgegym openrlhf curriculum-prompts --out "$WORK/data/curriculum-slots.jsonl" \
-  --slots 256 --group-size 4 --name edgegym-smoke --state "$WORK/curriculum.json" \
+  --slots 256 --group-size 4 --name edgegym-smoke --state curriculum.json \
   --config '{"contexts": ["symbolic"], "op_min": 2, "op_max": 8, "task": {"modulus": 10, "distractors": 0}}'
 
 # -- pre-training and SFT ---------------------------------------------------------------

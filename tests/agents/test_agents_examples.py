@@ -2,14 +2,19 @@
 
 Each script runs under bash with ``RUN`` set to a recorder, so it prints nothing and runs
 nothing but records the exact argv of every command after shell expansion. OpenRLHF
-commands are then parsed by OpenRLHF's own ``__main__`` blocks (``runpy``), with Ray,
-vLLM, DeepSpeed and the trainers stubbed out and ``train(args)`` intercepted at its first
-call, so its argparse and its own validation asserts run unchanged. edgegym commands are
-parsed by edgegym's parser.
+commands are then parsed by OpenRLHF's own ``__main__`` blocks (``runpy``), with
+``train(args)`` intercepted at its first call (``ray.is_initialized`` answers yes, so no
+cluster starts, and ``get_strategy`` raises with the parsed args), so its argparse and its
+own validation asserts run unchanged. Only the modules that cannot be imported here (the
+GPU stack: vLLM, DeepSpeed, flash-attn, peft on a CPU machine) are stubbed, and the test
+says which; where they are installed nothing is stubbed. ``test_agents_install.py``
+imports ``train_ppo_ray`` with no stub at all. edgegym commands are parsed by edgegym's
+parser.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import runpy
@@ -22,6 +27,7 @@ from typing import Any
 
 import pytest
 
+from edgegym.agents.corpus import FORMAT, MANIFEST, corpus_rows
 from edgegym.agents.openrlhf import path as adapter_path
 from edgegym.cli import build_parser
 
@@ -29,7 +35,7 @@ utils = pytest.importorskip("openrlhf.utils")
 pytest.importorskip("openrlhf.utils.agent")
 
 SCRIPTS = sorted((Path(__file__).resolve().parents[2] / "examples" / "openrlhf").glob("*.sh"))
-_STUBS = (
+_HEAVY = (
     "ray",
     "ray.util",
     "ray.util.placement_group",
@@ -40,6 +46,24 @@ _STUBS = (
     "openrlhf.models",
     "openrlhf.trainer.sft_trainer",
 )
+"""What OpenRLHF's entry points import beyond argparse: stubbed only where missing."""
+_MISSING: dict[str, str | None] = {}
+
+
+def _missing(name: str) -> str | None:
+    """Why ``name`` cannot be imported here (the missing module), or ``None``."""
+    if name not in _MISSING:
+        try:
+            importlib.import_module(name)
+            _MISSING[name] = None
+        except ImportError as err:
+            _MISSING[name] = err.name or str(err)
+    return _MISSING[name]
+
+
+def stubbed() -> dict[str, str]:
+    """The modules the parse harness stubs here, with the module each one misses."""
+    return {name: why for name in _HEAVY if (why := _missing(name)) is not None}
 
 
 class _Parsed(Exception):
@@ -74,8 +98,10 @@ def openrlhf_parse(module: str, argv: list[str], monkeypatch: pytest.MonkeyPatch
         raise _Parsed(args)
 
     with monkeypatch.context() as patch:
-        for name in _STUBS:
+        for name in stubbed():
             patch.setitem(sys.modules, name, _stub(name))
+        ray = importlib.import_module("ray")
+        patch.setattr(ray, "is_initialized", lambda: True)  # never start a cluster
         patch.setattr(utils, "get_strategy", capture)
         patch.setattr(sys, "argv", [module, *argv])
         try:
@@ -128,11 +154,26 @@ def test_there_are_scripts_for_every_stage() -> None:
     assert {"grpo_curriculum", "smoke"} <= names
 
 
+def _study_manifests(work: Path) -> None:
+    """Manifests of finished corpora of the study's size where the scripts train on them.
+
+    25.8M rows is the unpacked 10B-token pre-training corpus (~387 BPE tokens a row): a
+    script that leaves ``--data.max_samples`` at OpenRLHF's default (1,000,000) fails.
+    """
+    for name in ("pretrain", "midtrain"):
+        folder = work / "data" / name
+        folder.mkdir(parents=True)
+        manifest = {"format": FORMAT, "complete": True, "records": 25_800_000, "shards": []}
+        (folder / MANIFEST).write_text(json.dumps(manifest))
+
+
 @pytest.mark.parametrize("script", SCRIPTS, ids=[s.stem for s in SCRIPTS])
 def test_every_command_line_parses(
     script: Path, tmp_path: Path, repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    _study_manifests(tmp_path / "work")
     commands = _record(script, tmp_path, repo)
+    packed = [a[a.index("--out") + 1] for a in commands if a[:3] == ["edgegym", "corpus", "pack"]]
     launches = 0
     for argv in commands:
         if argv[0] == "edgegym":
@@ -150,6 +191,9 @@ def test_every_command_line_parses(
                 assert parsed.data.input_template == "{}"
             else:
                 assert parsed.model.pretrain_mode_enable and parsed.data.input_key == "text"
+            if script.stem in ("pretrain", "midtrain"):  # the whole corpus, packed
+                assert parsed.data.dataset in packed
+                assert parsed.data.max_samples >= corpus_rows(parsed.data.dataset) > 10**6
         else:
             assert parsed.data.label_key == "label" and parsed.data.input_key == "prompt"
             agent, reward = parsed.train.agent_func_path, parsed.reward.remote_url

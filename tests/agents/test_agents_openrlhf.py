@@ -19,7 +19,7 @@ import pytest
 
 from edgegym.agents.corpus import CorpusConfig, op_mixture, read_corpus, write_corpus
 from edgegym.agents.openrlhf import path
-from edgegym.agents.openrlhf.curriculum import local_service
+from edgegym.agents.openrlhf.curriculum import STATE_DIR_ENV, forget, local_service
 from edgegym.rewards import score
 from edgegym.tasks import Problem, TaskSpec, generate
 
@@ -315,9 +315,12 @@ def test_sft_dataset_pretrain_mode_reads_our_text(tmp_path: Path, char_tok: Any)
 
 
 def test_curriculum_agent_groups_share_a_problem_and_are_observed(
-    tmp_path: Path, char_tok: Any
+    tmp_path: Path, char_tok: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from edgegym.agents.corpus import write_curriculum_prompts
+
+    monkeypatch.setenv(STATE_DIR_ENV, str(tmp_path))
+    forget()
 
     curriculum = {
         "name": "test-curriculum",
@@ -360,3 +363,146 @@ def test_curriculum_agent_groups_share_a_problem_and_are_observed(
     assert state["observed_groups"] == 3 and state["issued"] == 3  # one problem per group
     saved = json.loads((tmp_path / "state.json").read_text())
     assert saved["observed_groups"] == 3
+
+
+# ---- the context budget edge -------------------------------------------------------------
+
+
+def _ids(tok: Any, text: str) -> list[int]:
+    return list(tok(text, add_special_tokens=False)["input_ids"])
+
+
+def _response_text(tok: Any, out: dict[str, Any]) -> str:
+    """What the policy wrote: the text of every action range, feedback left out."""
+    tokens, ranges = out["observation_tokens"], out["action_ranges"]
+    return "".join(tok.decode(tokens[a:b], skip_special_tokens=False) for a, b in ranges)
+
+
+@pytest.mark.parametrize(("mode", "alpha"), MODES, ids=[m for m, _ in MODES])
+def test_budget_spent_right_after_a_step_scores_as_reason_v0(
+    agent_file: ModuleType, char_tok: Any, mode: str, alpha: float
+) -> None:
+    """OpenRLHF stops after step + feedback without ``done``: the sample is closed anyway."""
+    problem = _problems()[0]
+    label = _label(problem, "edgegym:ReasonStep-v0", mode, alpha, feedback="verdict")
+    turns = _sentences(problem.completion)
+    budget = len(_ids(char_tok, problem.prompt + turns[0] + " [correct]"))
+    out, engine = _run_budget(agent_file.AgentExecutor(), char_tok, problem, label, turns, budget)
+    assert len(engine.params) == 1 and len(out["observation_tokens"]) == budget  # the edge
+    expected = score(problem, turns[0], mode=mode, alpha=alpha)  # type: ignore[arg-type]
+    assert out["reward"] == pytest.approx(expected.score, abs=1e-6)
+    assert float(out["scores"]) == pytest.approx(expected.score, abs=1e-6)
+    assert float(out["extra_logs"]["outcome"]) == float(expected.outcome)
+    if mode == "gated":
+        assert out["reward"] == 0.0  # no answer, so no reward: the step's shaping is taken back
+
+
+def _run_budget(
+    executor: Any, tok: Any, problem: Problem, label: str, replies: list[str], budget: int
+) -> Any:
+    engine = ScriptedEngine(tok, replies)
+    out = asyncio.run(executor.execute(problem.prompt, label, _params(), budget, tok, engine))
+    return out, engine
+
+
+@pytest.mark.parametrize("feedback", ["none", "verdict"])
+def test_every_budget_gives_the_reason_v0_score_of_the_text(
+    agent_file: ModuleType, char_tok: Any, feedback: str
+) -> None:
+    """A sweep over budgets that stop the episode anywhere in its first steps."""
+    reward_file = _load("reward", "reward_func")
+    problem = _problems()[1]
+    label = _label(problem, "edgegym:ReasonStep-v0", "gated", 0.5, feedback=feedback)
+    turns = _sentences(_corrupt(problem.completion))
+    start = len(_ids(char_tok, problem.prompt))
+    edges = 0
+    for budget in range(start + 1, start + 2 * len(turns[0]) + 30):
+        out, _ = _run_budget(agent_file.AgentExecutor(), char_tok, problem, label, turns, budget)
+        text = _response_text(char_tok, out)
+        edges += text.endswith(".") and len(out["observation_tokens"]) >= budget
+        query = problem.prompt + text
+        expected = reward_file.score_sample(query, problem.prompt, label)["score"]
+        assert out["reward"] == pytest.approx(expected, abs=1e-6), budget
+        assert float(out["scores"]) == pytest.approx(expected, abs=1e-6), budget
+    assert edges >= 1  # some budgets end exactly after a step (and its feedback)
+
+
+class FillEngine:
+    """Writes one junk step that fills the whole remaining budget and ends with a full stop."""
+
+    async def generate(
+        self, token_ids: list[int], sampling_params: Any, multi_modal_data: Any = None
+    ) -> Any:
+        n = sampling_params.max_tokens
+        text = " " + "z" * (n - 2) + "."
+        ids = list(range(10, 10 + n))  # only their number matters to the loop
+        output = SimpleNamespace(token_ids=ids, text=text, finish_reason="stop", logprobs=None)
+        return SimpleNamespace(outputs=[output])
+
+
+def test_curriculum_observes_every_group_cut_at_the_budget_edge(
+    tmp_path: Path, char_tok: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from edgegym.agents.corpus import write_curriculum_prompts
+
+    monkeypatch.setenv(STATE_DIR_ENV, str(tmp_path))
+    forget()
+    curriculum = {
+        "name": "edge-curriculum",
+        "config": {"contexts": ["symbolic"], "op_min": 2, "op_max": 4},
+        "state_path": "edge.json",
+    }
+    prompts = tmp_path / "slots.jsonl"
+    kwargs = {"feedback": "none", "reward": "gated"}
+    write_curriculum_prompts(
+        prompts,
+        slots=5,
+        group_size=4,
+        curriculum=curriculum,
+        env_id="edgegym:ReasonStep-v0",
+        env_kwargs=kwargs,
+    )
+    rows = [json.loads(line) for line in prompts.read_text().splitlines()]
+    executor = _load("curriculum", "agent_module").AgentExecutor()
+
+    async def group(row: dict[str, Any]) -> list[Any]:
+        runs = [
+            executor.execute(row["prompt"], row["label"], _params(), 900, char_tok, FillEngine())
+            for _ in range(4)
+        ]
+        return list(await asyncio.gather(*runs))
+
+    for row in rows:
+        for out in asyncio.run(group(row)):
+            assert len(out["action_ranges"]) == 1 and out["reward"] == 0.0
+            assert float(out["extra_logs"]["label_error"]) == 0.0
+            assert "curriculum/observed" in out["extra_logs"]
+    service = local_service("edge-curriculum")
+    assert service is not None
+    metrics = service.metrics()
+    assert metrics["curriculum/observed"] == metrics["curriculum/proposed"] == 5
+    assert metrics["curriculum/outstanding"] == 0
+    service.save()
+    assert json.loads((tmp_path / "edge.json").read_text())["observed_groups"] == 5
+
+
+def test_a_reward_function_that_raises_leaves_the_sample_without_reward(
+    tmp_path: Path, char_tok: Any
+) -> None:
+    """OpenRLHF 0.11 keeps the sample, with ``reward=None`` (its experience maker then fails):
+    the reason edgegym's reward function catches bad labels instead of raising."""
+    broken = tmp_path / "broken_reward.py"
+    broken.write_text("def reward_func(queries, prompts, labels, **kw):\n    raise KeyError(1)\n")
+    executor = agent_api.SingleTurnAgentExecutor(str(broken))
+    problem = _problems()[0]
+    label = _label(problem, "edgegym:Reason-v0", "gated", 0.5)
+    out, _ = _run(executor, char_tok, problem.prompt, label, [problem.completion + "[EOS]"])
+    assert out["reward"] is None and out["scores"] is None  # kept, not dropped
+    out, _ = _run(
+        agent_api.SingleTurnAgentExecutor(str(path("reward"))),
+        char_tok,
+        problem.prompt,
+        "not json",
+        [problem.completion + "[EOS]"],
+    )
+    assert float(out["reward"][0]) == 0.0  # ours: a bad label scores 0

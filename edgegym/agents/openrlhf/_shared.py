@@ -189,16 +189,32 @@ class Episode:
             action = text
             self.response += text
         obs, reward, terminated, truncated, info = self.env.step(action)
-        total = float(reward)
-        if not (terminated or truncated) and finished:
-            obs, reward, terminated, truncated, info = self.env.step("</solution>")
-            total += float(reward)
-        self.total += total
-        self.done = bool(terminated or truncated or finished)
+        self.total += float(reward)
+        self.done = bool(terminated or truncated)
         self.info = info
+        total = float(reward)
+        if finished:
+            total += self.finish()
         transcript = self.prompt + self.response
         feedback = obs[len(transcript) :] if obs.startswith(transcript) else ""
         return total, ("" if self.done else feedback)
+
+    def finish(self) -> float:
+        """End the episode now if the env still expects steps; returns the closing reward.
+
+        A response that stops without its answer (end of sequence, or OpenRLHF's context
+        budget spent right after a complete step) is closed with the action
+        ``</solution>``: the env then scores the whole response as ``Reason-v0`` would,
+        and the closing reward takes back shaping that unfinished steps earned. 0.0 when
+        the episode is already done.
+        """
+        if self.done:
+            return 0.0
+        _, reward, _, _, info = self.env.step("</solution>" if self.label.stepwise else "")
+        self.total += float(reward)
+        self.done = True
+        self.info = info
+        return float(reward)
 
     def logs(self) -> dict[str, float]:
         """The episode's diagnosis for ``extra_logs`` (zeros before the end)."""

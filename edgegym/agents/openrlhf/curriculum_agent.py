@@ -16,29 +16,30 @@ import logging
 from typing import Any
 
 from edgegym.agents.openrlhf import agent
-from edgegym.agents.openrlhf._shared import LABEL_ERRORS, Episode, Label
-from edgegym.agents.openrlhf.agent import STEP_STOP, _error_step, _tensor
-from edgegym.agents.openrlhf.curriculum import connect
-
-try:
-    from openrlhf.utils.agent import AgentInstanceBase
-except ImportError as err:  # pragma: no cover - depends on the install
-    raise ImportError(
-        "this file is OpenRLHF's agent: install it with `pip install 'edgegym[openrlhf]'`"
-    ) from err
+from edgegym.agents.openrlhf._shared import LABEL_ERRORS, LOG_KEYS, Episode, Label
+from edgegym.agents.openrlhf.curriculum import METRIC_KEYS, connect
 
 __all__ = ["AgentExecutor", "AgentInstance"]
 
 _LOG = logging.getLogger("edgegym.agents.openrlhf")
 
 
-class AgentInstance(AgentInstanceBase):  # type: ignore[misc]
-    """One episode on a problem leased from the curriculum; reports its outcome back."""
+class AgentInstance(agent.AgentInstance):
+    """One episode on a problem leased from the curriculum; reports its outcome back.
+
+    The curriculum's counters (:data:`~edgegym.agents.openrlhf.curriculum.METRIC_KEYS`)
+    as of this sample's report go to ``extra_logs``. A curriculum that cannot be set up
+    (a state path outside the allowed folder, a corrupt state file, too many
+    curricula) raises :class:`~edgegym.agents.openrlhf.curriculum.CurriculumError`: the
+    rollout fails, instead of every sample scoring 0.
+    """
+
+    log_keys = (*LOG_KEYS, *METRIC_KEYS)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self.episode: Episode | None = None
+        super().__init__(*args, **kwargs)
         self.handle: Any = None
-        self.group_id = -1
+        self.lease: tuple[str, int] = ("", -1)
 
     async def reset(self, states: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         """Lease the slot's problem and observe its prompt."""
@@ -47,7 +48,8 @@ class AgentInstance(AgentInstanceBase):  # type: ignore[misc]
             if label.curriculum is None or label.slot is None:
                 raise ValueError("curriculum labels only; problem labels go to agent.py")
             self.handle = connect(label.curriculum)
-            self.group_id, spec = await self.handle.lease(label.slot, label.group_size)
+            group, index, spec = await self.handle.lease(label.slot, label.group_size)
+            self.lease = (group, index)
             self.episode = Episode(label)
             return {"observation": self.episode.reset(spec)}
         except LABEL_ERRORS as err:
@@ -55,32 +57,20 @@ class AgentInstance(AgentInstanceBase):  # type: ignore[misc]
             self.episode = None
             return {"observation": states["observation"]}
 
-    async def step(self, states: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        """Score one turn; at the end of the episode, report it to the curriculum."""
-        if self.episode is None:
-            return _error_step()
-        text = states["action_text"]
-        finished = not (self.episode.label.stepwise and text.endswith(STEP_STOP))
-        reward, feedback = self.episode.step(text, finished=finished)
-        logs = self.episode.logs()
-        if self.episode.done:
-            info = self.episode.info
-            sample = {
-                "verified": bool(info.get("verified", False)),
-                "outcome": bool(info.get("outcome", 0.0)),
-                "score": min(1.0, max(0.0, self.episode.total)),
-                "process": float(info.get("process", 0.0)),
-                "flags": sorted(set(info.get("flags", ()))),
-            }
-            await self.handle.report(self.group_id, sample)
-            self.episode.close()
-        return {
-            "rewards": _tensor(reward),
-            "scores": _tensor(self.episode.total),
-            "environment_feedback": feedback,
-            "done": self.episode.done,
-            "extra_logs": {k: _tensor(v) for k, v in logs.items()},
+    async def ended(self) -> None:
+        """Report the finished sample; keep the curriculum's counters for ``extra_logs``."""
+        assert self.episode is not None
+        info = self.episode.info
+        sample = {
+            "verified": bool(info.get("verified", False)),
+            "outcome": bool(info.get("outcome", 0.0)),
+            "score": min(1.0, max(0.0, self.episode.total)),
+            "process": float(info.get("process", 0.0)),
+            "flags": sorted(set(info.get("flags", ()))),
         }
+        group, index = self.lease
+        self.extra_logs = await self.handle.report(group, index, sample)
+        self.episode.close()
 
 
 class AgentExecutor(agent.AgentExecutor):

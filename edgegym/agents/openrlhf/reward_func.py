@@ -9,8 +9,11 @@ rebuilds (``reset(seed, options={"spec": spec})`` then ``step(response)``), so t
 reward is exactly ``edgegym.rewards.score`` under the label's ``reward`` mode and
 ``alpha``, with the env's response budget.
 
-The function is total: OpenRLHF drops a sample whose reward function raises, so a label
-that cannot be read scores 0 with ``extra_logs["label_error"] = 1`` instead.
+A label that cannot be read scores 0 with ``extra_logs["label_error"] = 1``. OpenRLHF
+0.11 does not drop a sample whose reward function raises: ``SingleTurnAgentExecutor``
+logs the error and returns the sample with ``reward=None``, and building the experience
+then fails (``experience_maker.py``: no reward model to fall back on), so the training
+step fails. So bad labels are caught here, and any other error (a bug) surfaces there.
 """
 
 from __future__ import annotations
@@ -65,7 +68,8 @@ def score_sample(query: str, prompt: str, label: str) -> dict[str, float]:
             raise ValueError(f"the env rebuilt problem {info['id']}, the label names {parsed.id}")
         _, reward, _, _, info = env.step(response_of(query, prompt))
     # A bad label (not JSON, unknown env or kwargs, a spec that does not generate) must
-    # not raise: OpenRLHF would drop the sample. These are the errors such labels raise.
+    # not raise: OpenRLHF would fail the training step. These are the errors such labels
+    # raise.
     except LABEL_ERRORS:
         return {"score": 0.0, "outcome": 0.0, "process": 0.0, "verified": 0.0, "label_error": 1.0}
     return {
