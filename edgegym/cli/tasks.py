@@ -189,17 +189,16 @@ def _token_counter(path: str | None) -> Any:
 
 
 def _run_stats(args: argparse.Namespace) -> int:
-    from rich.console import Console
     from rich.table import Table
 
     from edgegym.tasks.stats import COLUMNS, cells, shape
 
     ops = parse_ops(args.ops)
-    contexts = _names(args.contexts, CONTEXTS, "--contexts")
-    modes = _names(args.modes, MODES, "--modes")
+    contexts = parse_names(args.contexts, CONTEXTS, "--contexts")
+    modes = parse_names(args.modes, MODES, "--modes")
     if args.per_op < 1:
         raise CommandError(f"--per-op must be >= 1, got {args.per_op}")
-    config = _config(args.config)
+    config = parse_config(args.config)
     count = _token_counter(args.tokenizer)
     specs = iter_specs(ops, args.per_op, contexts, modes, args.split, args.seed, config)
     rows = cells(shape(generate(spec), count) for spec in specs)

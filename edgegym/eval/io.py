@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from edgegym.tasks.io import atomic_write_bytes, atomic_write_text, read_jsonl
+from edgegym.tasks.io import atomic_write_bytes, atomic_write_text
 
 __all__ = [
     "atomic_write_bytes",

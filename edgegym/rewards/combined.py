@@ -133,7 +133,9 @@ def score(
     _check_mode(mode, alpha)
     gold = _gold(problem)
     if lenient:
-        return lenient_result(response, lambda text: score_parsed(text, gold, mode=mode, alpha=alpha))
+        return lenient_result(
+            response, lambda text: score_parsed(text, gold, mode=mode, alpha=alpha)
+        )
     return score_parsed(response, gold, mode=mode, alpha=alpha)
 
 

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from edgegym.rewards import RewardMode
-from edgegym.tasks.io import read_json
 from edgegym.tasks import CONTEXTS
+from edgegym.tasks.io import read_json
 from edgegym.tasks.spec import MAX_OP, MIN_OP, DagConfig, TaskSpec
 
 __all__ = [
