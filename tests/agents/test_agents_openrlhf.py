@@ -239,6 +239,34 @@ def test_reward_func_scores_step_labels_as_the_whole_response(char_tok: Any) -> 
     assert float(result["rewards"][0]) == pytest.approx(expected.score, abs=1e-6)
 
 
+@pytest.mark.parametrize(
+    "env_id", ["edgegym/ReasonStep-v0", "edgegym:edgegym/ReasonStep-v0", "ReasonStep-v0"]
+)
+def test_namespaced_step_ids_run_step_wise(
+    agent_file: ModuleType, char_tok: Any, env_id: str
+) -> None:
+    """The namespaced ids are step-wise too (a label naming one was run single-turn)."""
+    executor = agent_file.AgentExecutor()
+    problem = _problems()[0]
+    turns = _sentences(problem.completion)
+    label = _label(problem, env_id, "gated", 0.5, feedback="verdict")
+    out, _ = _run(executor, char_tok, problem.prompt, label, turns)
+    assert len(out["action_ranges"]) == len(turns) > 1
+    assert out["reward"] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("env_id", ["edgegym/Reason-v0", "edgegym:edgegym/Reason-v0"])
+def test_reward_func_scores_namespaced_ids(char_tok: Any, env_id: str) -> None:
+    reward_file = _load("reward", "reward_func")
+    problem = _problems()[1]
+    label = _label(problem, env_id, "gated", 0.5)
+    query = problem.prompt + _corrupt(problem.completion) + "[EOS]"
+    result = reward_file.reward_func([query], [problem.prompt], [label])
+    expected = score(problem, _corrupt(problem.completion))
+    assert float(result["rewards"][0]) == pytest.approx(expected.score, abs=1e-6)
+    assert float(result["extra_logs"]["label_error"][0]) == 0.0
+
+
 # ---- datasets ------------------------------------------------------------------------------
 
 

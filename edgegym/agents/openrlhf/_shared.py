@@ -29,7 +29,12 @@ __all__ = [
 END_STRINGS = ("[EOS]", "[PAD]", "</s>", "<|endoftext|>", "<|im_end|>", "<eos>", "<pad>")
 """End-of-sequence and padding strings a decoded response may end with (special tokens
 are kept when OpenRLHF and vLLM decode); they are not part of the response."""
-STEP_ENV_IDS = ("edgegym:ReasonStep-v0", "ReasonStep-v0")
+STEP_ENV_IDS = (
+    "edgegym:ReasonStep-v0",
+    "ReasonStep-v0",
+    "edgegym/ReasonStep-v0",
+    "edgegym:edgegym/ReasonStep-v0",
+)
 """Env ids whose actions are single trace steps (generation stops after each sentence)."""
 LABEL_ERRORS: tuple[type[Exception], ...] = (ValueError, KeyError, TypeError, gym.error.Error)
 """What a label that cannot be replayed raises (bad JSON or fields, an unknown env id or
@@ -74,7 +79,7 @@ class Label:
         if not isinstance(data, dict):
             raise ValueError(f"label must be a JSON object, got {type(data).__name__}")
         env_id = data.get("env_id")
-        if not isinstance(env_id, str) or not env_id.startswith(("edgegym:", "Reason")):
+        if not isinstance(env_id, str) or not env_id.startswith(("edgegym:", "edgegym/", "Reason")):
             raise ValueError(f"label env_id must be an edgegym env id, got {env_id!r}")
         kwargs = data.get("kwargs", {})
         if not isinstance(kwargs, dict):

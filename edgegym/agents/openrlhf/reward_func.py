@@ -33,7 +33,13 @@ from edgegym.agents.openrlhf._shared import (
 __all__ = ["reward_func", "score_sample"]
 
 _SINGLE_TURN_ID = "edgegym:Reason-v0"
-_SCORED_IDS = (_SINGLE_TURN_ID, "Reason-v0", *STEP_ENV_IDS)
+_SCORED_IDS = (
+    _SINGLE_TURN_ID,
+    "Reason-v0",
+    "edgegym/Reason-v0",
+    "edgegym:edgegym/Reason-v0",
+    *STEP_ENV_IDS,
+)
 _STEP_ONLY_KWARGS = ("feedback", "shaping", "max_episode_steps")
 _LOCAL = threading.local()  # OpenRLHF calls from a thread pool; envs are not thread-safe
 
