@@ -167,3 +167,26 @@ def test_the_agent_stops_the_rollout_instead_of_scoring_zero(folders: tuple[Path
         asyncio.run(
             module.AgentExecutor().execute("p", json.dumps(label), params, 64, tokenizer, None)
         )
+
+
+def test_a_label_whose_env_cannot_be_built_takes_no_lease(folders: tuple[Path, Path]) -> None:
+    pytest.importorskip("openrlhf.utils.agent")
+    import importlib.util
+
+    from edgegym.agents.openrlhf import path
+
+    spec = importlib.util.spec_from_file_location("agent_module", path("curriculum"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    label = {
+        "env_id": "edgegym:Reason-v0",
+        "kwargs": {"bogus": 1},
+        "curriculum": _label(None, name="no-lease"),
+        "slot": 0,
+        "group_size": 2,
+    }
+    instance = module.AgentInstance()
+    asyncio.run(instance.reset({"observation": "p", "label": json.dumps(label)}))
+    assert instance.episode is None  # the sample scores 0 (label_error)
+    assert local_service("no-lease") is None  # and leased nothing

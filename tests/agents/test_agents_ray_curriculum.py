@@ -78,7 +78,11 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     root = tmp_path_factory.mktemp("ray-curricula")
     # On a shared machine another process's memory can push the node past Ray's 95%
     # threshold, and Ray then kills this test's newest workers (seen once); no usage stats.
-    settings = {"RAY_memory_monitor_refresh_ms": "0", "RAY_USAGE_STATS_ENABLED": "0"}
+    settings = {
+        "RAY_memory_monitor_refresh_ms": "0",
+        "RAY_USAGE_STATS_ENABLED": "0",
+        "RAY_ACCEL_ENV_VAR_OVERRIDE_ON_ZERO": "0",  # no GPUs: leave their variables alone
+    }
     saved = {key: os.environ.get(key) for key in settings}
     os.environ.update(settings)
     ray.init(

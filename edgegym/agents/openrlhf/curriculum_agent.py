@@ -47,11 +47,12 @@ class AgentInstance(agent.AgentInstance):
             label = Label.parse(states["label"])
             if label.curriculum is None or label.slot is None:
                 raise ValueError("curriculum labels only; problem labels go to agent.py")
+            episode = Episode(label)  # a bad env fails here, before a lease is taken
             self.handle = connect(label.curriculum)
             group, index, spec = await self.handle.lease(label.slot, label.group_size)
             self.lease = (group, index)
-            self.episode = Episode(label)
-            return {"observation": self.episode.reset(spec)}
+            self.episode = episode
+            return {"observation": episode.reset(spec)}
         except LABEL_ERRORS as err:
             _LOG.warning("edgegym curriculum agent: unusable label, the sample scores 0: %s", err)
             self.episode = None
