@@ -10,7 +10,15 @@ from __future__ import annotations
 
 import hashlib
 
-from edgegym.tasks import CONTEXTS, RECORD_VERSION, DagConfig, TaskSpec, generate, load_context
+from edgegym.tasks import (
+    CONTEXTS,
+    RECORD_VERSION,
+    SPLITS,
+    DagConfig,
+    TaskSpec,
+    generate,
+    load_context,
+)
 
 CONFIGS = (
     DagConfig(),
@@ -20,7 +28,7 @@ CONFIGS = (
     DagConfig(totals=False, const_max=9, max_value=200),
     DagConfig(distractors=2.5, const_min=0),
 )
-SPLITS = ("train", "val", "test")
+
 PINNED = {2: "1a0a9aa06af0246702f0175e8a4b8ffd21f4985f4100d326ce1295e9ea4d155b"}
 """RECORD_VERSION -> digest of :func:`digest`."""
 
