@@ -86,7 +86,11 @@ def measure_study(repo: Path, per_op: int) -> dict[str, Any]:
                 g["statements"] for g in got
             )
             rows.append(row)
-    return {"cells": rows, "per_cell": per_op}
+    parameters = {"template": "crazy_zootopia", "mode": "normalforward", "force": True}
+    parameters |= {"ip_max": 20, "mod": -1, "number_range": 23, "target_length": "zero_context"}
+    parameters |= {"strictline": "op_max of OP_SCHEDULE", "oplist": "[op]", "seed": 0}
+    command = f"benchmarks/study_shape.py --measure-study <checkout> --per-op {per_op}"
+    return {"cells": rows, "per_cell": per_op, "parameters": parameters, "command": command}
 
 
 def edgegym_cells(config: DagConfig, per_op: int) -> dict[tuple[int, int], dict[str, Any]]:
@@ -141,11 +145,12 @@ def main() -> int:
     parser.add_argument("--config", default="{}", help="edgegym DagConfig as JSON")
     parser.add_argument("--per-op", type=int, default=30, help="problems per cell")
     parser.add_argument("--measure-study", type=Path, help="regenerate the fixture from a checkout")
+    parser.add_argument("--out", type=Path, default=FIXTURE, help="where --measure-study writes")
     args = parser.parse_args()
     if args.measure_study:
         data = measure_study(args.measure_study, args.per_op)
-        FIXTURE.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
-        print(f"wrote {FIXTURE}")
+        args.out.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+        print(f"wrote {args.out}")
         return 0
     return compare(DagConfig.from_dict(json.loads(args.config)), args.per_op)
 

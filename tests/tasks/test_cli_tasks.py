@@ -95,3 +95,22 @@ def test_stats_table_and_errors(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["stats", "--ops", "3", "--per-op", "2"]) == 0
     assert "problem shape" in capsys.readouterr().out
     assert main(["stats", "--ops", "3", "--per-op", "0"]) == 2
+
+
+def test_stats_counts_tokens_with_a_tokenizer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("transformers")
+    from edgegym.agents.tokenizer import char_tokenizer
+    from edgegym.tasks import TaskSpec, generate
+
+    char_tokenizer().save_pretrained(str(tmp_path))
+    argv = ["stats", "--ops", "3", "--per-op", "4", "--tokenizer", str(tmp_path), "--json"]
+    assert main(argv) == 0
+    cells = json.loads(capsys.readouterr().out)["cells"]
+    problems = [generate(TaskSpec(op=3, index=i)) for i in range(4)]
+    for cell in cells:  # one per depth drawn
+        group = [p for p in problems if p.depth == cell["depth"]]
+        # one token per character; the tags of the model format are one token each
+        assert cell["trace_tokens"] == sum(len(p.solution) for p in group) / len(group)
+        assert 0 < cell["prompt_tokens"] < cell["prompt_chars"]
