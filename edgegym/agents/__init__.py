@@ -7,7 +7,7 @@ extra to install (``edgegym[train]`` or ``edgegym[openrlhf]``) when it is missin
 verl adapter takes its sampler base class from verl, or torch, where either is installed;
 the hub adapters ``reasoning_gym`` and ``verifiers_env`` import their hub at the top,
 raising an ``ImportError`` naming ``edgegym[reasoning-gym]`` / ``edgegym[verifiers]``.)
-Nothing else in the package imports this subpackage.
+Only :mod:`edgegym.studies` and :mod:`edgegym.cli` import this subpackage.
 
 Modules:
     tokenizer: exact character-level and byte-level BPE Hugging Face tokenizers.
@@ -15,6 +15,7 @@ Modules:
     corpus: sharded, deterministic, resumable JSONL corpora (pre-training, mid-training,
         SFT, RL prompt sets).
     openrlhf: OpenRLHF's reward function and agent executor files.
+    packing: tokenized problems packed into rows of the context length.
     export: problem sets for verl (parquet), Hugging Face ``datasets`` and JSONL.
     verl: verl's reward function, a tag-keeping reward manager, a curriculum sampler.
     train: the local trainer (pre-training, mid-training, GRPO) for one machine.

@@ -8,7 +8,9 @@ matplotlib) belong inside the ``func``, not at module level, so that
 ``edgegym --help`` stays fast and works on a core install.
 
 Modules:
-    tasks: ``edgegym generate`` and ``edgegym show``.
+    tasks: ``edgegym generate``, ``edgegym show`` and ``edgegym stats``.
+    export: ``edgegym export verl|hf|jsonl``.
+    study: ``edgegym study NAME`` (the study's experiments).
     score: ``edgegym score``.
     corpus: ``edgegym corpus ...`` (training corpora).
     curriculum: ``edgegym curriculum`` (simulate, inspect a saved state).

@@ -16,6 +16,7 @@ Modules:
     grpo: group advantages, the policy-gradient loss and the GRPO loop.
     rl: the GRPO loop with the curriculum in it (propose, sample, score, observe, update).
     checkpoint: atomic checkpoints and exact resume.
+    compute: FLOPs of every stage (6ND for language-model steps, rollouts, RL updates).
     metrics: JSONL metrics and the rich live view.
     evaluate: pass@k per op, verified and answer-only, tables and plots.
     pipeline: the stages (init, pretrain, midtrain, rl, evaluate) and their chaining.
