@@ -324,6 +324,9 @@ def _plan(sr: StudyRun, manifest: dict[str, Any], base: Path) -> dict[str, Any]:
     from edgegym.agents.train.study import op_rates
 
     val = _evaluate(sr, base, sr.suite("val"), sr.root / "results" / "base-val.json")
+    main = tuple(p for p in val.problems if p.context == sr.preset.task.context)
+    if main and len(main) < len(val.problems):  # several contexts: bands from the task's
+        val = replace(val, problems=main)
     rates = op_rates(val, max(sr.preset.eval.k))
     bands, notes = select_bands(rates, sr.study.bands)
     arms, budget = _arm_plans(sr, bands, base)
