@@ -18,9 +18,12 @@ study cut short leaves a true report of the runs that finished.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -37,6 +40,7 @@ __all__ = [
     "StudyRun",
     "arm_config",
     "arm_ops",
+    "claim",
     "command_of",
     "read_manifest",
     "resolve_preset",
@@ -334,6 +338,38 @@ def _plan(sr: StudyRun, manifest: dict[str, Any], base: Path) -> dict[str, Any]:
     return plan
 
 
+@contextlib.contextmanager
+def claim(path: Path) -> Iterator[bool]:
+    """Hold ``path`` as this process's claim on one run; yields False if a live process has it.
+
+    Several workers may run one study folder (``edgegym study ...`` started again beside a
+    running one, after the base is evaluated): each run is trained by the first worker to
+    claim it. A claim whose process is gone is taken over.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for _ in range(2):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            try:
+                os.kill(int(path.read_text() or "0"), 0)
+            except (ProcessLookupError, ValueError):
+                path.unlink(missing_ok=True)  # its process is gone: stale
+                continue
+            except PermissionError:
+                pass  # alive, another user's
+            yield False
+            return
+        os.write(fd, str(os.getpid()).encode())
+        os.close(fd)
+        try:
+            yield True
+        finally:
+            path.unlink(missing_ok=True)
+        return
+    yield False
+
+
 def run_order(study: Study, seeds: int) -> list[tuple[Arm, int]]:
     """Seed by seed, the primary endpoint's arms first: a study cut short has its endpoint."""
     first = [arm for arm in study.arms if arm.name in (study.primary.a, study.primary.b)]
@@ -363,11 +399,13 @@ def run_study(study: Study, settings: Settings, *, console: Console | None = Non
     rl = preset.rl
     assert rl is not None
     for arm, seed in run_order(study, settings.seeds):
-        start = _train_base(sr, midtrain=True) if arm.midtrain else base
-        config = arm_config(rl, arm, tuple(plan["arms"][arm.name]["ops"]), seed)
-        model = _train_arm(sr, start, arm, config, seed)
         path = root / "results" / arm.name / f"seed-{seed}.json"
-        if not path.is_file():
+        with claim(root / "arms" / arm.name / f"seed-{seed}.claim") as mine:
+            if path.is_file() or not mine:
+                continue  # done, or another worker on this folder is running it
+            start = _train_base(sr, midtrain=True) if arm.midtrain else base
+            config = arm_config(rl, arm, tuple(plan["arms"][arm.name]["ops"]), seed)
+            model = _train_arm(sr, start, arm, config, seed)
             _evaluate(sr, model, sr.suite("test"), path)
             write_report(sr, plan)
     report = write_report(sr, plan)
