@@ -33,7 +33,7 @@ def register(sub: Any) -> None:
     for study in STUDIES.values():
         one = inner.add_parser(
             study.name,
-            help=study.title,
+            help=study.title.replace("%", "%%"),  # argparse formats help with %
             description=study.description,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )

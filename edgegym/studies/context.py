@@ -8,8 +8,8 @@ rollout budget on a 50/50 mix of the two contexts (the uniform curriculum over b
 contexts and every op from the in-distribution band to the hard band), ``--seeds``
 times. The test suite holds both contexts. The primary endpoint, fixed here before
 any run: long-tail (teacher) verified pass@n at the ops above the in-distribution
-band, 1% exposure - 0%. The bands are chosen on the validation suite, both contexts
-pooled, from the study's base (the main context only).
+band, 1% exposure - 0%. The bands are chosen from the study's base (pre-trained on the
+main context only) on the validation suite's main-context problems.
 """
 
 from __future__ import annotations

@@ -18,9 +18,12 @@ study cut short leaves a true report of the runs that finished.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -38,6 +41,7 @@ __all__ = [
     "arm_config",
     "arm_ops",
     "arm_start",
+    "claim",
     "command_of",
     "fill",
     "read_manifest",
@@ -324,6 +328,9 @@ def _plan(sr: StudyRun, manifest: dict[str, Any], base: Path) -> dict[str, Any]:
     from edgegym.agents.train.study import op_rates
 
     val = _evaluate(sr, base, sr.suite("val"), sr.root / "results" / "base-val.json")
+    main = tuple(p for p in val.problems if p.context == sr.preset.task.context)
+    if main and len(main) < len(val.problems):  # several contexts: bands from the task's
+        val = replace(val, problems=main)
     rates = op_rates(val, max(sr.preset.eval.k))
     bands, notes = select_bands(rates, sr.study.bands)
     arms, budget = _arm_plans(sr, bands, base)
@@ -428,15 +435,53 @@ def _midtrained(sr: StudyRun, arm: Arm, base: Path, steps: int) -> Path:
     return stage_midtrain(run)
 
 
-def arm_start(sr: StudyRun, arm: Arm, spec: dict[str, Any], base: Path) -> Path:
-    """The model an arm's RL starts from: its own base, a mid-trained one, or the study's."""
+def arm_start(sr: StudyRun, arm: Arm, spec: dict[str, Any], base: Path) -> Path | None:
+    """The model an arm's RL starts from: its own base, a mid-trained one, or the study's.
+
+    ``None`` while another worker on the folder trains the arm's own base.
+    """
     if arm.midtrain:
         return _train_base(sr, midtrain=True)
-    if arm.pretrain:
-        return _own_base(sr, arm)
-    if spec.get("midtrain_steps"):
+    if not arm.pretrain and not spec.get("midtrain_steps"):
+        return base
+    with claim(sr.root / "bases" / f"{arm.name}.claim") as mine:
+        if not mine:
+            return None
+        if arm.pretrain:
+            return _own_base(sr, arm)
         return _midtrained(sr, arm, base, int(spec["midtrain_steps"]))
-    return base
+
+
+@contextlib.contextmanager
+def claim(path: Path) -> Iterator[bool]:
+    """Hold ``path`` as this process's claim on one run; yields False if a live process has it.
+
+    Several workers may run one study folder (``edgegym study ...`` started again beside a
+    running one, after the base is evaluated): each run is trained by the first worker to
+    claim it. A claim whose process is gone is taken over.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for _ in range(2):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            try:
+                os.kill(int(path.read_text() or "0"), 0)
+            except (ProcessLookupError, ValueError):
+                path.unlink(missing_ok=True)  # its process is gone: stale
+                continue
+            except PermissionError:
+                pass  # alive, another user's
+            yield False
+            return
+        os.write(fd, str(os.getpid()).encode())
+        os.close(fd)
+        try:
+            yield True
+        finally:
+            path.unlink(missing_ok=True)
+        return
+    yield False
 
 
 def run_order(study: Study, seeds: int) -> list[tuple[Arm, int]]:
@@ -469,12 +514,16 @@ def run_study(study: Study, settings: Settings, *, console: Console | None = Non
     assert rl is not None
     for arm, seed in run_order(study, settings.seeds):
         spec = plan["arms"][arm.name]
-        start = arm_start(sr, arm, spec, base)
-        config = arm_config(rl, arm, tuple(spec["ops"]), seed, context=preset.task.context)
-        config = replace(config, steps=int(spec.get("rl_steps", config.steps)))
-        model = _train_arm(sr, start, arm, config, seed)
         path = root / "results" / arm.name / f"seed-{seed}.json"
-        if not path.is_file():
+        with claim(root / "arms" / arm.name / f"seed-{seed}.claim") as mine:
+            if path.is_file() or not mine:
+                continue  # done, or another worker on this folder is running it
+            start = arm_start(sr, arm, spec, base)
+            if start is None:
+                continue  # another worker is training this arm's own base
+            config = arm_config(rl, arm, tuple(spec["ops"]), seed, context=preset.task.context)
+            config = replace(config, steps=int(spec.get("rl_steps", config.steps)))
+            model = _train_arm(sr, start, arm, config, seed)
             _evaluate(sr, model, sr.suite("test"), path)
             write_report(sr, plan)
     report = write_report(sr, plan)

@@ -12,7 +12,14 @@ import pytest
 
 from edgegym.studies import STUDIES, Arm, Endpoint, Settings, Study
 from edgegym.studies.declare import BandRule
-from edgegym.studies.run import arm_config, arm_ops, command_of, run_order, select_bands
+from edgegym.studies.run import (
+    arm_config,
+    arm_ops,
+    claim,
+    command_of,
+    run_order,
+    select_bands,
+)
 
 EDGE = STUDIES["edge"]
 
@@ -143,3 +150,15 @@ def test_micro_study_end_to_end_within_three_minutes(tmp_path: Path) -> None:
     text = (tmp_path / "report.md").read_text()
     assert text.index("Primary endpoint") < text.index("Secondary")
     assert (tmp_path / "plot.png").stat().st_size > 1000
+
+
+def test_a_run_is_claimed_by_one_worker_and_stale_claims_are_taken_over(tmp_path: Path) -> None:
+    path = tmp_path / "arms" / "edge" / "seed-0.claim"
+    with claim(path) as first:
+        assert first and path.read_text() == str(__import__("os").getpid())
+        with claim(path) as second:
+            assert not second  # a live process holds it
+    assert not path.exists()  # released
+    path.write_text("999999999")  # no such process
+    with claim(path) as taken:
+        assert taken

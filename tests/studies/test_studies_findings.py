@@ -114,3 +114,14 @@ def test_micro_study_runs_end_to_end(name: str, tmp_path: Path) -> None:
             (tmp_path / "bases" / "exposure-10" / "pretrain" / "config.json").read_text()
         )
         assert "teacher=0.1@2" in teacher["stage"]["contexts"]
+
+
+@pytest.mark.parametrize("argv", [["study", "--help"], ["study", "context", "--help"]])
+def test_study_help_prints(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    from edgegym.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())  # help wraps lines
+    assert "context" in text and "1%" in text
