@@ -15,11 +15,12 @@ follow this protocol; here are the two that need no state to adapt:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import numpy as np
 
 from edgegym.curricula.arms import GroupResult
+from edgegym.curricula.base import Proposer as Curriculum  # the protocol, under the envs' name
 from edgegym.tasks.spec import DagConfig, TaskSpec, stable_int
 
 __all__ = [
@@ -28,19 +29,6 @@ __all__ = [
     "UniformProposer",
     "sample_spec",
 ]
-
-
-@runtime_checkable
-class Curriculum(Protocol):
-    """The protocol an env's ``curriculum`` argument follows."""
-
-    def propose(self, n: int) -> list[TaskSpec]:
-        """The next ``n`` specs to play."""
-        ...
-
-    def observe(self, results: Sequence[GroupResult]) -> object:
-        """Fold in scored groups (the env sends one one-sample group per episode)."""
-        ...
 
 
 def sample_spec(
