@@ -15,6 +15,7 @@ Modules:
     trace: the trace grammar (tags, phrases, clauses) and its writer.
     record: the Problem record and its provenance.
     io: atomic file writing and JSONL reading.
+    checks: the argument checks of the package's frozen configs.
 """
 
 from edgegym.tasks.context import CONTEXTS, Context, load_context
