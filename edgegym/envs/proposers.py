@@ -4,8 +4,9 @@ An env draws each episode's :class:`~edgegym.tasks.TaskSpec` either itself (unif
 its ``op`` range, contexts and modes, from its ``np_random``) or from a *curriculum*: any
 object with ``propose(n) -> list[TaskSpec]`` and ``observe(results)``. After each episode
 the env calls ``observe([GroupResult])`` with a group of one sample (see
-``edgegym.curricula.arms``). The adaptive curricula live in ``edgegym.curricula`` and
-follow this protocol; here are the two that need no state to adapt:
+``edgegym.curricula.arms``). The protocol is :class:`edgegym.curricula.base.Proposer`,
+exported here as ``Curriculum``. The adaptive curricula live in ``edgegym.curricula``
+and follow it; here are the two that need no state to adapt:
 
 - :class:`FixedProposer` cycles through a fixed list of specs (one spec: the same problem
   every episode);
