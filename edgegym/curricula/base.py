@@ -26,7 +26,7 @@ import abc
 import os
 import threading
 from collections.abc import Sequence
-from typing import Any, ClassVar, Generic, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar, runtime_checkable
 
 import numpy as np
 
@@ -80,13 +80,18 @@ def check_state(state: object) -> None:
             raise ValueError(f"curriculum state field {key!r} must be a JSON object")
 
 
+@runtime_checkable
 class Proposer(Protocol):
-    """What an env or a trainer needs from a curriculum."""
+    """What an env or a trainer needs from a curriculum: every strategy here, the envs'
+    fixed and uniform proposers, and any object with these two methods."""
 
-    def propose(self, n: int) -> list[TaskSpec]: ...
-    def observe(self, results: Sequence[GroupResult]) -> dict[str, float]: ...
-    def state_dict(self) -> dict[str, Any]: ...
-    def load_state_dict(self, state: dict[str, Any]) -> None: ...
+    def propose(self, n: int) -> list[TaskSpec]:
+        """The next ``n`` specs to play."""
+        ...
+
+    def observe(self, results: Sequence[GroupResult]) -> object:
+        """Fold in scored groups (an env sends one one-sample group per episode)."""
+        ...
 
 
 class Params(Protocol):

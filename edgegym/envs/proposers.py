@@ -4,8 +4,9 @@ An env draws each episode's :class:`~edgegym.tasks.TaskSpec` either itself (unif
 its ``op`` range, contexts and modes, from its ``np_random``) or from a *curriculum*: any
 object with ``propose(n) -> list[TaskSpec]`` and ``observe(results)``. After each episode
 the env calls ``observe([GroupResult])`` with a group of one sample (see
-``edgegym.curricula.arms``). The adaptive curricula live in ``edgegym.curricula`` and
-follow this protocol; here are the two that need no state to adapt:
+``edgegym.curricula.arms``). The protocol is :class:`edgegym.curricula.base.Proposer`,
+exported here as ``Curriculum``. The adaptive curricula live in ``edgegym.curricula``
+and follow it; here are the two that need no state to adapt:
 
 - :class:`FixedProposer` cycles through a fixed list of specs (one spec: the same problem
   every episode);
@@ -15,11 +16,12 @@ follow this protocol; here are the two that need no state to adapt:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import numpy as np
 
 from edgegym.curricula.arms import GroupResult
+from edgegym.curricula.base import Proposer as Curriculum  # the protocol, under the envs' name
 from edgegym.tasks.spec import DagConfig, TaskSpec, stable_int
 
 __all__ = [
@@ -28,19 +30,6 @@ __all__ = [
     "UniformProposer",
     "sample_spec",
 ]
-
-
-@runtime_checkable
-class Curriculum(Protocol):
-    """The protocol an env's ``curriculum`` argument follows."""
-
-    def propose(self, n: int) -> list[TaskSpec]:
-        """The next ``n`` specs to play."""
-        ...
-
-    def observe(self, results: Sequence[GroupResult]) -> object:
-        """Fold in scored groups (the env sends one one-sample group per episode)."""
-        ...
 
 
 def sample_spec(

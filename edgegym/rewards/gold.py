@@ -101,9 +101,6 @@ class Gold:
         object.__setattr__(self, "nodes", nodes)
         object.__setattr__(self, "index", index)
 
-    def __hash__(self) -> int:
-        return hash((self.mode, self.modulus, self.answer, self.nodes, self.equation))
-
 
 def _from_nodes(
     problem_mode: str, modulus: int | None, answer: Rat, nodes: Sequence[GoldNode], given: int
