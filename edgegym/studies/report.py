@@ -29,7 +29,7 @@ from edgegym.tasks import DagConfig
 from edgegym.tasks.io import atomic_write_text
 
 if TYPE_CHECKING:
-    from edgegym.studies.run import StudyRun
+    from edgegym.studies.layout import StudyRun
 
 __all__ = [
     "Collected",

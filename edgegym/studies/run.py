@@ -24,7 +24,7 @@ import os
 import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from edgegym.agents.train.config import EvalSetup, Preset, RLConfig, load_preset
 from edgegym.agents.train.pipeline import Run
 from edgegym.eval.results import EvalResults
 from edgegym.studies.declare import Arm, BandRule, Settings, Study
+from edgegym.studies.layout import StudyRun
 from edgegym.tasks.io import atomic_write_text
 
 __all__ = [
@@ -52,30 +53,6 @@ __all__ = [
 ]
 
 MANIFEST = "manifest.json"
-
-
-@dataclass
-class StudyRun:
-    """One study being run: declaration, settings, the resolved preset and the folder."""
-
-    study: Study
-    settings: Settings
-    preset: Preset
-    root: Path
-    console: Console
-
-    def base_run(self, *, midtrain: bool = False) -> Run:
-        preset = replace(self.preset, rl=None, midtrain=self.preset.midtrain if midtrain else None)
-        return Run(
-            preset=preset,
-            root=self.root / "base",
-            device=self.settings.device,
-            console=self.console,
-            progress=not self.settings.no_progress,
-        )
-
-    def suite(self, split: str) -> EvalSetup:
-        return replace(self.preset.eval, split=split)  # type: ignore[arg-type]
 
 
 def resolve_preset(study: Study, settings: Settings) -> Preset:
