@@ -29,6 +29,7 @@ HOT = (
     "edgegym/rewards/answer.py",
     "edgegym/rewards/arith.py",
     "edgegym/rewards/parse.py",
+    "edgegym/rewards/process.py",
     "edgegym/rewards/segments.py",
     "edgegym/rewards/steps.py",
 )

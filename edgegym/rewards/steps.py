@@ -18,7 +18,7 @@ itself make the steps after it wrong.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import NamedTuple
+from typing import ClassVar
 
 from edgegym.rewards.arith import EvalError, Lin, is_letter
 from edgegym.rewards.segments import Env, X, compiled, eval_segment, number_value
@@ -35,42 +35,119 @@ __all__ = [
 ]
 
 
-class Assignment(NamedTuple):
-    """One clause ``L = s1 = ... = sn`` of a step."""
+class _Record:
+    """Equality, hash and repr over ``FIELDS``, as a NamedTuple has them: the parse
+    records are plain classes because a NamedTuple is built by an interpreted
+    ``__new__``, which was a tenth of a parse's time in the compiled build."""
 
-    target: str
-    """The assigned letter."""
-    segments: tuple[str, ...]
-    """The segments after ``L =``, stripped: first the expression, last the stated value."""
-    parents: tuple[str, ...]
-    """Quantity names the expression refers to (temporaries expanded), in order of first use."""
-    value: Lin | None
-    """Recomputed value of the expression (reduced modulo ``modulus``), or None if it fails."""
-    stated: Lin | None
-    """Value of the last segment, or None if it fails to evaluate."""
-    error: str | None
-    """``undefined_letter``, ``inconsistent``, ``syntax``, ``too_large``, ... or None."""
+    __slots__ = ()
+    FIELDS: ClassVar[tuple[str, ...]] = ()
+
+    def values(self) -> tuple[object, ...]:
+        """The fields' values, in ``FIELDS`` order."""
+        return tuple([getattr(self, name) for name in self.FIELDS])
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, _Record) or type(other) is not type(self):
+            return NotImplemented
+        return self.values() == other.values()
+
+    def __hash__(self) -> int:
+        return hash(self.values())
+
+    def __repr__(self) -> str:
+        fields = ", ".join([f"{name}={getattr(self, name)!r}" for name in self.FIELDS])
+        return f"{type(self).__name__}({fields})"
 
 
-class Step(NamedTuple):
-    """One ``Define NAME as L; ...`` step."""
+class Assignment(_Record):
+    """One clause ``L = s1 = ... = sn`` of a step.
 
-    name: str
-    """The quantity name as written ('' for a malformed step)."""
-    letter: str
-    """The step's letter."""
-    parents: tuple[str, ...]
-    """Parents of the node's final assignment (names, in order of first use)."""
-    value: Lin | None
-    """Recomputed value of the node, or None."""
-    stated: Lin | None
-    """Stated value of the node, or None."""
-    error: str | None
-    """First error in any clause of the step (``malformed`` if the step does not parse)."""
-    assignments: tuple[Assignment, ...]
-    """All clauses, temporaries included, in order."""
-    unknown: bool = False
-    """True for reverse mode's ``we don't know its value yet`` step."""
+    Attributes:
+        target: the assigned letter.
+        segments: the segments after ``L =``, stripped: first the expression, last the
+            stated value.
+        parents: quantity names the expression refers to (temporaries expanded), in
+            order of first use.
+        value: recomputed value of the expression (reduced modulo ``modulus``), or None
+            if it fails.
+        stated: value of the last segment, or None if it fails to evaluate.
+        error: ``undefined_letter``, ``inconsistent``, ``syntax``, ``too_large``, ... or None.
+    """
+
+    __slots__ = ("error", "parents", "segments", "stated", "target", "value")
+    FIELDS: ClassVar[tuple[str, ...]] = (
+        "target",
+        "segments",
+        "parents",
+        "value",
+        "stated",
+        "error",
+    )
+
+    def __init__(
+        self,
+        target: str,
+        segments: tuple[str, ...],
+        parents: tuple[str, ...],
+        value: Lin | None,
+        stated: Lin | None,
+        error: str | None,
+    ) -> None:
+        self.target = target
+        self.segments = segments
+        self.parents = parents
+        self.value = value
+        self.stated = stated
+        self.error = error
+
+
+class Step(_Record):
+    """One ``Define NAME as L; ...`` step.
+
+    Attributes:
+        name: the quantity name as written ('' for a malformed step).
+        letter: the step's letter.
+        parents: parents of the node's final assignment (names, in order of first use).
+        value: recomputed value of the node, or None.
+        stated: stated value of the node, or None.
+        error: first error in any clause of the step (``malformed`` if the step does
+            not parse).
+        assignments: all clauses, temporaries included, in order.
+        unknown: True for reverse mode's ``we don't know its value yet`` step.
+    """
+
+    __slots__ = ("assignments", "error", "letter", "name", "parents", "stated", "unknown", "value")
+    FIELDS: ClassVar[tuple[str, ...]] = (
+        "name",
+        "letter",
+        "parents",
+        "value",
+        "stated",
+        "error",
+        "assignments",
+        "unknown",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        letter: str,
+        parents: tuple[str, ...],
+        value: Lin | None,
+        stated: Lin | None,
+        error: str | None,
+        assignments: tuple[Assignment, ...],
+        unknown: bool = False,
+    ) -> None:
+        self.name = name
+        self.letter = letter
+        self.parents = parents
+        self.value = value
+        self.stated = stated
+        self.error = error
+        self.assignments = assignments
+        self.unknown = unknown
 
 
 def _parents(letters: tuple[str, ...], deps: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
