@@ -209,7 +209,7 @@ def _sampler_base() -> type:
     try:
         from torch.utils.data import Sampler
 
-        return Sampler
+        return Sampler  # type: ignore[no-any-return]  # (Any where torch is not installed)
     except ImportError:
         return object
 
