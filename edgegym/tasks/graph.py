@@ -61,7 +61,7 @@ DIFF: Final = 4
 SUM: Final = 5
 TOTAL: Final = 6
 UNKNOWN: Final = 7
-OP_NAMES: tuple[NodeOp, ...] = (
+OP_NAMES: Final[tuple[NodeOp, ...]] = (
     "const",
     "copy",
     "times",
