@@ -15,6 +15,9 @@ Modules:
     trace: the trace grammar (tags, phrases, clauses) and its writer.
     record: the Problem record and its provenance.
     io: atomic file writing and JSONL reading.
+    chat: prompt formats (the study's raw text, chat messages).
+    checks: argument checks for the frozen configs.
+    stats: the shape of a problem distribution (``edgegym stats``).
 """
 
 from edgegym.tasks.context import CONTEXTS, Context, load_context
