@@ -346,9 +346,7 @@ def _gold_trace(
         x = values[d.unknown]
         steps.append(solve_steps(trace.letters[n - 1], a, b, values[-1], x))
         steps.append(f"Answer: {vtext[d.unknown]}.")
-    letters = {}
-    for name, letter in zip(d.names, trace.letters, strict=True):
-        letters[name] = letter
+    letters = {name: trace.letters[i] for i, name in enumerate(d.names)}
     return " ".join(steps), letters
 
 

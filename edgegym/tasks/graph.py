@@ -61,7 +61,7 @@ DIFF: Final = 4
 SUM: Final = 5
 TOTAL: Final = 6
 UNKNOWN: Final = 7
-OP_NAMES: tuple[NodeOp, ...] = (
+OP_NAMES: Final[tuple[NodeOp, ...]] = (
     "const",
     "copy",
     "times",
@@ -381,7 +381,8 @@ def linear_forms(dag: Dag, unknown: int) -> list[tuple[int, int]]:
             a, b = forms[par[0]]
             forms.append((a, b + k))
         elif code == DIFF:
-            (a1, b1), (a2, b2) = forms[par[0]], forms[par[1]]
+            a1, b1 = forms[par[0]]
+            a2, b2 = forms[par[1]]
             forms.append((a1 - a2, b1 - b2))
         else:
             sa = sb = 0

@@ -14,6 +14,8 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any, ClassVar, Literal
 
+from edgegym.tasks.trace import num
+
 __all__ = ["EDGES", "Node", "NodeOp", "graph_hasher"]
 
 NodeOp = Literal["const", "unknown", "copy", "sum", "diff", "times", "plus", "total"]
@@ -93,11 +95,10 @@ class Node:
         """The node's entry in the graph hash (:func:`edgegym.tasks.record.graph_hash`):
         its fields joined by ASCII separators, which no quantity name may contain."""
         parents = "\x1d".join(self._parents)
-        k_value = self._k
-        k = "None" if k_value is None else str(k_value)
+        k = "None" if self._k is None else num(self._k)
         coef = self._coef
-        c = "None" if coef is None else f"({coef[0]}, {coef[1]})"  # str(coef), natively
-        return f"\x1e{self._name}\x1f{self._op}\x1f{parents}\x1f{k}\x1f{self._value}\x1f{c}"
+        c = "None" if coef is None else f"({num(coef[0])}, {num(coef[1])})"  # str(coef)
+        return f"\x1e{self._name}\x1f{self._op}\x1f{parents}\x1f{k}\x1f{num(self._value)}\x1f{c}"
 
     def _key(self) -> tuple[Any, ...]:
         return (self._name, self._op, self._parents, self._k, self._value, self._coef)
