@@ -57,16 +57,23 @@ def messages(problem: Problem, fmt: str) -> list[dict[str, str]]:
 
 
 def sample(tok: Any, model: Any, msgs: list[dict[str, str]], args: argparse.Namespace) -> list[str]:
+    """``args.group`` replies to one prompt; the prompt is run once and its cache shared."""
     import torch
+    from transformers import DynamicCache
 
     enc = tok.apply_chat_template(
         msgs, add_generation_prompt=True, return_tensors="pt", return_dict=True
     )
-    ids = enc["input_ids"].repeat(args.group, 1)
+    prompt = enc["input_ids"]
     with torch.no_grad():
+        cache = DynamicCache()
+        model(prompt[:, :-1], past_key_values=cache, use_cache=True)
+        cache.batch_repeat_interleave(args.group)
+        ids = prompt.repeat(args.group, 1)
         out = model.generate(
             ids,
             attention_mask=torch.ones_like(ids),
+            past_key_values=cache,
             do_sample=True,
             temperature=args.temperature,
             top_p=0.95,
