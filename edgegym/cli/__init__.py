@@ -90,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CommandError, ValueError, FileNotFoundError, ImportError) as err:
         from rich.markup import escape
 
-        Console(stderr=True).print(f"[bold red]error:[/] {escape(str(err))}")
+        Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {escape(str(err))}")
         return 2
     except KeyboardInterrupt:
         return 130
