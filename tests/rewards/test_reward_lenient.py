@@ -99,3 +99,26 @@ def test_reward_lenient_pickles_and_batches(problem) -> None:  # type: ignore[no
 def test_modulus_problem_chat_gold_scores_one() -> None:
     p = generate(TaskSpec(op=5, mode="forward", config=DagConfig(modulus=10, distractors=0)))
     assert score(p, chat_completion(p), mode="strict", lenient=True).score == 1.0
+
+
+def test_score_cli_lenient(tmp_path, problem) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from edgegym.cli import main
+
+    problems = tmp_path / "p.jsonl"
+    problems.write_text(problem.to_json() + "\n")
+    replies = tmp_path / "r.jsonl"
+    row = {
+        "id": problem.id,
+        "responses": [chat_completion(problem), f"<answer>{problem.answer}</answer>"],
+    }
+    replies.write_text(json.dumps(row) + "\n")
+    for lenient, expect in ((False, [0.0, 0.0]), (True, [1.0, 0.0])):
+        out = tmp_path / f"out{lenient}.jsonl"
+        args = ["score", "--problems", str(problems), "--responses", str(replies)]
+        args += ["--mode", "strict", "--out", str(out)] + (["--lenient"] if lenient else [])
+        assert main(args) == 0
+        results = [json.loads(x) for x in out.read_text().splitlines()]
+        assert [r["score"] for r in results] == expect
+        assert ("lenient_solution" in results[0]["flags"]) is lenient
