@@ -13,7 +13,7 @@ all), with a file per split:
   ``context``, ``mode``. ``completion`` is the gold model-text reply: it scores 1.
 - ``jsonl``: the hf rows as ``{train,val,test}.jsonl``.
 
-The problems are those of ``edgegym generate`` (:func:`edgegym.cli.tasks.iter_specs`:
+The problems are those of ``edgegym generate`` (:func:`edgegym.tasks.spec.iter_specs`:
 ``per_op`` problems per op, cycling through the (context, mode) pairs) for each split; the
 splits are disjoint by graph hash by construction. Same arguments, same bytes.
 """
@@ -83,7 +83,7 @@ class ExportConfig:
 
 def problems(config: ExportConfig, split: str) -> Iterator[Problem]:
     """The split's problems, in ``edgegym generate`` order."""
-    from edgegym.cli.tasks import iter_specs
+    from edgegym.tasks.spec import iter_specs
 
     count = config.per_op if split == "train" else config.eval_per_op
     specs = iter_specs(

@@ -6,13 +6,12 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-from collections.abc import Iterator
 from typing import Any
 
 from edgegym.cli import CommandError, int_ranges, make_console, quote
 from edgegym.tasks import CONTEXTS, MODES, DagConfig, Problem, TaskSpec, generate
 from edgegym.tasks.io import atomic_write, read_jsonl, remove_stale_temporaries
-from edgegym.tasks.spec import MAX_OP, MIN_OP
+from edgegym.tasks.spec import MAX_OP, MIN_OP, iter_specs
 
 
 def parse_ops(text: str) -> list[int]:
@@ -45,31 +44,6 @@ def _exclude(path: str | None) -> frozenset[str]:
     from edgegym.eval.leakage import load_exclusion
 
     return load_exclusion([path]) if path else frozenset()
-
-
-def iter_specs(
-    ops: list[int],
-    per_op: int,
-    contexts: list[str],
-    modes: list[str],
-    split: str,
-    seed: int,
-    config: DagConfig,
-) -> Iterator[TaskSpec]:
-    """Per op, ``per_op`` specs cycling through (context, mode) pairs; indices count per pair."""
-    pairs = list(itertools.product(contexts, modes))
-    for op in ops:
-        for i in range(per_op):
-            context, mode = pairs[i % len(pairs)]
-            yield TaskSpec(
-                context=context,
-                mode=mode,  # type: ignore[arg-type]
-                op=op,
-                split=split,  # type: ignore[arg-type]
-                seed=seed,
-                index=i // len(pairs),
-                config=config,
-            )
 
 
 def _run_generate(args: argparse.Namespace) -> int:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import itertools
 import json
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -26,6 +28,7 @@ __all__ = [
     "Mode",
     "Split",
     "TaskSpec",
+    "iter_specs",
     "stable_int",
 ]
 
@@ -208,3 +211,28 @@ class TaskSpec:
         config = data.pop("config", None)
         cfg = config if isinstance(config, DagConfig) else DagConfig.from_dict(config or {})
         return cls(config=cfg, **data)
+
+
+def iter_specs(
+    ops: Sequence[int],
+    per_op: int,
+    contexts: Sequence[str],
+    modes: Sequence[str],
+    split: str,
+    seed: int,
+    config: DagConfig,
+) -> Iterator[TaskSpec]:
+    """Per op, ``per_op`` specs cycling through (context, mode) pairs; indices count per pair."""
+    pairs = list(itertools.product(contexts, modes))
+    for op in ops:
+        for i in range(per_op):
+            context, mode = pairs[i % len(pairs)]
+            yield TaskSpec(
+                context=context,
+                mode=mode,  # type: ignore[arg-type]
+                op=op,
+                split=split,  # type: ignore[arg-type]
+                seed=seed,
+                index=i // len(pairs),
+                config=config,
+            )
