@@ -133,7 +133,7 @@ def _start_manifest(sr: StudyRun) -> dict[str, Any]:
     fixed = {
         # What decides the runs; the titles and secondary endpoints may change later.
         "study": {key: declaration[key] for key in ("name", "arms", "base", "bands", "primary")},
-        "preset": sr.preset.to_dict(),
+        "preset": {k: v for k, v in sr.preset.to_dict().items() if k != "description"},
         "suites": {
             "validation": sr.suite("val").__dict__ | {"ops": list(sr.preset.eval.ops)},
             "test": sr.suite("test").__dict__ | {"ops": list(sr.preset.eval.ops)},
