@@ -66,7 +66,9 @@ class Seg:
 
 
 _CACHE: dict[str, Seg] = {}
-_CACHE_MAX = 1 << 16
+_CACHE_MAX = 1 << 15
+"""Segments kept (about 200 bytes each, ~6.5 MB at the cap): eight vector workers stay under
+100 MB of cache in all (``benchmarks/cache_memory.py``)."""
 _STRUCTURAL = frozenset({"syntax", "too_long", "too_deep"})
 
 
