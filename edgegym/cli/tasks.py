@@ -46,15 +46,20 @@ def _exclude(path: str | None) -> frozenset[str]:
     return load_exclusion([path]) if path else frozenset()
 
 
-def _run_generate(args: argparse.Namespace) -> int:
-    from rich.progress import Progress
-
+def _selection(args: argparse.Namespace) -> tuple[list[int], list[str], list[str], DagConfig]:
+    """The ops, contexts, modes and DagConfig of ``generate``/``stats``, checked."""
+    if args.per_op < 1:
+        raise CommandError(f"--per-op must be >= 1, got {args.per_op}")
     ops = parse_ops(args.ops)
     contexts = parse_names(args.contexts, CONTEXTS, "--contexts")
     modes = parse_names(args.modes, MODES, "--modes")
-    if args.per_op < 1:
-        raise CommandError(f"--per-op must be >= 1, got {args.per_op}")
-    config = parse_config(args.config)
+    return ops, contexts, modes, parse_config(args.config)
+
+
+def _run_generate(args: argparse.Namespace) -> int:
+    from rich.progress import Progress
+
+    ops, contexts, modes, config = _selection(args)
     for op in ops:  # fail before the output file is opened
         TaskSpec(op=op, context=contexts[0], mode=modes[0], config=config)  # type: ignore[arg-type]
     exclude = _exclude(args.exclude)
@@ -167,12 +172,7 @@ def _run_stats(args: argparse.Namespace) -> int:
 
     from edgegym.tasks.stats import COLUMNS, cells, shape
 
-    ops = parse_ops(args.ops)
-    contexts = parse_names(args.contexts, CONTEXTS, "--contexts")
-    modes = parse_names(args.modes, MODES, "--modes")
-    if args.per_op < 1:
-        raise CommandError(f"--per-op must be >= 1, got {args.per_op}")
-    config = parse_config(args.config)
+    ops, contexts, modes, config = _selection(args)
     count = _token_counter(args.tokenizer)
     specs = iter_specs(ops, args.per_op, contexts, modes, args.split, args.seed, config)
     rows = cells(shape(generate(spec), count) for spec in specs)
