@@ -78,6 +78,7 @@ from edgegym.tasks import (
     stable_int,
 )
 from edgegym.tasks.chat import PROMPT_FORMATS, chat_messages, completion_of
+from edgegym.tasks.checks import check_fields
 from edgegym.tasks.io import atomic_write, atomic_write_text, folder_lock, read_json
 
 __all__ = [
@@ -462,10 +463,7 @@ class CorpusConfig:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CorpusConfig:
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValueError(f"unknown CorpusConfig field(s) {unknown}; allowed: {sorted(known)}")
+        check_fields(cls, data)
         values = dict(data)
         values["dag"] = DagConfig.from_dict(dict(values.get("dag", {})))
         for key in ("ops", "contexts", "modes"):

@@ -9,7 +9,7 @@ from typing import Any
 from edgegym.curricula.arms import Arm, Track
 from edgegym.curricula.tracker import TrackerConfig
 from edgegym.tasks import CONTEXTS, FAMILIES, MAX_OP, MIN_OP, MODES, SPLITS, DagConfig
-from edgegym.tasks.checks import check_int
+from edgegym.tasks.checks import check_fields, check_int
 from edgegym.tasks.spec import Mode, Split
 
 __all__ = ["CurriculumConfig"]
@@ -94,12 +94,7 @@ class CurriculumConfig:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CurriculumConfig:
         data = dict(data)
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValueError(
-                f"unknown CurriculumConfig field(s) {unknown}; allowed: {sorted(known)}"
-            )
+        check_fields(cls, data)
         if "contexts" in data:
             data["contexts"] = tuple(data["contexts"])
         if "modes" in data:

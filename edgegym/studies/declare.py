@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from edgegym.tasks.checks import check_fields
+
 __all__ = ["Arm", "BandRule", "BaseSpec", "Endpoint", "Settings", "Study"]
 
 Metric = Literal["verified", "answer", "gap", "excess"]
@@ -242,10 +244,7 @@ class Settings:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Settings:
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValueError(f"unknown settings {unknown}; known: {sorted(known)}")
+        check_fields(cls, data)
         values = dict(data)
         for key in ("out", "manifest"):
             if values.get(key) is not None:

@@ -7,9 +7,12 @@ is never a number here, though Python makes it an ``int``.
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from collections.abc import Mapping
+from typing import Any
 
-__all__ = ["check_int", "check_number"]
+__all__ = ["check_fields", "check_int", "check_number"]
 
 
 def check_int(name: str, value: object, lo: int, hi: int | None = None) -> None:
@@ -40,3 +43,12 @@ def check_number(
     if not (above and below):
         interval = f"{'(' if open_lo else '['}{lo}, {hi}{')' if open_hi else ']'}"
         raise ValueError(f"{name} must be in {interval}, got {value!r}")
+
+
+def check_fields(cls: type, data: Mapping[str, Any]) -> None:
+    """Raise ``ValueError`` naming the keys of ``data`` that are not fields of the
+    dataclass ``cls`` (a ``from_dict`` reads no key it does not know)."""
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ValueError(f"unknown {cls.__name__} field(s) {unknown}; allowed: {sorted(known)}")

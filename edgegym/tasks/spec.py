@@ -19,6 +19,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from edgegym.tasks.checks import check_fields
+
 __all__ = [
     "MAX_OP",
     "MIN_OP",
@@ -122,10 +124,7 @@ class DagConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DagConfig:
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValueError(f"unknown DagConfig field(s) {unknown}; allowed: {sorted(known)}")
+        check_fields(cls, data)
         return cls(**data)
 
 
@@ -204,10 +203,7 @@ class TaskSpec:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TaskSpec:
         data = dict(data)
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValueError(f"unknown TaskSpec field(s) {unknown}; allowed: {sorted(known)}")
+        check_fields(cls, data)
         config = data.pop("config", None)
         cfg = config if isinstance(config, DagConfig) else DagConfig.from_dict(config or {})
         return cls(config=cfg, **data)
