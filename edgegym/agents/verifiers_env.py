@@ -30,7 +30,7 @@ from typing import Any, Literal
 
 from edgegym.agents.train.config import TaskSetup
 from edgegym.agents.train.data import suite
-from edgegym.rewards import Reward, RewardResult
+from edgegym.rewards import RewardResult, shared_reward
 from edgegym.tasks import DagConfig, Problem
 from edgegym.tasks.chat import chat_messages
 
@@ -56,16 +56,6 @@ __all__ = [
 
 TASKSET_ID = "edgegym-reason"
 """The id verifiers resolves to the ``edgegym_reason`` environment package."""
-
-_REWARDS: dict[tuple[str, float, bool], Reward] = {}
-
-
-def _reward(mode: str, alpha: float, lenient: bool) -> Reward:
-    """One shared :class:`Reward` per (mode, alpha, lenient): it caches gold graphs."""
-    key = (mode, alpha, lenient)
-    if key not in _REWARDS:
-        _REWARDS[key] = Reward(mode=mode, alpha=alpha, lenient=lenient)  # type: ignore[arg-type]
-    return _REWARDS[key]
 
 
 class EdgegymTaskData(vf.TaskData):  # type: ignore[misc]
@@ -106,7 +96,7 @@ class EdgegymTask(vf.Task[EdgegymTaskData, vf.State, EdgegymTaskConfig]):  # typ
     def result(self, trace: Any) -> RewardResult:
         """edgegym's diagnosis of the trace's last reply."""
         lenient = self.data.prompt_format == "chat"
-        reward = _reward(self.config.reward, self.config.alpha, lenient)
+        reward = shared_reward(self.config.reward, self.config.alpha, lenient)  # type: ignore[arg-type]
         return reward.result(self.data.record, trace.last_reply)
 
     @vf.stop  # type: ignore[misc,untyped-decorator]

@@ -49,7 +49,7 @@ from typing import Any
 import numpy as np
 
 from edgegym.curricula import Arm, CurriculumConfig, GroupResult, SampleOutcome, make_curriculum
-from edgegym.rewards import MODES, Reward, RewardResult
+from edgegym.rewards import RewardResult, shared_reward
 
 __all__ = [
     "MODULE_PATH",
@@ -63,7 +63,6 @@ __all__ = [
 MODULE_PATH = "pkg://edgegym.agents.verl"
 """This module for verl's ``custom_reward_function.path`` and ``reward_manager.module.path``."""
 
-_REWARDS: dict[tuple[str, float, bool], Reward] = {}
 _GUARD_AFTER = 8
 
 
@@ -98,16 +97,6 @@ STRIP_GUARD = StripGuard()
 """The process's guard, which :func:`compute_score` consults."""
 
 
-def _reward(mode: str, alpha: float, lenient: bool) -> Reward:
-    key = (mode, float(alpha), bool(lenient))
-    reward = _REWARDS.get(key)
-    if reward is None:
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {list(MODES)}, got {mode!r}")
-        reward = _REWARDS[key] = Reward(mode=mode, alpha=alpha, lenient=lenient)  # type: ignore[arg-type]
-    return reward
-
-
 def compute_score(
     data_source: str,
     solution_str: str,
@@ -136,7 +125,8 @@ def compute_score(
     if lenient is None:
         lenient = bool((extra_info or {}).get("lenient", False))
     STRIP_GUARD.check(solution_str)
-    result = _reward(mode, alpha, lenient).result(record, solution_str)
+    reward = shared_reward(mode, float(alpha), bool(lenient))  # type: ignore[arg-type]
+    result = reward.result(record, solution_str)
     return _as_dict(result)
 
 

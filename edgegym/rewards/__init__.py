@@ -20,6 +20,7 @@ from edgegym.rewards.combined import (
     lenient_result,
     score,
     score_parsed,
+    shared_reward,
 )
 from edgegym.rewards.gold import (
     Gold,
@@ -59,4 +60,5 @@ __all__ = [
     "parse_trace",
     "score",
     "score_parsed",
+    "shared_reward",
 ]

@@ -15,6 +15,7 @@ Always ``strict <= gated <= outcome``, and the gold response scores 1 in every m
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
@@ -36,6 +37,7 @@ __all__ = [
     "lenient_result",
     "score",
     "score_parsed",
+    "shared_reward",
 ]
 
 RewardMode: TypeAlias = Literal["outcome", "gated", "strict", "linear"]
@@ -257,3 +259,14 @@ class Reward:
                 f"problems and responses differ in length: {len(problems)} != {len(responses)}"
             )
         return [self(p, r) for p, r in zip(problems, responses, strict=True)]
+
+
+@functools.lru_cache(maxsize=32)
+def shared_reward(mode: RewardMode, alpha: float = 0.5, lenient: bool = False) -> Reward:
+    """One :class:`Reward` per ``(mode, alpha, lenient)`` in this process, for adapters that
+    a trainer calls once per sample (verl, verifiers): its gold-graph cache is shared.
+
+    Raises:
+        ValueError: bad ``mode`` or ``alpha`` (nothing is cached then).
+    """
+    return Reward(mode=mode, alpha=alpha, lenient=lenient)
