@@ -29,6 +29,7 @@ from typing import Any
 from edgegym.tasks import RECORD_VERSION, DagConfig, Problem, generate
 from edgegym.tasks.chat import PROMPT_FORMATS, completion_of, prompt_of
 from edgegym.tasks.io import atomic_dir
+from edgegym.tasks.trace import SOLUTION_OPEN
 
 __all__ = [
     "DATA_SOURCE",
@@ -203,6 +204,7 @@ def dataset_card(config: ExportConfig, counts: dict[str, int]) -> str:
         ops=f"{min(config.ops)}-{max(config.ops)}",
         lenient=lenient,
         prompt_format=config.prompt_format,
+        solution_open=SOLUTION_OPEN,
     )
 
 
@@ -239,7 +241,7 @@ the contexts, names or sentence order. The `graph_hash` inside `record` lets you
 
 ## Columns
 
-- `prompt`: the model's prompt (`raw`: text ending `<solution>`; `chat`: system and user
+- `prompt`: the model's prompt (`raw`: text ending `{solution_open}`; `chat`: system and user
   messages).
 - `completion`: the gold reply in the same format; it scores 1.
 - `answer`: the gold answer (int). `record`: the full problem record (JSON), the scorer's

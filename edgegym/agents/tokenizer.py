@@ -26,6 +26,15 @@ from collections.abc import Iterable, Iterator
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from edgegym.tasks.trace import (
+    ANSWER_CLOSE,
+    ANSWER_OPEN,
+    QUESTION_CLOSE,
+    QUESTION_OPEN,
+    SOLUTION_CLOSE,
+    SOLUTION_OPEN,
+)
+
 if TYPE_CHECKING:
     from transformers import PreTrainedTokenizerFast
 
@@ -47,12 +56,12 @@ __all__ = [
 
 BOS, EOS, PAD, UNK = "[BOS]", "[EOS]", "[PAD]", "[UNK]"
 TAGS: tuple[str, ...] = (
-    "<question>",
-    "</question>",
-    "<solution>",
-    "</solution>",
-    "<answer>",
-    "</answer>",
+    QUESTION_OPEN,
+    QUESTION_CLOSE,
+    SOLUTION_OPEN,
+    SOLUTION_CLOSE,
+    ANSWER_OPEN,
+    ANSWER_CLOSE,
 )
 SPECIAL_TOKENS: tuple[str, ...] = (PAD, BOS, EOS, UNK, *TAGS)
 """Special tokens in id order: ``[PAD]`` is 0, ``[BOS]`` 1, ``[EOS]`` 2, ``[UNK]`` 3, tags 4-9."""

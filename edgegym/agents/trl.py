@@ -44,6 +44,7 @@ from edgegym.agents.tokenizer import require
 from edgegym.curricula import GroupResult
 from edgegym.rewards import MODES, Reward, RewardResult
 from edgegym.tasks import Problem, generate
+from edgegym.tasks.trace import FINAL_TAGS, response_end
 
 if TYPE_CHECKING:
     from edgegym.agents.train.config import TaskSetup
@@ -63,7 +64,7 @@ __all__ = [
 PromptFn = Callable[[Problem], Any]
 """A problem's prompt for the policy: a string, or a list of chat messages."""
 
-TAGS = ("</solution>", "<answer>", "</answer>")
+TAGS = FINAL_TAGS
 """The tags a response writes; a decode that drops them makes every reward 0."""
 
 
@@ -191,7 +192,7 @@ def check_tokenizer(tokenizer: Any) -> None:
     processing class) whose decode drops special tokens regardless, or that cannot
     spell a tag, would make every reward 0.
     """
-    probe = " a = 1 + 2 = 3. </solution> <answer> 3 </answer>"
+    probe = f" a = 1 + 2 = 3. {response_end(3)}"
     ids = tokenizer(probe, add_special_tokens=False)["input_ids"]
     text = _decode(tokenizer, ids)
     missing = [tag for tag in TAGS if tag not in text]

@@ -50,6 +50,7 @@ import numpy as np
 
 from edgegym.curricula import Arm, CurriculumConfig, GroupResult, SampleOutcome, make_curriculum
 from edgegym.rewards import RewardResult, shared_reward
+from edgegym.tasks.trace import STEP_HEAD
 
 __all__ = [
     "MODULE_PATH",
@@ -80,7 +81,7 @@ class StripGuard:
     def check(self, text: str) -> None:
         if self.clear:
             return
-        if "<" in text or "Define " not in text:
+        if "<" in text or STEP_HEAD not in text:
             self.clear = True  # a reply with tags (or no trace at all): decoding keeps them
             return
         self.stripped += 1

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from edgegym.cli import TRAIN_NEEDS, CommandError, at_least, json_object, make_console, quote
+from edgegym.tasks.trace import SOLUTION_OPEN
 
 _DEFAULT_OPS = {
     "pretrain": "pretrain-20-30-50",
@@ -223,7 +224,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     helps = {
         "pretrain": "pre-training text (model text + EOS) on an op mixture",
         "midtrain": "mid-training text (default: 20%% op 2-10 + 80%% op 11-14)",
-        "sft": "SFT pairs: prompt (up to <solution>) and gold response + EOS",
+        "sft": f"SFT pairs: prompt (up to {SOLUTION_OPEN}) and gold response + EOS",
         "rl": "RL prompts with a JSON label from which the env rebuilds the problem",
     }
     for kind, text in helps.items():

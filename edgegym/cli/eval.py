@@ -20,13 +20,17 @@ from typing import Any
 
 from edgegym.cli import CommandError, at_least, check_needs, int_ranges, make_console, quote
 from edgegym.tasks.spec import MAX_OP, MIN_OP
+from edgegym.tasks.trace import SOLUTION_OPEN
 
 _PLOT_NEEDS = (("matplotlib", "plot"),)
 
-_EPILOG = """generations file (JSONL), one of:
-  {"id": "<problem id>", "responses": ["<text after <solution>>", ...]}   one line per problem
-  {"id": "<problem id>", "response": "<text>"}                          one line per sample
-lines without "id" may carry the exact "prompt" instead."""
+_EPILOG = (
+    "generations file (JSONL), one of:\n"
+    f'  {{"id": "<problem id>", "responses": ["<text after {SOLUTION_OPEN}>", ...]}}'
+    "   one line per problem\n"
+    '  {"id": "<problem id>", "response": "<text>"}                          one line per sample\n'
+    'lines without "id" may carry the exact "prompt" instead.'
+)
 
 
 _MAX_K = 1 << 20

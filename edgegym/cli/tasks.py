@@ -12,6 +12,7 @@ from edgegym.cli import CommandError, int_ranges, make_console, quote
 from edgegym.tasks import CONTEXTS, MODES, DagConfig, Problem, TaskSpec, generate
 from edgegym.tasks.io import atomic_write, read_jsonl, remove_stale_temporaries
 from edgegym.tasks.spec import MAX_OP, MIN_OP, iter_specs
+from edgegym.tasks.trace import TRACE_ANSWER
 
 
 def parse_ops(text: str) -> list[int]:
@@ -107,7 +108,7 @@ def _show(problem: Problem) -> None:
         add(tree, parent, 1)
     console.print(Panel(tree, title="necessary DAG", title_align="left"))
     console.print(Panel(Text(problem.solution), title="gold trace", title_align="left"))
-    console.print(f"[bold]Answer:[/] {quote(problem.answer)}")
+    console.print(f"[bold]{TRACE_ANSWER}[/] {quote(problem.answer)}")
 
 
 def show_examples(console: Any) -> None:

@@ -19,6 +19,7 @@ from edgegym.envs.spaces import FreeText
 from edgegym.rewards import Gold, RewardResult, gold_of, lenient_result, score_parsed
 from edgegym.tasks import RECORD_VERSION, DagConfig, Problem, TaskSpec, generate
 from edgegym.tasks.chat import chat_messages
+from edgegym.tasks.trace import FINAL_TAGS, SOLUTION_OPEN
 
 __all__ = [
     "FINAL_MARKERS",
@@ -35,7 +36,7 @@ OVER_LENGTH = "over_length"
 """Flag set when a response exceeds ``max_response_chars`` and is cut to it before scoring."""
 NO_ERROR = -1
 """``info["first_error"]`` of a response with no wrong step (the reward's ``None``)."""
-FINAL_MARKERS = ("</solution>", "<answer>", "</answer>")
+FINAL_MARKERS = FINAL_TAGS
 """A response containing any of these is complete (``ReasonStep-v0`` terminates on it)."""
 
 _SPEC_FIELDS = tuple(f.name for f in dataclasses.fields(TaskSpec))
@@ -72,7 +73,7 @@ def check_action(env: gym.Env[Any, Any], action: object) -> str:
     if not isinstance(action, str):
         raise TypeError(
             f"{type(env).__name__}.step expects the action to be a str (the response text "
-            f"after <solution>), got {type(action).__name__}"
+            f"after {SOLUTION_OPEN}), got {type(action).__name__}"
         )
     return action
 

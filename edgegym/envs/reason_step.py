@@ -15,12 +15,13 @@ from edgegym.envs.base import FINAL_MARKERS, ReasonBase
 from edgegym.envs.config import EnvConfig, StepEnvConfig
 from edgegym.rewards import ProcessResult, RewardResult, check_process, parse
 from edgegym.tasks import Problem
+from edgegym.tasks.trace import SOLVE_HEAD, STEP_HEAD, response_end, trace_body
 
 __all__ = ["VERDICTS", "ReasonStepEnv", "gold_steps", "join_steps"]
 
 VERDICTS = ("correct", "wrong")
 _MARKER_SPAN = max(len(m) for m in FINAL_MARKERS)
-_STEP_START = re.compile(r" (?=Define |We know )")
+_STEP_START = re.compile(f" (?={re.escape(STEP_HEAD)}|{re.escape(SOLVE_HEAD)})")
 
 
 def join_steps(actions: Sequence[str]) -> str:
@@ -38,8 +39,7 @@ def gold_steps(problem: Problem) -> list[str]:
     Steps are the ``Define ...`` steps (in reverse mode also the opening sentence and the
     closing ``We know ...`` equation block); ``join_steps(gold_steps(p)) == p.completion``.
     """
-    body = problem.solution.rsplit("Answer:", 1)[0].strip()
-    return [*_STEP_START.split(body), f"</solution> <answer> {problem.answer} </answer>"]
+    return [*_STEP_START.split(trace_body(problem.solution)), response_end(problem.answer)]
 
 
 class ReasonStepEnv(ReasonBase):

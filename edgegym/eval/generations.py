@@ -24,6 +24,7 @@ from typing import Any
 
 from edgegym.tasks import format_prompt
 from edgegym.tasks.io import read_jsonl
+from edgegym.tasks.trace import SOLUTION_OPEN
 
 __all__ = ["collect_generations", "read_generations"]
 
@@ -77,7 +78,7 @@ def collect_generations(
                     format_prompt(r["problem"], r["question"]): str(r["id"]) for r in records
                 }
             key = by_prompt.get(
-                prompt.rstrip() if prompt.rstrip().endswith("<solution>") else prompt
+                prompt.rstrip() if prompt.rstrip().endswith(SOLUTION_OPEN) else prompt
             )
             if key is None:
                 raise ValueError(f"{where}: prompt matches no problem of the suite")

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from edgegym.tasks import Problem, stable_int
+from edgegym.tasks.trace import SOLUTION_CLOSE, STEP_HEAD, response_end
 
 __all__ = [
     "CorruptedOracle",
@@ -38,7 +39,7 @@ __all__ = [
 
 Record = dict[str, Any]
 
-_STEP = re.compile(r"Define .*?(?= Define |$)")
+_STEP = re.compile(f"{re.escape(STEP_HEAD)}.*?(?= {re.escape(STEP_HEAD)}|$)")
 # The step's own assignment: "; so L = <expr> = ... = <value>." (values hold no ".").
 _SO = re.compile(r"; so [A-Za-z] = [^.]*\.")
 _LAST_INT = re.compile(r"\d+(?!.*\d)")
@@ -60,7 +61,7 @@ def _completion(record: Record) -> str:
 
 
 def _finish(body: str, answer: int | str) -> str:
-    return f" {body} </solution> <answer> {answer} </answer>"
+    return f" {body} {response_end(answer)}"
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ class RandomGuesser:
             guesses.tolist(), rng.integers(0, len(letters), size=n), strict=True
         ):
             letter = letters[int(pick)]
-            out.append(_finish(f"Define {query} as {letter}; so {letter} = {guess}.", guess))
+            out.append(_finish(f"{STEP_HEAD}{query} as {letter}; so {letter} = {guess}.", guess))
         return out
 
 
@@ -145,10 +146,10 @@ class CorruptedOracle:
 
     def sample(self, record: Record, n: int, rng: np.random.Generator) -> list[str]:
         completion = _completion(record)
-        body, tail = completion.split(" </solution>", 1)
+        body, tail = completion.split(f" {SOLUTION_CLOSE}", 1)
         prefix = ""
-        if not body.lstrip().startswith("Define"):  # reverse mode's opening sentence
-            cut = body.index("Define")
+        if not body.lstrip().startswith(STEP_HEAD):  # reverse mode's opening sentence
+            cut = body.index(STEP_HEAD)
             prefix, body = body[:cut], body[cut:]
         steps = _STEP.findall(body.strip())
         modulus = (record.get("config") or {}).get("modulus")
@@ -162,7 +163,7 @@ class CorruptedOracle:
             if changed is not None:
                 kept[i] = changed
             text = (prefix + " ".join(kept)).strip()
-            out.append(f" {text} </solution>{tail}")
+            out.append(f" {text} {SOLUTION_CLOSE}{tail}")
         return out
 
 

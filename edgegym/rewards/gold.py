@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from edgegym.rewards.arith import Lin, Rat
 from edgegym.rewards.parse import Mode, parse_trace
+from edgegym.tasks.trace import TRACE_ANSWER
 
 if TYPE_CHECKING:
     from edgegym.tasks import Problem
@@ -196,7 +197,7 @@ def gold_from_study_record(record: Mapping[str, Any]) -> Gold:
         raise ValueError(f"not a study record (needs mode and solution): {err!r}") from err
     parsed = parse_trace(solution, mode=mode)
     if parsed.answer is None:
-        raise ValueError("study solution has no 'Answer: N.'")
+        raise ValueError(f"study solution has no '{TRACE_ANSWER} N.'")
     nodes: list[GoldNode] = []
     for step in parsed.steps:
         if step.value is None or step.error not in (None, "inconsistent"):

@@ -26,15 +26,14 @@ The pre-pass is linear in the reply, never raises and never evaluates text.
 
 from __future__ import annotations
 
+from edgegym.tasks.trace import ANSWER_OPEN, SOLUTION_CLOSE, SOLUTION_OPEN, response_end
+
 __all__ = ["LENIENT_FLAGS", "normalize"]
 
 LENIENT_FLAGS = frozenset({"lenient_think", "lenient_solution", "lenient_answer", "lenient_boxed"})
 
 _THINK_OPEN = "<think>"
 _THINK_CLOSE = "</think>"
-_SOLUTION_OPEN = "<solution>"
-_SOLUTION_CLOSE = "</solution>"
-_ANSWER_OPEN = "<answer>"
 _BOXED = "\\boxed{"
 
 
@@ -68,20 +67,20 @@ def _boxed(text: str) -> tuple[int, str] | None:
 
 def _close_answer(text: str, flags: set[str]) -> str:
     """Insert the missing ``</solution>`` before a bare final answer (tag or box)."""
-    if _SOLUTION_CLOSE in text:
+    if SOLUTION_CLOSE in text:
         return text
-    at = text.find(_ANSWER_OPEN)
+    at = text.find(ANSWER_OPEN)
     if at >= 0:
-        if text.find(_ANSWER_OPEN, at + 1) >= 0:
+        if text.find(ANSWER_OPEN, at + 1) >= 0:
             return text  # two answers: left for the scorer to reject
         flags.add("lenient_answer")
-        return f"{text[:at].rstrip()} {_SOLUTION_CLOSE} {text[at:]}"
+        return f"{text[:at].rstrip()} {SOLUTION_CLOSE} {text[at:]}"
     box = _boxed(text)
     if box is None:
         return text
     start, content = box
     flags.add("lenient_boxed")
-    return f"{text[:start].rstrip()} {_SOLUTION_CLOSE} {_ANSWER_OPEN} {content.strip()} </answer>"
+    return f"{text[:start].rstrip()} {response_end(content.strip())}"
 
 
 def normalize(response: object) -> tuple[object, frozenset[str]]:
@@ -96,8 +95,8 @@ def normalize(response: object) -> tuple[object, frozenset[str]]:
     if thought:
         flags.add("lenient_think")
     head = text.lstrip()
-    if head.startswith(_SOLUTION_OPEN):
-        text = head[len(_SOLUTION_OPEN) :]
+    if head.startswith(SOLUTION_OPEN):
+        text = head[len(SOLUTION_OPEN) :]
         flags.add("lenient_solution")
         if not text.startswith(" "):
             text = " " + text

@@ -18,7 +18,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from edgegym.tasks.trace import ANSWER_CLOSE, ANSWER_OPEN, SOLUTION_CLOSE
+from edgegym.tasks.trace import (
+    ANSWER_CLOSE,
+    ANSWER_OPEN,
+    SOLUTION_CLOSE,
+    STEP_HEAD,
+    TRACE_ANSWER,
+    response_end,
+)
 
 if TYPE_CHECKING:
     from edgegym.tasks import Problem
@@ -74,9 +81,9 @@ def split_response(response: str) -> Trace:
     answer, sep2, after = rest.partition(_ANSWER_CLOSE)
     if not sep or not sep2:
         raise ValueError("not a response in the gold layout")
-    chunks = head.strip().split("Define ")
+    chunks = head.strip().split(STEP_HEAD)
     pre = chunks[0].strip()
-    steps = [f"Define {chunk.strip()}" for chunk in chunks[1:]]
+    steps = [f"{STEP_HEAD}{chunk.strip()}" for chunk in chunks[1:]]
     tail = ""
     if steps:
         last = steps[-1]
@@ -186,13 +193,13 @@ def _renamed(text: str, rng: random.Random, reverse: bool, injective: bool) -> s
     return rename_letters(text, {u: rng.choice(pool[:5]) for u in used})
 
 
-_EDITS = [" ", ".", ";", " = ", "=", "so ", "Define ", "x", "t", "(", ")", "-", "7", "é", "<"]
+_EDITS = [" ", ".", ";", " = ", "=", "so ", STEP_HEAD, "x", "t", "(", ")", "-", "7", "é", "<"]
 
 
 def _edited(text: str, rng: random.Random) -> str:
     """One to three random one-character edits of the body."""
     for _ in range(rng.randrange(1, 4)):
-        at = rng.randrange(max(1, text.find(" </solution>")))
+        at = rng.randrange(max(1, text.find(f" {SOLUTION_CLOSE}")))
         text = text[:at] + rng.choice(_EDITS + list(string.digits)) + text[at + 1 :]
     return text
 
@@ -234,10 +241,11 @@ def varied_responses(problem: Problem, rng: random.Random) -> list[Any]:
             out.append(literal_expression(gold, i))
     out += [_renamed(text, rng, reverse, rng.random() < 0.7) for text in out[6:]]
     out.append(with_answer(gold, str(problem.answer + 1)))
-    out.append(gold.replace(" </solution>", f" Answer: {problem.answer}. </solution>"))
-    out.append(gold + f" <answer> {problem.answer} </answer>")
-    out.append(gold.replace(". Define", ". junk Define", 1))
+    close = f" {SOLUTION_CLOSE}"
+    out.append(gold.replace(close, f" {TRACE_ANSWER} {problem.answer}.{close}"))
+    out.append(gold + f" {ANSWER_OPEN} {problem.answer} {ANSWER_CLOSE}")
+    out.append(gold.replace(f". {STEP_HEAD}", f". junk {STEP_HEAD}", 1))
     out += [gold[: rng.randrange(len(gold))] for _ in range(3)]
     out += [_edited(gold, rng) for _ in range(6)]
-    out += ["", " </solution> <answer> 5 </answer>", "Define ; as a;.", "x" * 40, None, 7]
+    out += ["", f" {response_end(5)}", f"{STEP_HEAD}; as a;.", "x" * 40, None, 7]
     return out

@@ -25,6 +25,13 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias, get_args
 
 from edgegym.tasks.record import format_prompt
 from edgegym.tasks.spec import DagConfig, TaskSpec
+from edgegym.tasks.trace import (
+    REVERSE_OPENING,
+    SOLUTION_OPEN,
+    STEP_HEAD,
+    UNKNOWN_STEP,
+    response_end,
+)
 
 if TYPE_CHECKING:
     from edgegym.tasks.record import Problem
@@ -48,27 +55,26 @@ Message: TypeAlias = dict[str, str]
 _EXAMPLE_OP = 3
 _EXAMPLE_SEED = 20251208
 
-_GRAMMAR = """\
+_GRAMMAR = f"""\
 Solve the problem step by step in this exact format, then give the answer.
 
-Reply with: <solution> STEPS </solution> <answer> N </answer>
+Reply with: {SOLUTION_OPEN} STEPS {response_end("N")}
 
 - STEPS defines every quantity the answer needs, one step each, dependencies first, \
-steps separated by one space: "Define <quantity> as <L>; so <L> = <expression> = <numbers> \
-= <value>." where <L> is one new ASCII letter per quantity, <expression> uses the letters \
-of the quantities it depends on, <numbers> is the expression with their values written in, \
-and <value> is the result.
-- A quantity stated directly is "Define <quantity> as <L>; so <L> = <value>."
+steps separated by one space: "{STEP_HEAD}<quantity> as <L>; so <L> = <expression> = \
+<numbers> = <value>." where <L> is one new ASCII letter per quantity, <expression> uses \
+the letters of the quantities it depends on, <numbers> is the expression with their values \
+written in, and <value> is the result.
+- A quantity stated directly is "{STEP_HEAD}<quantity> as <L>; so <L> = <value>."
 - A step may bind temporaries first, each a new letter: "z = U = 1; so q = 4 * z = 4 * 1 \
 = 4." copies a quantity before a multiple of it, and "t = a + b = 3 + 4 = 7; so <L> = t + c \
 = 7 + 2 = 9." chains a sum of three or more letters.
-- Write only the steps inside <solution>, no other text; N is a plain integer."""
+- Write only the steps inside {SOLUTION_OPEN}, no other text; N is a plain integer."""
 
-_REVERSE = """
-- When a quantity's value is not known, start with "The question is difficult, so we use \
-equations to solve it.", define that quantity as x ("Define <quantity> as x; we don't know \
-its value yet but will find it out later."), carry x through the steps as a linear \
-expression, and finish with the equation steps shown in the example, ending \
+_REVERSE = f"""
+- When a quantity's value is not known, start with "{REVERSE_OPENING}", define that \
+quantity as x ("{STEP_HEAD}<quantity> as x; {UNKNOWN_STEP}"), carry x through the steps \
+as a linear expression, and finish with the equation steps shown in the example, ending \
 "Solution: x = N."."""
 
 _MODULUS = """
@@ -121,7 +127,7 @@ def chat_messages(problem: Problem) -> list[Message]:
 
 def chat_completion(problem: Problem) -> str:
     """The gold chat reply: the raw completion with its ``<solution>`` tag written out."""
-    return "<solution>" + problem.completion
+    return SOLUTION_OPEN + problem.completion
 
 
 def prompt_of(problem: Problem, prompt_format: str = "raw") -> Any:

@@ -53,6 +53,7 @@ from edgegym.tasks.trace import (
     LETTERS,
     LETTERS_REVERSE,
     REVERSE_OPENING,
+    TRACE_ANSWER,
     UNKNOWN_STEP,
     fmt_linear,
     num,
@@ -340,12 +341,12 @@ def _gold_trace(
         steps.append(trace.step(i))
     values = d.dag.values
     if d.forms is None:
-        steps.append(f"Answer: {vtext[n - 1]}.")
+        steps.append(f"{TRACE_ANSWER} {vtext[n - 1]}.")
     else:
         a, b = d.forms[-1]
         x = values[d.unknown]
         steps.append(solve_steps(trace.letters[n - 1], a, b, values[-1], x))
-        steps.append(f"Answer: {vtext[d.unknown]}.")
+        steps.append(f"{TRACE_ANSWER} {vtext[d.unknown]}.")
     letters = {name: trace.letters[i] for i, name in enumerate(d.names)}
     return " ".join(steps), letters
 

@@ -17,6 +17,13 @@ from typing import Any
 
 from edgegym.tasks.node import EDGES, Node, NodeOp, graph_hasher
 from edgegym.tasks.spec import TaskSpec
+from edgegym.tasks.trace import (
+    QUESTION_CLOSE,
+    QUESTION_OPEN,
+    SOLUTION_OPEN,
+    response_end,
+    trace_body,
+)
 
 __all__ = [
     "EDGES",
@@ -35,7 +42,7 @@ RECORD_VERSION = 2
 
 def format_prompt(problem: str, question: str) -> str:
     """The RL / eval prompt: the model text format up to and including ``<solution>``."""
-    return f"<question> {problem} {question} </question> <solution>"
+    return f"{QUESTION_OPEN} {problem} {question} {QUESTION_CLOSE} {SOLUTION_OPEN}"
 
 
 @dataclass(frozen=True)
@@ -86,8 +93,7 @@ class Problem:
     @property
     def completion(self) -> str:
         """The gold response: everything the model writes after ``<solution>``."""
-        body = self.solution.rsplit("Answer:", 1)[0].strip()
-        return f" {body} </solution> <answer> {self.answer} </answer>"
+        return f" {trace_body(self.solution)} {response_end(self.answer)}"
 
     @property
     def text(self) -> str:

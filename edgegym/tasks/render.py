@@ -22,6 +22,7 @@ import string
 
 from edgegym.tasks.context import Context, Kind, load_context
 from edgegym.tasks.graph import CONST, COPY, DIFF, PLUS, TIMES
+from edgegym.tasks.trace import STEP_HEAD
 
 __all__ = ["FORM_ARGS", "Form", "Surface", "form_pieces", "surface"]
 
@@ -155,7 +156,7 @@ class Surface:
             raise ValueError(
                 f"context {ctx.name}: names may not hold control characters: {bad[:3]}"
             )
-        self.define = [f"Define {name} as " for name in self.name]
+        self.define = [f"{STEP_HEAD}{name} as " for name in self.name]
         self.hname = [f"\x1e{name}\x1f" for name in self.name]
         forms: dict[str, Form] = {}
         for form, args in FORM_ARGS.items():

@@ -16,8 +16,12 @@ and ``k plus`` first copy the parent into a temporary. Reverse mode carries the
 unknown ``x`` through linear forms and ends by solving one linear equation. The
 exact grammar, with examples, is in the rewards parser's docstring, which reads it.
 
-The steps themselves are written inline by :mod:`edgegym.tasks.generate` (one pass
-over the DAG writes nodes, sentences and steps) with this module's pieces.
+The readers and writers outside this module (the prompt and completion of
+:mod:`edgegym.tasks.record`, the envs, the policies, the adapters, the tokenizer's
+special tokens) import these constants; ``tests/tasks/test_grammar_owner.py`` fails
+when a module spells one again. The steps themselves are written inline by
+:mod:`edgegym.tasks.generate` (one pass over the DAG writes nodes, sentences and steps)
+with this module's pieces.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from typing import Final
 __all__ = [
     "ANSWER_CLOSE",
     "ANSWER_OPEN",
+    "FINAL_TAGS",
     "LETTERS",
     "LETTERS_REVERSE",
     "QUESTION_CLOSE",
@@ -45,7 +50,9 @@ __all__ = [
     "fmt_linear",
     "num",
     "operand",
+    "response_end",
     "solve_steps",
+    "trace_body",
 ]
 
 QUESTION_OPEN: Final = "<question>"
@@ -109,3 +116,17 @@ def solve_steps(letter: str, a: int, b: int, given: int, x: int) -> str:
 # Final: the compiled generator reads these as constants, not module dict entries.
 LETTERS: Final = tuple(string.ascii_uppercase + string.ascii_lowercase)
 LETTERS_REVERSE: Final = tuple(c for c in LETTERS if c not in "xX")
+
+
+FINAL_TAGS: Final = (SOLUTION_CLOSE, ANSWER_OPEN, ANSWER_CLOSE)
+"""A response containing any of these has closed its solution (it is complete)."""
+
+
+def response_end(answer: int | str) -> str:
+    """How a response closes: ``</solution> <answer> N </answer>``."""
+    return f"{SOLUTION_CLOSE} {ANSWER_OPEN} {answer} {ANSWER_CLOSE}"
+
+
+def trace_body(solution: str) -> str:
+    """A gold trace's steps: the ``solution`` without its final ``Answer: N.``."""
+    return solution.rsplit(TRACE_ANSWER, 1)[0].strip()

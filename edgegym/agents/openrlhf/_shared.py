@@ -14,6 +14,8 @@ from typing import Any
 
 import gymnasium as gym
 
+from edgegym.tasks.trace import SOLUTION_CLOSE, SOLUTION_OPEN
+
 __all__ = [
     "END_STRINGS",
     "LABEL_ERRORS",
@@ -142,7 +144,7 @@ def response_of(query: str, prompt: str) -> str:
     if query.startswith(prompt):
         response = query[len(prompt) :]
     else:
-        _, found, response = query.partition("<solution>")
+        _, found, response = query.partition(SOLUTION_OPEN)
         if not found:
             response = ""
     return strip_end(response)
@@ -215,7 +217,7 @@ class Episode:
         """
         if self.done:
             return 0.0
-        _, reward, _, _, info = self.env.step("</solution>" if self.label.stepwise else "")
+        _, reward, _, _, info = self.env.step(SOLUTION_CLOSE if self.label.stepwise else "")
         self.total += float(reward)
         self.done = True
         self.info = info

@@ -21,6 +21,7 @@ from edgegym.agents.tokenizer import require
 from edgegym.agents.train.config import LMConfig, TaskSetup
 from edgegym.agents.train.runtime import numpy_rng
 from edgegym.tasks import Problem, generate
+from edgegym.tasks.trace import ANSWER_CLOSE
 
 if TYPE_CHECKING:
     import torch
@@ -162,7 +163,7 @@ def lm_corpus(task: TaskSetup, config: LMConfig) -> CorpusConfig | None:
 def stop_ids(tokenizer: Any) -> tuple[int, ...]:
     """Token ids that end a response: ``</answer>`` (when it is one token) and EOS."""
     ids = [tokenizer.eos_token_id]
-    answer = tokenizer.convert_tokens_to_ids("</answer>")
+    answer = tokenizer.convert_tokens_to_ids(ANSWER_CLOSE)
     if isinstance(answer, int) and answer != tokenizer.unk_token_id:
         ids.insert(0, answer)
     return tuple(int(i) for i in ids if i is not None)
