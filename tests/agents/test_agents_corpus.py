@@ -17,6 +17,7 @@ import gymnasium as gym
 import pytest
 
 from edgegym.agents import corpus as corpus_mod
+from edgegym.agents.corpus import write as corpus_write
 from edgegym.agents.corpus import (
     MANIFEST,
     CorpusConfig,
@@ -313,7 +314,7 @@ def test_crash_between_shards_then_resume_gives_the_same_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write_corpus(_config(), tmp_path / "clean")
-    real, calls = corpus_mod._write_manifest, []
+    real, calls = corpus_write.write_manifest, []
 
     def crash_on_third(*args: Any, **kwargs: Any) -> Any:
         calls.append(1)
@@ -321,12 +322,12 @@ def test_crash_between_shards_then_resume_gives_the_same_files(
             raise KeyboardInterrupt  # stands in for a kill after a shard was renamed
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(corpus_mod, "_write_manifest", crash_on_third)
+    monkeypatch.setattr(corpus_write, "write_manifest", crash_on_third)
     with pytest.raises(KeyboardInterrupt):
         write_corpus(_config(), tmp_path / "crashed")
     (tmp_path / "crashed" / ".shard-00009.jsonl.abc.tmp").write_text("half a shard")
     (tmp_path / "crashed" / f".{MANIFEST}.def.tmp").write_text("half a manifest")
-    monkeypatch.setattr(corpus_mod, "_write_manifest", real)
+    monkeypatch.setattr(corpus_write, "write_manifest", real)
     write_corpus(_config(), tmp_path / "crashed")
     assert _files(tmp_path / "crashed") == _files(tmp_path / "clean")
 
