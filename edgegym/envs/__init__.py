@@ -8,7 +8,8 @@ per-step rewards that sum to the ``Reason-v0`` score. Ids are registered in
 Modules:
     base: what the two envs share (arguments, spaces, drawing a problem, provenance).
     config: the envs' JSON-able keyword arguments, validated.
-    proposers: where an env's problems come from (curricula and simple proposers).
+    proposers: where an env's problems come from (the curriculum protocol, the env's own
+        draw, a fixed list).
     reason: ``Reason-v0``.
     reason_step: ``ReasonStep-v0``.
     registration: every Gymnasium id edgegym provides.
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
     from edgegym.envs.proposers import (
         Curriculum,
         FixedProposer,
-        UniformProposer,
         sample_spec,
     )
     from edgegym.envs.reason import ReasonEnv
@@ -45,7 +45,6 @@ _HOMES = {
     "StepEnvConfig": "config",
     "Curriculum": "proposers",
     "FixedProposer": "proposers",
-    "UniformProposer": "proposers",
     "sample_spec": "proposers",
     "ReasonEnv": "reason",
     "VERDICTS": "reason_step",
@@ -69,7 +68,6 @@ __all__ = [
     "ReasonEnv",
     "ReasonStepEnv",
     "StepEnvConfig",
-    "UniformProposer",
     "gold_steps",
     "join_steps",
     "sample_spec",

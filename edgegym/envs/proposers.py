@@ -1,4 +1,4 @@
-"""Where an env's problems come from: the curriculum protocol and two simple proposers.
+"""Where an env's problems come from: the curriculum protocol, the env's own draw, a fixed list.
 
 An env draws each episode's :class:`~edgegym.tasks.TaskSpec` either itself (uniformly over
 its ``op`` range, contexts and modes, from its ``np_random``) or from a *curriculum*: any
@@ -6,11 +6,11 @@ object with ``propose(n) -> list[TaskSpec]`` and ``observe(results)``. After eac
 the env calls ``observe([GroupResult])`` with a group of one sample (see
 ``edgegym.curricula.arms``). The protocol is :class:`edgegym.curricula.base.Proposer`,
 exported here as ``Curriculum``. The adaptive curricula live in ``edgegym.curricula``
-and follow it; here are the two that need no state to adapt:
-
-- :class:`FixedProposer` cycles through a fixed list of specs (one spec: the same problem
-  every episode);
-- :class:`UniformProposer` draws uniformly, like the env's own sampler, from its own seed.
+and follow it, uniform draws from a seed of their own included
+(``make_curriculum("uniform", CurriculumConfig(...))``, :class:`edgegym.curricula.Uniform`).
+Here are the env's own draw (:func:`sample_spec`) and the one proposer that needs no
+curriculum machinery: :class:`FixedProposer` cycles through a fixed list of specs (one
+spec: the same problem every episode).
 """
 
 from __future__ import annotations
@@ -22,12 +22,11 @@ import numpy as np
 
 from edgegym.curricula.arms import GroupResult
 from edgegym.curricula.base import Proposer as Curriculum  # the protocol, under the envs' name
-from edgegym.tasks.spec import DagConfig, TaskSpec, stable_int
+from edgegym.tasks.spec import DagConfig, TaskSpec
 
 __all__ = [
     "Curriculum",
     "FixedProposer",
-    "UniformProposer",
     "sample_spec",
 ]
 
@@ -98,66 +97,3 @@ class FixedProposer:
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self._next = int(state["next"]) % len(self.specs)
-
-
-class UniformProposer:
-    """Proposes specs uniformly over an op range, contexts and modes, from its own seed.
-
-    Args:
-        op: one op count or an inclusive ``(lo, hi)`` range.
-        contexts: context names to draw from.
-        modes: modes to draw from.
-        split: problem split.
-        seed: task seed of the specs; also seeds the proposer's own generator.
-        dag: family knobs for every spec.
-    """
-
-    def __init__(
-        self,
-        *,
-        op: int | tuple[int, int] | list[int] = (2, 10),
-        contexts: Sequence[str] = ("zoo", "teacher", "movie"),
-        modes: Sequence[str] = ("forward", "reverse"),
-        split: str = "train",
-        seed: int = 0,
-        dag: DagConfig | None = None,
-    ) -> None:
-        from edgegym.envs.config import EnvConfig  # validates exactly as the env does
-
-        cfg = EnvConfig(
-            op=op if isinstance(op, int) else tuple(op),  # type: ignore[arg-type]
-            contexts=tuple(contexts),
-            modes=tuple(modes),
-            split=split,
-            seed=seed,
-            dag=dag or DagConfig(),
-        )
-        self.config = cfg
-        self._rng = np.random.default_rng(np.random.SeedSequence([seed, stable_int("uniform")]))
-
-    def propose(self, n: int) -> list[TaskSpec]:
-        """``n`` fresh specs."""
-        cfg = self.config
-        return [
-            sample_spec(
-                self._rng,
-                op=cfg.op_range,
-                contexts=cfg.contexts,
-                modes=cfg.modes,
-                split=cfg.split,
-                seed=cfg.seed,
-                dag=cfg.dag,
-            )
-            for _ in range(n)
-        ]
-
-    def observe(self, results: Sequence[GroupResult]) -> dict[str, float]:
-        """Ignored: uniform sampling does not adapt."""
-        return {}
-
-    def state_dict(self) -> dict[str, Any]:
-        """Plain JSON: the generator's state."""
-        return {"bit_generator": self._rng.bit_generator.state}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self._rng.bit_generator.state = state["bit_generator"]

@@ -8,7 +8,8 @@ from typing import Any
 import gymnasium as gym
 import pytest
 
-from edgegym.envs import EnvConfig, FixedProposer, ReasonEnv, StepEnvConfig, UniformProposer
+from edgegym.curricula import CurriculumConfig, make_curriculum
+from edgegym.envs import EnvConfig, FixedProposer, ReasonEnv, StepEnvConfig
 from edgegym.envs.proposers import Curriculum
 from edgegym.tasks import TaskSpec
 
@@ -95,9 +96,14 @@ def test_fixed_proposer_cycles_and_saves_its_place() -> None:
         FixedProposer([])
 
 
-def test_uniform_proposer_is_seeded_in_range_and_resumable() -> None:
-    a = UniformProposer(op=[11, 14], contexts=["zoo", "movie"], seed=4)
-    b = UniformProposer(op=[11, 14], contexts=["zoo", "movie"], seed=4)
+def _uniform(**config: Any) -> Any:
+    return make_curriculum("uniform", CurriculumConfig(**config))
+
+
+def test_the_uniform_curriculum_is_seeded_in_range_and_resumable() -> None:
+    """The one uniform sampler an env takes: the curricula's ``uniform`` strategy."""
+    a = _uniform(op_min=11, op_max=14, contexts=("zoo", "movie"), seed=4)
+    b = _uniform(op_min=11, op_max=14, contexts=("zoo", "movie"), seed=4)
     specs = a.propose(50)
     assert specs == b.propose(50)
     assert all(11 <= s.op <= 14 and s.context in ("zoo", "movie") and s.seed == 4 for s in specs)
@@ -107,9 +113,9 @@ def test_uniform_proposer_is_seeded_in_range_and_resumable() -> None:
     a.load_state_dict(state)
     assert a.propose(3) == nxt
     with pytest.raises(ValueError, match="op"):
-        UniformProposer(op=[1, 3])
+        _uniform(op_min=1, op_max=3)
 
 
 def test_proposers_follow_the_curriculum_protocol() -> None:
     assert isinstance(FixedProposer(TaskSpec()), Curriculum)
-    assert isinstance(UniformProposer(), Curriculum)
+    assert isinstance(_uniform(), Curriculum)

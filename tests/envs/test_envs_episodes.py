@@ -15,7 +15,6 @@ from edgegym.envs import (
     FixedProposer,
     ReasonEnv,
     ReasonStepEnv,
-    UniformProposer,
     gold_steps,
 )
 from edgegym.tasks import TaskSpec, generate
@@ -237,7 +236,9 @@ def test_an_edgegym_curriculum_drives_the_env() -> None:
 
 
 def test_truncated_step_episode_is_reported_unfinished_at_next_reset() -> None:
-    curriculum = Recorder(UniformProposer(op=[3, 5], seed=2))
+    from edgegym.curricula import CurriculumConfig, make_curriculum
+
+    curriculum = Recorder(make_curriculum("uniform", CurriculumConfig(op_min=3, op_max=5, seed=2)))
     env = gym.make("ReasonStep-v0", curriculum=curriculum, max_episode_steps=2)
     env.reset()
     assert env.step("Let me think.")[3] is False
