@@ -16,6 +16,7 @@ from typing import Any, Literal, get_args
 
 from edgegym.rewards import MODES as REWARD_MODES  # the one list of reward modes
 from edgegym.rewards import RewardMode
+from edgegym.tasks.checks import check_int, check_number
 from edgegym.tasks.spec import MAX_OP, MIN_OP, MODES, SPLITS, DagConfig
 
 __all__ = [
@@ -30,14 +31,6 @@ __all__ = [
 Feedback = Literal["none", "verdict"]
 FEEDBACKS: tuple[Feedback, ...] = get_args(Feedback)
 STUDY_CONTEXTS = ("zoo", "teacher", "movie")
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _names(name: str, value: object, allowed: tuple[str, ...]) -> tuple[str, ...]:
@@ -90,21 +83,18 @@ class EnvConfig:
 
     def __post_init__(self) -> None:
         op: object = self.op
-        if isinstance(op, int) and _is_int(op):
-            lo = hi = op
-        elif isinstance(op, list | tuple) and len(op) == 2 and all(_is_int(v) for v in op):
-            lo, hi = int(op[0]), int(op[1])
-            object.__setattr__(self, "op", (lo, hi))
+        if isinstance(op, list | tuple) and len(op) == 2:
+            lo, hi = op
+            check_int("op lo", lo, MIN_OP, MAX_OP)
+            check_int("op hi", hi, lo, MAX_OP)
+            object.__setattr__(self, "op", (int(lo), int(hi)))
         else:
-            raise ValueError(f"op must be an int or a [lo, hi] pair of ints, got {self.op!r}")
-        if not MIN_OP <= lo <= hi <= MAX_OP:
-            raise ValueError(f"op must lie in [{MIN_OP}, {MAX_OP}] with lo <= hi, got {self.op!r}")
+            check_int("op (an int or a [lo, hi] pair)", op, MIN_OP, MAX_OP)
         object.__setattr__(self, "contexts", _names("contexts", self.contexts, _known_contexts()))
         object.__setattr__(self, "modes", _names("modes", self.modes, MODES))
         if self.split not in SPLITS:
             raise ValueError(f"split must be one of {list(SPLITS)}, got {self.split!r}")
-        if not _is_int(self.seed) or not 0 <= self.seed < 2**63:
-            raise ValueError(f"seed must be an int in [0, 2**63), got {self.seed!r}")
+        check_int("seed", self.seed, 0, 2**63 - 1)
         if isinstance(self.dag, Mapping):
             object.__setattr__(self, "dag", DagConfig.from_dict(dict(self.dag)))
         elif not isinstance(self.dag, DagConfig):
@@ -113,13 +103,8 @@ class EnvConfig:
             raise ValueError("dag.modulus must be None when modes include 'reverse'")
         if self.reward not in REWARD_MODES:
             raise ValueError(f"reward must be one of {list(REWARD_MODES)}, got {self.reward!r}")
-        if not _is_number(self.alpha) or not 0.0 <= self.alpha <= 1.0:
-            raise ValueError(f"alpha must be a number in [0, 1], got {self.alpha!r}")
-        if not _is_int(self.max_response_chars) or not 1 <= self.max_response_chars <= 2**20:
-            raise ValueError(
-                f"max_response_chars must be an int in [1, {2**20}], "
-                f"got {self.max_response_chars!r}"
-            )
+        check_number("alpha", self.alpha, 0.0, 1.0)
+        check_int("max_response_chars", self.max_response_chars, 1, 2**20)
         self._check_format()
 
     def _check_format(self) -> None:
@@ -176,10 +161,8 @@ class StepEnvConfig(EnvConfig):
         super().__post_init__()
         if self.feedback not in FEEDBACKS:
             raise ValueError(f"feedback must be one of {list(FEEDBACKS)}, got {self.feedback!r}")
-        if self.shaping is not None and (
-            not _is_number(self.shaping) or not 0.0 <= self.shaping <= 1.0
-        ):
-            raise ValueError(f"shaping must be None or a number in [0, 1], got {self.shaping!r}")
+        if self.shaping is not None:
+            check_number("shaping (None or a number)", self.shaping, 0.0, 1.0)
 
     @property
     def potential_weight(self) -> float:

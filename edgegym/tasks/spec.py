@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from edgegym.tasks.checks import check_fields
+from edgegym.tasks.checks import check_fields, check_int
 
 __all__ = [
     "MAX_OP",
@@ -57,14 +57,6 @@ def stable_int(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
 
 
-def _check_range(name: str, value: int, lo: int, hi: int | None = None) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be an int, got {value!r}")
-    if value < lo or (hi is not None and value > hi):
-        allowed = f"[{lo}, {hi}]" if hi is not None else f">= {lo}"
-        raise ValueError(f"{name} must be in {allowed}, got {value}")
-
-
 @dataclass(frozen=True, kw_only=True)
 class DagConfig:
     """Knobs of the dependency-graph family. Defaults follow the study's released data."""
@@ -93,17 +85,17 @@ class DagConfig:
     distractors, so the prompt length hardly changes with op among the ops that fit."""
 
     def __post_init__(self) -> None:
-        _check_range("const_min", self.const_min, 0)
-        _check_range("const_max", self.const_max, max(self.const_min, 1))
-        _check_range("max_value", self.max_value, self.const_max)
+        check_int("const_min", self.const_min, 0)
+        check_int("const_max", self.const_max, max(self.const_min, 1))
+        check_int("max_value", self.max_value, self.const_max)
         if self.modulus is not None:
-            _check_range("modulus", self.modulus, 2, 10**6)
+            check_int("modulus", self.modulus, 2, 10**6)
         if self.depth is not None:
-            _check_range("depth", self.depth, 2, 3)
+            check_int("depth", self.depth, 2, 3)
         if not (isinstance(self.distractors, int | float) and 0 <= self.distractors <= 4):
             raise ValueError(f"distractors must be a number in [0, 4], got {self.distractors!r}")
         if self.statements is not None:
-            _check_range("statements", self.statements, 1, 1000)
+            check_int("statements", self.statements, 1, 1000)
         for name in ("shuffle", "totals"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be a bool, got {getattr(self, name)!r}")
@@ -163,9 +155,9 @@ class TaskSpec:
             raise ValueError(f"mode must be one of {list(MODES)}, got {self.mode!r}")
         if self.split not in SPLITS:
             raise ValueError(f"split must be one of {list(SPLITS)}, got {self.split!r}")
-        _check_range("op", self.op, MIN_OP, MAX_OP)
-        _check_range("seed", self.seed, 0, 2**63 - 1)
-        _check_range("index", self.index, 0, 2**63 - 1)
+        check_int("op", self.op, MIN_OP, MAX_OP)
+        check_int("seed", self.seed, 0, 2**63 - 1)
+        check_int("index", self.index, 0, 2**63 - 1)
         if not isinstance(self.config, DagConfig):
             raise ValueError(f"config must be a DagConfig, got {type(self.config).__name__}")
         if self.mode == "reverse" and self.config.modulus is not None:

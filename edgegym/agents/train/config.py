@@ -19,6 +19,7 @@ from typing import Any, Literal, TypeVar
 
 from edgegym.rewards import RewardMode
 from edgegym.tasks import CONTEXTS
+from edgegym.tasks.checks import check_int, check_number
 from edgegym.tasks.io import read_json
 from edgegym.tasks.spec import MAX_OP, MIN_OP, DagConfig, TaskSpec
 
@@ -47,27 +48,11 @@ LossOn = Literal["completion", "all"]
 _T = TypeVar("_T")
 
 
-def _int(name: str, value: object, lo: int, hi: int | None = None) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be an int, got {value!r}")
-    if value < lo or (hi is not None and value > hi):
-        expected = f"in [{lo}, {hi}]" if hi is not None else f">= {lo}"
-        raise ValueError(f"{name} must be {expected}, got {value}")
-
-
-def _float(name: str, value: object, lo: float, hi: float, *, open_lo: bool = False) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"{name} must be a number, got {value!r}")
-    if value > hi or value < lo or (open_lo and value == lo):
-        bracket = "(" if open_lo else "["
-        raise ValueError(f"{name} must be in {bracket}{lo}, {hi}], got {value}")
-
-
 def _ops(name: str, ops: object) -> None:
     if not isinstance(ops, tuple) or not ops:
         raise ValueError(f"{name} must be a non-empty tuple of ops, got {ops!r}")
     for op in ops:
-        _int(f"{name} entry", op, MIN_OP, MAX_OP)
+        check_int(f"{name} entry", op, MIN_OP, MAX_OP)
     if len(set(ops)) != len(ops):
         raise ValueError(f"{name} must not repeat an op, got {ops}")
 
@@ -80,7 +65,7 @@ def _weights(ops: tuple[int, ...], weights: tuple[float, ...] | None) -> None:
             f"weights must be a tuple of {len(ops)} numbers (one per op), got {weights!r}"
         )
     for w in weights:
-        _float("weights entry", w, 0.0, 1.0)
+        check_number("weights entry", w, 0.0, 1.0)
     if abs(sum(weights) - 1.0) > 1e-6:
         raise ValueError(f"weights must sum to 1, got {sum(weights)!r} for {weights}")
 
@@ -211,25 +196,25 @@ class LMConfig:
         _mixture_text("modes", self.modes, lambda t: weight_mixture(t, MODES, "modes"))
         if self.share_of is not None:
             _choice("share_of", self.share_of, ("records", "tokens"))
-        _int("steps", self.steps, 0)
-        _int("batch_size", self.batch_size, 1)
-        _float("lr", self.lr, 0.0, 1.0, open_lo=True)
-        _int("warmup", self.warmup, 0)
-        _float("min_lr_ratio", self.min_lr_ratio, 0.0, 1.0)
-        _float("weight_decay", self.weight_decay, 0.0, 10.0)
+        check_int("steps", self.steps, 0)
+        check_int("batch_size", self.batch_size, 1)
+        check_number("lr", self.lr, 0.0, 1.0, open_lo=True)
+        check_int("warmup", self.warmup, 0)
+        check_number("min_lr_ratio", self.min_lr_ratio, 0.0, 1.0)
+        check_number("weight_decay", self.weight_decay, 0.0, 10.0)
         if not (isinstance(self.betas, tuple) and len(self.betas) == 2):
             raise ValueError(f"betas must be a pair of numbers, got {self.betas!r}")
         for beta in self.betas:
-            _float("betas entry", beta, 0.0, 0.99999)
-        _float("grad_clip", self.grad_clip, 0.0, 1e6)
+            check_number("betas entry", beta, 0.0, 0.99999)
+        check_number("grad_clip", self.grad_clip, 0.0, 1e6)
         _choice("loss_on", self.loss_on, ("completion", "all"))
         if not isinstance(self.pack, bool):
             raise ValueError(f"pack must be a bool, got {self.pack!r}")
         if self.pack and (self.contexts or self.modes):
             raise ValueError("pack does not combine with a contexts or modes mixture yet")
-        _int("seed", self.seed, 0, 2**63 - 1)
-        _int("checkpoint_every", self.checkpoint_every, 1)
-        _int("log_every", self.log_every, 1)
+        check_int("seed", self.seed, 0, 2**63 - 1)
+        check_int("checkpoint_every", self.checkpoint_every, 1)
+        check_int("log_every", self.log_every, 1)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -299,31 +284,31 @@ class RLConfig:
             raise ValueError(f"curriculum must be a strategy name, got {self.curriculum!r}")
         if self.curriculum_params is not None and not isinstance(self.curriculum_params, Mapping):
             raise ValueError(f"curriculum_params must be an object, got {self.curriculum_params!r}")
-        _int("steps", self.steps, 0)
-        _int("prompts", self.prompts, 1)
-        _int("group", self.group, 2)
-        _float("lr", self.lr, 0.0, 1.0, open_lo=True)
-        _int("warmup", self.warmup, 0)
-        _float("weight_decay", self.weight_decay, 0.0, 10.0)
+        check_int("steps", self.steps, 0)
+        check_int("prompts", self.prompts, 1)
+        check_int("group", self.group, 2)
+        check_number("lr", self.lr, 0.0, 1.0, open_lo=True)
+        check_int("warmup", self.warmup, 0)
+        check_number("weight_decay", self.weight_decay, 0.0, 10.0)
         if not (isinstance(self.betas, tuple) and len(self.betas) == 2):
             raise ValueError(f"betas must be a pair of numbers, got {self.betas!r}")
-        _float("grad_clip", self.grad_clip, 0.0, 1e6)
-        _float("temperature", self.temperature, 0.0, 10.0, open_lo=True)
-        _int("max_new_tokens", self.max_new_tokens, 1)
-        _int("micro_batch", self.micro_batch, 1)
+        check_number("grad_clip", self.grad_clip, 0.0, 1e6)
+        check_number("temperature", self.temperature, 0.0, 10.0, open_lo=True)
+        check_int("max_new_tokens", self.max_new_tokens, 1)
+        check_int("micro_batch", self.micro_batch, 1)
         _choice("reward", self.reward, ("outcome", "gated", "strict", "linear"))
-        _float("alpha", self.alpha, 0.0, 1.0)
+        check_number("alpha", self.alpha, 0.0, 1.0)
         _names("contexts", self.contexts, CONTEXTS)
         _names("modes", self.modes, ("forward", "reverse"))
-        _float("kl", self.kl, 0.0, 100.0)
-        _float("clip", self.clip, 0.0, 10.0, open_lo=True)
-        _int("iterations", self.iterations, 1, 64)
+        check_number("kl", self.kl, 0.0, 100.0)
+        check_number("clip", self.clip, 0.0, 10.0, open_lo=True)
+        check_int("iterations", self.iterations, 1, 64)
         for name in ("filter_zero_variance", "scale_rewards"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be a bool, got {getattr(self, name)!r}")
-        _int("seed", self.seed, 0, 2**63 - 1)
-        _int("checkpoint_every", self.checkpoint_every, 1)
-        _int("log_every", self.log_every, 1)
+        check_int("seed", self.seed, 0, 2**63 - 1)
+        check_int("checkpoint_every", self.checkpoint_every, 1)
+        check_int("log_every", self.log_every, 1)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -357,17 +342,17 @@ class EvalSetup:
         _ops("ops", self.ops)
         _names("contexts", self.contexts, CONTEXTS)
         _names("modes", self.modes, ("forward", "reverse"))
-        _int("problems", self.problems, 1)
-        _int("samples", self.samples, 1)
-        _float("temperature", self.temperature, 0.0, 10.0)
+        check_int("problems", self.problems, 1)
+        check_int("samples", self.samples, 1)
+        check_number("temperature", self.temperature, 0.0, 10.0)
         if not isinstance(self.k, tuple) or not self.k:
             raise ValueError(f"k must be a non-empty tuple, got {self.k!r}")
         for k in self.k:
-            _int("k entry", k, 1, self.samples)
+            check_int("k entry", k, 1, self.samples)
         _choice("split", self.split, ("train", "val", "test"))
-        _int("seed", self.seed, 0, 2**63 - 1)
-        _int("batch_size", self.batch_size, 1)
-        _int("max_new_tokens", self.max_new_tokens, 1)
+        check_int("seed", self.seed, 0, 2**63 - 1)
+        check_int("batch_size", self.batch_size, 1)
+        check_int("max_new_tokens", self.max_new_tokens, 1)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -433,8 +418,8 @@ class Preset:
         if not isinstance(self.model, str) or not self.model:
             raise ValueError(f"model must be a non-empty string, got {self.model!r}")
         _choice("device", self.device, ("auto", "cpu", "cuda"))
-        _int("threads", self.threads, 1, 1024)
-        _int("init_seed", self.init_seed, 0, 2**63 - 1)
+        check_int("threads", self.threads, 1, 1024)
+        check_int("init_seed", self.init_seed, 0, 2**63 - 1)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form; :meth:`from_dict` reads it back."""
