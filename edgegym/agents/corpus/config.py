@@ -22,7 +22,7 @@ from edgegym.agents.corpus.mixtures import (
 )
 from edgegym.tasks import CONTEXTS, MAX_OP, MIN_OP, MODES, SPLITS, DagConfig, stable_int
 from edgegym.tasks.chat import PROMPT_FORMATS
-from edgegym.tasks.checks import check_fields
+from edgegym.tasks.checks import check_fields, check_int
 
 Kind = Literal["pretrain", "midtrain", "sft", "rl"]
 KINDS: tuple[Kind, ...] = ("pretrain", "midtrain", "sft", "rl")
@@ -73,9 +73,7 @@ class CorpusConfig:
     """sft and rl prompts: ``raw`` text or ``chat`` messages (:mod:`edgegym.tasks.chat`); rl
     labels then rebuild the env with ``prompt_format="chat"``, which reads replies leniently."""
 
-    # A flat run of independent one-field checks (each branch raises): splitting it
-    # would scatter the validation, not simplify it.
-    def __post_init__(self) -> None:  # noqa: C901
+    def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"kind must be one of {list(KINDS)}, got {self.kind!r}")
         object.__setattr__(self, "ops", tuple((int(o), float(p)) for o, p in self.ops))
@@ -96,12 +94,7 @@ class CorpusConfig:
         self._check_context_ops()
         if self.split not in SPLITS:
             raise ValueError(f"split must be one of {list(SPLITS)}, got {self.split!r}")
-        if (
-            isinstance(self.seed, bool)
-            or not isinstance(self.seed, int)
-            or not 0 <= self.seed < 2**63
-        ):
-            raise ValueError(f"seed must be an int in [0, 2**63), got {self.seed!r}")
+        check_int("seed", self.seed, 0, 2**63 - 1)
         if any(m == "reverse" for m, _ in self.modes) and self.dag.modulus is not None:
             raise ValueError("dag.modulus must be None when modes include 'reverse'")
         budgets = [b for b in (self.tokens, self.records) if b is not None]
@@ -110,14 +103,8 @@ class CorpusConfig:
                 f"exactly one of tokens and records must be set, got tokens={self.tokens!r}, "
                 f"records={self.records!r}"
             )
-        if isinstance(budgets[0], bool) or not isinstance(budgets[0], int) or budgets[0] < 1:
-            raise ValueError(f"the budget must be a positive int, got {budgets[0]!r}")
-        if (
-            isinstance(self.shard_size, bool)
-            or not isinstance(self.shard_size, int)
-            or not (1 <= self.shard_size <= 1 << 20)
-        ):
-            raise ValueError(f"shard_size must be an int in [1, 2**20], got {self.shard_size!r}")
+        check_int("the budget (tokens or records)", budgets[0], 1)
+        check_int("shard_size", self.shard_size, 1, 1 << 20)
         if not isinstance(self.tokenizer, str) or not self.tokenizer:
             raise ValueError(f"tokenizer must be 'char' or a path, got {self.tokenizer!r}")
         try:
