@@ -3,7 +3,7 @@
 Generation and reward scoring are the inner loops of data and RL pipelines. The
 modules below are ordinary typed Python (the package runs from source unchanged);
 mypyc turns them into C extensions that give the same output faster: generation
-about ten times (``benchmarks/generate.py``), scoring less (``benchmarks/rewards.py``
+about four times (``benchmarks/generate.py``), scoring less (``benchmarks/rewards.py``
 prints the rates; build with ``EDGEGYM_PURE=1`` for the pure-Python figures), as the
 README says.
 The compiled build needs mypy (a build dependency only) and a C compiler: where

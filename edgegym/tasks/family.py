@@ -1,6 +1,7 @@
-"""Task families: spec -> Problem. Later families plug in here without touching envs,
-rewards or curricula, which only see :class:`~edgegym.tasks.TaskSpec` and
-:class:`~edgegym.tasks.Problem`."""
+"""Task families: spec -> Problem. There is one family, ``dag``. Envs and curricula see
+only :class:`~edgegym.tasks.TaskSpec` and :class:`~edgegym.tasks.Problem`, but a second
+family would touch more than ``FAMILIES``: ``TaskSpec.config`` is a
+:class:`~edgegym.tasks.DagConfig`, and the rewards read the DAG family's trace grammar."""
 
 from __future__ import annotations
 

@@ -17,8 +17,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import numpy as np
-
 from edgegym.tasks.checks import check_fields, check_int
 
 __all__ = [
@@ -163,16 +161,8 @@ class TaskSpec:
         if self.mode == "reverse" and self.config.modulus is not None:
             raise ValueError("modulus must be None in reverse mode (x is solved over the integers)")
 
-    def seed_sequence(self, attempt: int = 0) -> np.random.SeedSequence:
-        """The problem's random stream: a SeedSequence over the whole spec, never ``hash()``.
-
-        The spec fields are hashed into one 128-bit entropy value (a SeedSequence over a
-        list of eight words costs 3x more, and generation is hot): see :meth:`entropy`.
-        """
-        return np.random.SeedSequence(self.entropy(attempt))
-
     def entropy(self, attempt: int = 0) -> int:
-        """The 128-bit entropy of :meth:`seed_sequence`: a blake2b hash of every field.
+        """The problem's 128-bit random seed: a blake2b hash of every field, never ``hash()``.
 
         The generator seeds its stream with it directly (see :mod:`edgegym.tasks.rng`).
         """
