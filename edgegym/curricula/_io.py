@@ -1,4 +1,5 @@
-"""Atomic JSON files: a reader never sees a half-written state."""
+"""Atomic JSON files: a reader (:func:`edgegym.tasks.io.read_json`) never sees a
+half-written state."""
 
 from __future__ import annotations
 
@@ -7,9 +8,8 @@ import os
 from typing import Any
 
 from edgegym.tasks.io import atomic_write_text, remove_stale_temporaries
-from edgegym.tasks.io import read_json as read_json_file
 
-__all__ = ["read_json", "write_json_atomic"]
+__all__ = ["write_json_atomic"]
 
 _CLEANED: set[str] = set()
 """Paths this process has cleaned up beside (once each)."""
@@ -29,8 +29,3 @@ def write_json_atomic(path: str | os.PathLike[str], data: Any) -> None:
         remove_stale_temporaries(path)
         _CLEANED.add(key)
     atomic_write_text(path, json.dumps(data, sort_keys=True, allow_nan=False, indent=1) + "\n")
-
-
-def read_json(path: str | os.PathLike[str]) -> Any:
-    """Read a JSON file written by :func:`write_json_atomic` (``ValueError``: path:line)."""
-    return read_json_file(path)

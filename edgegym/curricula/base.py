@@ -30,11 +30,12 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar, runtime_checkable
 
 import numpy as np
 
-from edgegym.curricula._io import read_json, write_json_atomic
+from edgegym.curricula._io import write_json_atomic
 from edgegym.curricula.arms import Arm, GroupResult, Track
 from edgegym.curricula.config import CurriculumConfig
 from edgegym.curricula.tracker import CompetenceTracker
 from edgegym.tasks import TaskSpec
+from edgegym.tasks.io import read_json
 
 __all__ = [
     "PROPOSE_STREAM",

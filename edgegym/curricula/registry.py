@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from edgegym.curricula._io import read_json
 from edgegym.curricula.base import Curriculum, check_state
 from edgegym.curricula.config import CurriculumConfig
 from edgegym.curricula.frontier import Frontier
 from edgegym.curricula.strategies import FixedBand, Learnability, TargetDifficulty, Uniform
+from edgegym.tasks.io import read_json
 
 __all__ = ["DEFAULT_STRATEGY", "STRATEGIES", "from_state", "load_curriculum", "make_curriculum"]
 
