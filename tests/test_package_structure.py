@@ -179,3 +179,13 @@ def test_package_docstring_lists_its_modules(package: str) -> None:
     ``:mod:`` (private helper modules, ``_x``, included), and only those."""
     listed, own = _listed(package), _own_modules(package)
     assert listed == own, f"{package}: missing {sorted(own - listed)}, stale {sorted(listed - own)}"
+
+
+REWARDS_MAX_LINES = 2400
+
+
+def test_the_rewards_stay_within_their_line_budget() -> None:
+    """Issue 17's budget for the one scorer: ``edgegym/rewards/`` at most 2,400 lines."""
+    files = sorted((ROOT / "rewards").glob("*.py"))
+    total = sum(len(path.read_text(encoding="utf-8").splitlines()) for path in files)
+    assert files and total <= REWARDS_MAX_LINES, f"edgegym/rewards/ has {total} lines"

@@ -18,14 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from edgegym.tasks.trace import (
-    ANSWER_CLOSE,
-    ANSWER_OPEN,
-    SOLUTION_CLOSE,
-    STEP_HEAD,
-    TRACE_ANSWER,
-    response_end,
-)
+from edgegym.tasks.trace import ANSWER_CLOSE, ANSWER_OPEN, SOLUTION_CLOSE, STEP_HEAD, TRACE_ANSWER
 
 if TYPE_CHECKING:
     from edgegym.tasks import Problem
@@ -247,5 +240,5 @@ def varied_responses(problem: Problem, rng: random.Random) -> list[Any]:
     out.append(gold.replace(f". {STEP_HEAD}", f". junk {STEP_HEAD}", 1))
     out += [gold[: rng.randrange(len(gold))] for _ in range(3)]
     out += [_edited(gold, rng) for _ in range(6)]
-    out += ["", f" {response_end(5)}", f"{STEP_HEAD}; as a;.", "x" * 40, None, 7]
+    out += ["", f"{_SOLUTION_CLOSE}5{_ANSWER_CLOSE}", f"{STEP_HEAD}; as a;.", "x" * 40, None, 7]
     return out
