@@ -26,14 +26,7 @@ from collections.abc import Iterable, Iterator
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from edgegym.tasks.trace import (
-    ANSWER_CLOSE,
-    ANSWER_OPEN,
-    QUESTION_CLOSE,
-    QUESTION_OPEN,
-    SOLUTION_CLOSE,
-    SOLUTION_OPEN,
-)
+from edgegym.tasks import trace
 
 if TYPE_CHECKING:
     from transformers import PreTrainedTokenizerFast
@@ -55,14 +48,7 @@ __all__ = [
 ]
 
 BOS, EOS, PAD, UNK = "[BOS]", "[EOS]", "[PAD]", "[UNK]"
-TAGS: tuple[str, ...] = (
-    QUESTION_OPEN,
-    QUESTION_CLOSE,
-    SOLUTION_OPEN,
-    SOLUTION_CLOSE,
-    ANSWER_OPEN,
-    ANSWER_CLOSE,
-)
+TAGS: tuple[str, ...] = trace.TAGS
 SPECIAL_TOKENS: tuple[str, ...] = (PAD, BOS, EOS, UNK, *TAGS)
 """Special tokens in id order: ``[PAD]`` is 0, ``[BOS]`` 1, ``[EOS]`` 2, ``[UNK]`` 3, tags 4-9."""
 

@@ -44,6 +44,7 @@ __all__ = [
     "SOLVE_SO_WE_HAVE",
     "SOLVE_WE_SOLVE",
     "STEP_HEAD",
+    "TAGS",
     "TRACE_ANSWER",
     "UNKNOWN_CLAUSE",
     "UNKNOWN_STEP",
@@ -118,6 +119,15 @@ LETTERS: Final = tuple(string.ascii_uppercase + string.ascii_lowercase)
 LETTERS_REVERSE: Final = tuple(c for c in LETTERS if c not in "xX")
 
 
+TAGS: Final = (
+    QUESTION_OPEN,
+    QUESTION_CLOSE,
+    SOLUTION_OPEN,
+    SOLUTION_CLOSE,
+    ANSWER_OPEN,
+    ANSWER_CLOSE,
+)
+"""Every tag of the grammar, in the order a model text opens and closes them."""
 FINAL_TAGS: Final = (SOLUTION_CLOSE, ANSWER_OPEN, ANSWER_CLOSE)
 """A response containing any of these has closed its solution (it is complete)."""
 

@@ -21,7 +21,7 @@ OWNER = ROOT / "tasks" / "trace.py"
 def _phrases() -> tuple[str, ...]:
     """Every fixed piece of the grammar's text that ``trace`` exports."""
     out = {value for name in trace.__all__ if isinstance(value := getattr(trace, name), str)}
-    out.update(trace.FINAL_TAGS)
+    out.update(trace.TAGS)
     return tuple(sorted(p for p in out if not p.isalpha()))
 
 
