@@ -31,6 +31,7 @@ from edgegym.agents.train.config import TaskSetup
 from edgegym.rewards import MODES, Reward, RewardResult
 from edgegym.tasks import DagConfig, Problem, TaskSpec, generate
 from edgegym.tasks.chat import chat_messages, completion_of
+from edgegym.tasks.checks import check_int
 
 try:
     from reasoning_gym import factory
@@ -87,8 +88,7 @@ class EdgegymConfig:
             raise ValueError(f"prompt_format must be raw or chat, got {self.prompt_format!r}")
         if self.reward not in MODES:
             raise ValueError(f"reward must be one of {list(MODES)}, got {self.reward!r}")
-        if isinstance(self.size, bool) or not isinstance(self.size, int) or self.size < 1:
-            raise ValueError(f"size must be an int >= 1, got {self.size!r}")
+        check_int("size", self.size, 1)
         self.spec(0, 0)
         self.spec(self.op_max - self.op_min, 0)  # TaskSpec checks both ends of the range
 

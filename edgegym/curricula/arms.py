@@ -14,13 +14,13 @@ importing the reward modules: anything with ``score``, ``outcome``, ``process``,
 
 from __future__ import annotations
 
-import math
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Protocol
 
 from edgegym.tasks import TaskSpec
+from edgegym.tasks.checks import check_int, check_number
 
 __all__ = ["Arm", "GroupResult", "RewardLike", "SampleOutcome", "Track"]
 
@@ -73,8 +73,7 @@ class Arm:
     def __post_init__(self) -> None:
         for name in ("family", "context", "mode"):
             _check_name(name, getattr(self, name))
-        if isinstance(self.op, bool) or not isinstance(self.op, int) or self.op < 0:
-            raise ValueError(f"op must be an int >= 0, got {self.op!r}")
+        check_int("op", self.op, 0)
 
     @cached_property
     def track(self) -> Track:
@@ -135,11 +134,7 @@ class SampleOutcome:
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be a bool, got {getattr(self, name)!r}")
         for name in ("score", "process"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise ValueError(f"{name} must be a number in [0, 1], got {value!r}")
-            if not (math.isfinite(value) and 0.0 <= value <= 1.0):
-                raise ValueError(f"{name} must be a number in [0, 1], got {value!r}")
+            check_number(name, getattr(self, name), 0.0, 1.0)
         if self.flags and (
             not isinstance(self.flags, tuple)
             or tuple(sorted(set(self.flags))) != self.flags
@@ -206,8 +201,7 @@ class GroupResult:
             raise ValueError(
                 f"samples must be a non-empty tuple of SampleOutcome, got {self.samples!r}"
             )
-        if isinstance(self.index, bool) or not isinstance(self.index, int) or self.index < 0:
-            raise ValueError(f"index must be an int >= 0, got {self.index!r}")
+        check_int("index", self.index, 0)
 
     @classmethod
     def of(cls, spec: TaskSpec, samples: Iterable[SampleOutcome | RewardLike]) -> GroupResult:

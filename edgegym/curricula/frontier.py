@@ -36,7 +36,7 @@ import numpy as np
 from edgegym.curricula._params import ParamsMixin
 from edgegym.curricula.arms import GroupResult, Track
 from edgegym.curricula.base import Curriculum
-from edgegym.tasks.checks import check_number
+from edgegym.tasks.checks import check_int, check_number
 
 __all__ = ["Frontier", "FrontierParams"]
 
@@ -68,9 +68,7 @@ class FrontierParams(ParamsMixin):
 
     def __post_init__(self) -> None:
         for name in ("window", "max_window", "probe_depth"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be an int >= 1, got {value!r}")
+            check_int(name, getattr(self, name), 1)
         if self.max_window < self.window:
             raise ValueError(f"max_window must be >= window ({self.window}), got {self.max_window}")
         check_number("reach", self.reach, 0.0, 1.0)
@@ -79,10 +77,8 @@ class FrontierParams(ParamsMixin):
         check_number("check", self.check, 0.0, 1.0)
         check_number("lookahead", self.lookahead, 0.0, 0.5)
         check_number("replay", self.replay, 0.0, 0.5)
-        if self.start is not None and (
-            isinstance(self.start, bool) or not isinstance(self.start, int)
-        ):
-            raise ValueError(f"start must be an int or None, got {self.start!r}")
+        if self.start is not None:
+            check_int("start (an int or None)", self.start, 0)
 
 
 class Frontier(Curriculum[FrontierParams]):

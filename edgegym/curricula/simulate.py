@@ -8,6 +8,7 @@ whatever the strategy, so steps to a target skill compare strategies fairly.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from edgegym.curricula.base import Curriculum
 from edgegym.curricula.frontier import Frontier
 from edgegym.curricula.students import SimulatedStudent
 from edgegym.tasks import TaskSpec
+from edgegym.tasks.checks import check_int, check_number
 
 __all__ = ["SimulationConfig", "SimulationResult", "StepRecord", "simulate"]
 
@@ -37,13 +39,9 @@ class SimulationConfig:
 
     def __post_init__(self) -> None:
         for name in ("steps", "groups", "group_size"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be an int >= 1, got {value!r}")
-        if self.target is not None and (
-            isinstance(self.target, bool) or not isinstance(self.target, int | float)
-        ):
-            raise ValueError(f"target must be a number or None, got {self.target!r}")
+            check_int(name, getattr(self, name), 1)
+        if self.target is not None:
+            check_number("target (a number or None)", self.target, -math.inf)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -23,7 +23,7 @@ import numpy as np
 
 from edgegym.curricula.arms import Arm, GroupResult, SampleOutcome, Track
 from edgegym.tasks import TaskSpec, stable_int
-from edgegym.tasks.checks import check_number
+from edgegym.tasks.checks import check_int, check_number
 
 __all__ = ["SimulatedStudent", "StudentConfig"]
 
@@ -63,8 +63,7 @@ class StudentConfig:
             check_number(f"offset of {entry[0]}", entry[1], -1e6, 1e6)
         if not isinstance(self.learn, bool):
             raise ValueError(f"learn must be a bool, got {self.learn!r}")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            raise ValueError(f"seed must be an int >= 0, got {self.seed!r}")
+        check_int("seed", self.seed, 0)
 
 
 def _sample(verified: bool, flipped: bool, answer: bool) -> SampleOutcome:

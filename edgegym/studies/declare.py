@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from edgegym.tasks.checks import check_fields
+from edgegym.tasks.checks import check_fields, check_int
 
 __all__ = ["Arm", "BandRule", "BaseSpec", "Endpoint", "Settings", "Study"]
 
@@ -217,8 +217,7 @@ class Settings:
     )
 
     def __post_init__(self) -> None:
-        if isinstance(self.seeds, bool) or not isinstance(self.seeds, int) or self.seeds < 1:
-            raise ValueError(f"seeds must be an int >= 1, got {self.seeds!r}")
+        check_int("seeds", self.seeds, 1)
         for name in ("rl_steps", "eval_problems", "eval_samples"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or value < 1):
