@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from edgegym.agents.tokenizer import require
+from edgegym.tasks.checks import check_int
 from edgegym.tasks.io import atomic_dir
 
 if TYPE_CHECKING:
@@ -135,8 +136,7 @@ def init_model(
     Returns:
         The model, in eval mode.
     """
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
-        raise ValueError(f"seed must be an int in [0, 2**63), got {seed!r}")
+    check_int("seed", seed, 0, 2**63 - 1)
     torch = require("torch")
     transformers = require("transformers")
     config = model_config(preset, tokenizer)

@@ -27,6 +27,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from edgegym.tasks import trace
+from edgegym.tasks.checks import check_int
 
 if TYPE_CHECKING:
     from transformers import PreTrainedTokenizerFast
@@ -184,8 +185,7 @@ def train_bpe(texts: Iterable[str], vocab_size: int = 2200) -> PreTrainedTokeniz
         ValueError: if ``vocab_size`` cannot hold the bytes and special tokens.
     """
     minimum = 256 + len(SPECIAL_TOKENS)
-    if isinstance(vocab_size, bool) or not isinstance(vocab_size, int) or vocab_size < minimum:
-        raise ValueError(f"vocab_size must be an int >= {minimum}, got {vocab_size!r}")
+    check_int("vocab_size", vocab_size, minimum)
     tokenizers = require("tokenizers")
     pre = tokenizers.pre_tokenizers
     tok = tokenizers.Tokenizer(tokenizers.models.BPE())

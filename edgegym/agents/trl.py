@@ -44,6 +44,7 @@ from edgegym.agents.tokenizer import require
 from edgegym.curricula import GroupResult
 from edgegym.rewards import MODES, Reward, RewardResult
 from edgegym.tasks import Problem, generate
+from edgegym.tasks.checks import check_int
 from edgegym.tasks.trace import FINAL_TAGS, response_end
 
 if TYPE_CHECKING:
@@ -107,8 +108,7 @@ def problem_set(
     from edgegym.agents.train.config import TaskSetup
     from edgegym.agents.train.data import suite
 
-    if isinstance(per_op, bool) or not isinstance(per_op, int) or per_op < 1:
-        raise ValueError(f"per_op must be an int >= 1, got {per_op!r}")
+    check_int("per_op", per_op, 1)
     datasets = require("datasets", "trl")
     problems = suite(task or TaskSetup(), ops, per_op, split=split, seed=seed)
     return datasets.Dataset.from_list(dataset_rows(problems, prompt))
@@ -136,10 +136,7 @@ def curriculum_dataset(
             stops with an error (default ``4 * prompts_per_step``); None-observing
             setups (no :class:`CurriculumReward`) should pass a large number.
     """
-    if isinstance(prompts_per_step, bool) or not isinstance(prompts_per_step, int):
-        raise ValueError(f"prompts_per_step must be an int >= 1, got {prompts_per_step!r}")
-    if prompts_per_step < 1:
-        raise ValueError(f"prompts_per_step must be an int >= 1, got {prompts_per_step!r}")
+    check_int("prompts_per_step", prompts_per_step, 1)
     datasets = require("datasets", "trl")
     limit = 4 * prompts_per_step if max_ahead is None else max_ahead
     render = prompt or _raw_prompt

@@ -35,6 +35,7 @@ from edgegym.curricula.arms import Arm, GroupResult, Track
 from edgegym.curricula.config import CurriculumConfig
 from edgegym.curricula.tracker import CompetenceTracker
 from edgegym.tasks import TaskSpec
+from edgegym.tasks.checks import check_int
 from edgegym.tasks.io import read_json
 
 __all__ = [
@@ -174,8 +175,7 @@ class Curriculum(abc.ABC, Generic[P]):
 
     def propose(self, n: int) -> list[TaskSpec]:
         """The next ``n`` task specs, in a shuffled order."""
-        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-            raise ValueError(f"n must be an int >= 0, got {n!r}")
+        check_int("n", n, 0)
         with self._lock:
             rng = self._rng(self._proposals)
             masses = self._checked_masses(rng)

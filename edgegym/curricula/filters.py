@@ -23,7 +23,7 @@ from typing import Protocol
 from edgegym.curricula.arms import GroupResult
 from edgegym.curricula.base import Proposer
 from edgegym.tasks import TaskSpec
-from edgegym.tasks.checks import check_number
+from edgegym.tasks.checks import check_int, check_number
 
 __all__ = ["BatchReport", "GroupFilter", "PassRateBandFilter", "ZeroVarianceFilter", "fill_batch"]
 
@@ -126,8 +126,7 @@ def fill_batch(
     Returns:
         The kept groups and the rollouts spent; ``generated <= floor(max_oversample * groups)``.
     """
-    if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1:
-        raise ValueError(f"groups must be an int >= 1, got {groups!r}")
+    check_int("groups", groups, 1)
     check_number("max_oversample", max_oversample, 1.0, 100.0)
     budget = math.floor(max_oversample * groups)
     kept: list[GroupResult] = []

@@ -106,8 +106,7 @@ class SimulatedStudent:
 
     def rollout(self, specs: Sequence[TaskSpec], group_size: int) -> list[GroupResult]:
         """Sample a group of ``group_size`` per spec; each spec's draws depend only on the spec."""
-        if isinstance(group_size, bool) or not isinstance(group_size, int) or group_size < 1:
-            raise ValueError(f"group_size must be an int >= 1, got {group_size!r}")
+        check_int("group_size", group_size, 1)
         return [self._group(spec, group_size) for spec in specs]
 
     def _group(self, spec: TaskSpec, group_size: int) -> GroupResult:

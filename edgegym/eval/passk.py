@@ -24,6 +24,8 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from edgegym.tasks.checks import check_int
+
 __all__ = ["default_k_values", "pass_at_k"]
 
 FloatArray = NDArray[np.float64]
@@ -85,8 +87,7 @@ def pass_at_k(n: ArrayLike, c: ArrayLike, k: int | Sequence[int] | ArrayLike) ->
 
 def default_k_values(n: int) -> tuple[int, ...]:
     """Powers of two up to ``n``, plus ``n`` itself: ``(1, 2, 4, ..., n)``."""
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"n must be an int >= 1, got {n!r}")
+    check_int("n", n, 1)
     values = [1 << e for e in range(n.bit_length()) if (1 << e) <= n]
     if values[-1] != n:
         values.append(n)

@@ -15,6 +15,7 @@ from typing import Any, Literal
 import numpy as np
 
 from edgegym.tasks import CONTEXTS, MAX_OP, MIN_OP
+from edgegym.tasks.checks import check_number
 
 Weights = tuple[tuple[str, float], ...]
 OpWeights = tuple[tuple[int, float], ...]
@@ -33,8 +34,7 @@ def check_probabilities(name: str, items: Sequence[tuple[object, float]]) -> Non
     if len(set(keys)) != len(keys):
         raise ValueError(f"{name} must not repeat an item, got {keys}")
     for key, p in items:
-        if isinstance(p, bool) or not isinstance(p, int | float) or not 0.0 < p <= 1.0:
-            raise ValueError(f"{name}: probability of {key!r} must be in (0, 1], got {p!r}")
+        check_number(f"{name}: probability of {key!r}", p, 0.0, 1.0, open_lo=True)
     total = float(sum(p for _, p in items))
     if abs(total - 1.0) > _TOL:
         raise ValueError(f"{name}: probabilities must sum to 1, got {total!r}")

@@ -17,6 +17,7 @@ from edgegym.agents.corpus.manifest import (
 from edgegym.agents.corpus.read import verify_corpus
 from edgegym.agents.corpus.tokens import TokenCounter
 from edgegym.agents.packing import pack_rows
+from edgegym.tasks.checks import check_int
 from edgegym.tasks.io import atomic_write
 
 _PACKABLE = ("pretrain", "midtrain")
@@ -47,8 +48,7 @@ def pack_corpus(
             its manifest first) or not pre-/mid-training text; an ``out_dir`` that holds
             another corpus.
     """
-    if isinstance(length, bool) or not isinstance(length, int) or length < 2:
-        raise ValueError(f"length must be an int >= 2, got {length!r}")
+    check_int("length", length, 2)
     src = verify_corpus(source)
     if not src["complete"] or src["config"].get("kind") not in _PACKABLE:
         raise ValueError(

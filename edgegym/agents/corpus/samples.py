@@ -12,6 +12,7 @@ from edgegym.agents.corpus.mixtures import op_mixture
 from edgegym.agents.corpus.slots import slot_spec
 from edgegym.agents.corpus.write import check_env_settings
 from edgegym.tasks import CONTEXTS, MODES, format_prompt, generate
+from edgegym.tasks.checks import check_int
 from edgegym.tasks.io import atomic_write
 
 
@@ -54,10 +55,8 @@ def write_curriculum_prompts(
     """
     from edgegym.agents.openrlhf.curriculum import service_config
 
-    if isinstance(slots, bool) or not isinstance(slots, int) or slots < 1:
-        raise ValueError(f"slots must be an int >= 1, got {slots!r}")
-    if isinstance(group_size, bool) or not isinstance(group_size, int) or group_size < 1:
-        raise ValueError(f"group_size must be an int >= 1, got {group_size!r}")
+    check_int("slots", slots, 1)
+    check_int("group_size", group_size, 1)
     service_config(dict(curriculum))  # fail now, not in a rollout worker
     check_env_settings(env_id, env_kwargs or {})
     with atomic_write(path) as handle:

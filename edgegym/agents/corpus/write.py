@@ -29,6 +29,7 @@ from edgegym.agents.corpus.records import record_of
 from edgegym.agents.corpus.slots import cached_shares, slot_spec
 from edgegym.agents.corpus.tokens import TokenCounter
 from edgegym.tasks import generate
+from edgegym.tasks.checks import check_int
 from edgegym.tasks.io import atomic_write, folder_lock
 
 _CHUNK = 256  # records generated between token counts and budget checks
@@ -190,8 +191,7 @@ def write_corpus(
     """
     from edgegym.eval.leakage import load_exclusion
 
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers must be an int >= 1, got {workers!r}")
+    check_int("workers", workers, 1)
     if config.kind == "rl":
         check_env_settings(config.env_id, config.env_kwargs)  # labels must replay
     out = Path(out_dir)

@@ -59,6 +59,7 @@ from edgegym.curricula import (
     make_curriculum,
 )
 from edgegym.tasks import TaskSpec
+from edgegym.tasks.checks import check_int, check_number
 
 __all__ = [
     "MAX_CURRICULA",
@@ -129,10 +130,8 @@ def service_config(curriculum: dict[str, Any]) -> dict[str, Any]:
     if cfg["state_path"] is not None and not isinstance(cfg["state_path"], str):
         raise ValueError(f"curriculum state_path must be a string, got {cfg['state_path']!r}")
     every, seconds = cfg["save_every"], cfg["save_seconds"]
-    if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-        raise ValueError(f"curriculum save_every must be an int >= 1, got {every!r}")
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not seconds > 0:
-        raise ValueError(f"curriculum save_seconds must be a number > 0, got {seconds!r}")
+    check_int("curriculum save_every", every, 1)
+    check_number("curriculum save_seconds", seconds, 0.0, open_lo=True)
     make_curriculum(cfg["strategy"], CurriculumConfig.from_dict(cfg["config"]), **cfg["params"])
     return cfg
 

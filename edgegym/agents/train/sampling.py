@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from edgegym.agents.tokenizer import require
 from edgegym.agents.train.data import left_pad
+from edgegym.tasks.checks import check_int
 
 if TYPE_CHECKING:
     import torch
@@ -282,8 +283,7 @@ def sample(
         raise ValueError(f"max_new_tokens must have {len(prompts)} entries, got {len(limits)}")
     if any(m < 1 for m in limits):
         raise ValueError(f"max_new_tokens must be >= 1, got {min(limits)}")
-    if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
-        raise ValueError(f"repeat must be an int >= 1, got {repeat!r}")
+    check_int("repeat", repeat, 1)
     per_chunk = max(1, batch_size // repeat)
     was_training = model.training
     model.eval()
