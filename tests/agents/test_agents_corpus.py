@@ -17,7 +17,6 @@ import gymnasium as gym
 import pytest
 
 from edgegym.agents import corpus as corpus_mod
-from edgegym.agents.corpus import write as corpus_write
 from edgegym.agents.corpus import (
     MANIFEST,
     CorpusConfig,
@@ -29,6 +28,7 @@ from edgegym.agents.corpus import (
     weight_mixture,
     write_corpus,
 )
+from edgegym.agents.corpus import write as corpus_write
 from edgegym.tasks import CONTEXTS, DagConfig
 
 SYMBOLIC = DagConfig(modulus=10, distractors=0)
