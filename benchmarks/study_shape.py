@@ -9,7 +9,8 @@ edgegym is within the targets: prompt chars within +-25%, define steps within +-
 compound share within the study's range (the lowest to the highest cell mean at that
 depth).
 
-Run: ``.venv/bin/python benchmarks/study_shape.py [--config JSON] [--per-op 30]``
+Run: ``.venv/bin/python benchmarks/study_shape.py [--config study] [--per-op 30]`` (``--config``
+takes what every ``edgegym`` command's ``--config`` takes).
 
 Regenerate the fixture (a checkout of Interplay-LM-Reasoning; its generator needs pydot,
 termcolor and transformers importable; some minutes):
@@ -26,6 +27,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from edgegym.cli.tasks import parse_config
 from edgegym.tasks import DagConfig, TaskSpec, format_prompt, generate
 from edgegym.tasks.stats import cells, shape
 
@@ -142,7 +144,7 @@ def compare(config: DagConfig, per_op: int) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--config", default="{}", help="edgegym DagConfig as JSON")
+    parser.add_argument("--config", default="{}", help="DagConfig: JSON, 'study', 'study {...}'")
     parser.add_argument("--per-op", type=int, default=30, help="problems per cell")
     parser.add_argument("--measure-study", type=Path, help="regenerate the fixture from a checkout")
     parser.add_argument("--out", type=Path, default=FIXTURE, help="where --measure-study writes")
@@ -152,7 +154,7 @@ def main() -> int:
         args.out.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
         print(f"wrote {args.out}")
         return 0
-    return compare(DagConfig.from_dict(json.loads(args.config)), args.per_op)
+    return compare(parse_config(args.config), args.per_op)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from edgegym.rewards.arith import Lin, Rat
 from edgegym.rewards.parse import Mode, parse_trace
+from edgegym.tasks.node import ORDERED_OPS
 
 if TYPE_CHECKING:
     from edgegym.tasks import Problem
@@ -152,7 +153,7 @@ def gold_from_record(record: Mapping[str, Any]) -> Gold:
                     name,
                     tuple(map(str, data.get("parents", ()))),
                     value,
-                    op == "diff",
+                    op in ORDERED_OPS,
                     op if isinstance(op, str) else "",
                     None if k is None else int(k),
                 )
@@ -170,7 +171,12 @@ def gold_from_problem(problem: Problem) -> Gold:
     reverse = spec.mode == "reverse"
     nodes = [
         gold_node(
-            n.name, n.parents, _value(n.name, n.value, n.coef, reverse), n.op == "diff", n.op, n.k
+            n.name,
+            n.parents,
+            _value(n.name, n.value, n.coef, reverse),
+            n.op in ORDERED_OPS,
+            n.op,
+            n.k,
         )
         for n in problem.nodes
     ]

@@ -4,7 +4,8 @@ Each context is a JSON data file in ``edgegym/tasks/contexts``. A context names
 ``entities`` (zoo locations, cities, ...) and ``items`` (animals, school types, ...);
 its ``kinds`` say how a quantity is named (``count``: one item of one entity;
 ``total``: the implied sum over all items of an entity; ``attribute``: a third
-structure layer), and its ``forms`` give one sentence form per operation.
+structure layer), and its ``forms`` give one sentence form per operation (compound
+relations: ``times_diff`` ... ``plus_sumn``, a constant times or plus a difference or sum).
 """
 
 from __future__ import annotations
@@ -17,7 +18,23 @@ from typing import Any
 
 __all__ = ["CONTEXTS", "Context", "Kind", "load_context"]
 
-FORMS = ("const", "copy", "diff", "given", "plus", "sum2", "sumn", "times", "unknown")
+FORMS = (
+    "const",
+    "copy",
+    "diff",
+    "given",
+    "plus",
+    "sum2",
+    "sumn",
+    "times",
+    "unknown",
+    "times_diff",
+    "times_sum2",
+    "times_sumn",
+    "plus_diff",
+    "plus_sum2",
+    "plus_sumn",
+)
 _FORBIDDEN = (".", ";", "=", "<", ">", "\n", " as ")
 
 

@@ -30,18 +30,22 @@ from __future__ import annotations
 from typing import Final
 
 from edgegym.tasks.graph import (
+    COMPOUND,
     CONST,
     COPY,
     DIFF,
     OP_NAMES,
     PLUS,
+    PLUS_DIFF,
     SUM,
     TIMES,
+    TIMES_DIFF,
     TOTAL,
     Dag,
     Limits,
     adjoints,
     build_dag,
+    combined_form,
     linear_forms,
 )
 from edgegym.tasks.node import Node, graph_hasher
@@ -289,6 +293,8 @@ class _Trace:
                 f"{define}{lt}; {t} = {letters[p]} = {written[p]}; "
                 f"so {lt} = {kt} {sign} {t} = {kt} {sign} {oper[p]} = {written[i]}."
             )
+        if code >= COMPOUND:
+            return f"{define}{lt}; {self.compound(i, lt)}"
         if len(par) == 2:
             p, q = par
             sign = "-" if code == DIFF else "+"
@@ -296,20 +302,58 @@ class _Trace:
                 f"{define}{lt}; so {lt} = {letters[p]} {sign} {letters[q]} = "
                 f"{oper[p]} {sign} {oper[q]} = {written[i]}."
             )
-        return f"{define}{lt}; {self.chain(i, lt)}"
+        clauses, _ = self.chain(par, lt)
+        return f"{define}{lt}; {'; '.join(clauses)}."
 
-    def chain(self, i: int, lt: str) -> str:
-        """A sum of three or more parents, added pairwise through temporaries."""
+    def compound(self, i: int, lt: str) -> str:
+        """A compound relation, the study's way: the difference or sum into a temporary
+        (pairwise through temporaries for three or more), then ``so L = k * t``."""
         d = self.d
-        par, forms, values = d.dag.parents[i], d.forms, d.dag.values
+        code, par, k = d.dag.ops[i], d.dag.parents[i], d.dag.ks[i] or 0
+        t = self.fresh()
+        letters, oper = self.letters, self.oper
+        if len(par) == 2:
+            p, q = par
+            is_diff = code in (TIMES_DIFF, PLUS_DIFF)
+            sign = "-" if is_diff else "+"
+            inner = self.partial(is_diff, par)
+            clauses = [
+                f"{t} = {letters[p]} {sign} {letters[q]} = {oper[p]} {sign} {oper[q]} = {inner}"
+            ]
+        else:
+            clauses, inner = self.chain(par, t)
+            clauses[-1] = clauses[-1][3:]  # a temporary's clause: no "so"
+        kt = num(k)
+        sign = "*" if code < PLUS_DIFF else "+"
+        value = inner if d.forms is None else operand(inner)
+        clauses.append(f"so {lt} = {kt} {sign} {t} = {kt} {sign} {value} = {self.written[i]}")
+        return "; ".join(clauses) + "."
+
+    def partial(self, is_diff: bool, par: tuple[int, ...]) -> str:
+        """The difference or the sum of ``par`` as written."""
+        d, mod = self.d, self.mod
+        if d.forms is not None:
+            a, b = combined_form(DIFF if is_diff else SUM, 0, [d.forms[p] for p in par])
+            return fmt_linear(a, b)
+        values = d.dag.values
+        total = values[par[0]] - values[par[1]] if is_diff else sum([values[p] for p in par])
+        return num(total % mod if mod is not None else total)
+
+    def chain(self, par: tuple[int, ...], lt: str) -> tuple[list[str], str]:
+        """A sum of three or more parents, added pairwise through temporaries, the last
+        clause ``so lt = ...``: the clauses, and the sum as written."""
+        d = self.d
+        forms, values = d.forms, d.dag.values
         letters, oper = self.letters, self.oper
         p = par[0]
         acc_letter, acc_oper = letters[p], oper[p]
         acc = values[p]
         fa, fb = (0, 0) if forms is None else forms[p]
         parts: list[str] = []
-        for q in par[1:-1]:
-            t = self.fresh()
+        partial = ""
+        for j, q in enumerate(par[1:]):
+            last = j == len(par) - 2
+            t = lt if last else self.fresh()
             if forms is None:
                 acc += values[q]
                 if self.mod is not None:
@@ -320,13 +364,12 @@ class _Trace:
                 fa += qa
                 fb += qb
                 partial = fmt_linear(fa, fb)
-            parts.append(f"{t} = {acc_letter} + {letters[q]} = {acc_oper} + {oper[q]} = {partial};")
+            so = "so " if last else ""
+            parts.append(
+                f"{so}{t} = {acc_letter} + {letters[q]} = {acc_oper} + {oper[q]} = {partial}"
+            )
             acc_letter, acc_oper = t, partial if forms is None else operand(partial)
-        q = par[-1]
-        parts.append(
-            f"so {lt} = {acc_letter} + {letters[q]} = {acc_oper} + {oper[q]} = {self.written[i]}."
-        )
-        return " ".join(parts)
+        return parts, partial
 
 
 def _gold_trace(
@@ -402,6 +445,10 @@ def _distractor_value(
             if v < w:
                 p, q = q, p
         if value >= 0:
+            if lim.compound > 0 and rng.random() < lim.compound:
+                drawn = lim.compound_of(code, value, rng)
+                if drawn is not None:
+                    return drawn[0], (p, q), drawn[1], drawn[2]
             return code, (p, q), None, value
     k = lim.const(rng)
     return CONST, (), k, k
@@ -435,10 +482,11 @@ def _draw(
     vtext = [num(v) for v in dag.values]
     sentences = _sentences(d, vtext)
     solution, letters = _gold_trace(d, vtext, cfg.modulus, rng)
-    if cfg.statements is None:
+    budget = cfg.budget(depth)
+    if budget is None:
         count = int(cfg.distractors * len(dag.ops) * (0.5 + rng.random()) + 0.5)
     else:  # the budget, less the necessary statements and the given value
-        count = cfg.statements - len(sentences) - (1 if unknown >= 0 else 0)
+        count = budget - len(sentences) - (1 if unknown >= 0 else 0)
     distractors, extra = _distractors(d, count, lim, rng)
     sentences += extra
     return _problem(spec, d, (nodes, distractors), sentences, solution, letters, rng, attempt)

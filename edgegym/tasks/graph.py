@@ -13,6 +13,10 @@ diff      p1 - p2                         2
 sum       p1 + ... + pm  (m >= 2)         m
 total     sum over an entity's items      m    (implied by the text, never stated)
 unknown   x (reverse mode)                1
+times_d   k * (p1 - p2)                   3    (compound relations; ``DagConfig.compound``)
+times_s   k * (p1 + ... + pm)             m+1
+plus_d    k + (p1 - p2)                   3
+plus_s    k + (p1 + ... + pm)             m+1
 ========  ==============================  =====
 
 ``op`` of a DAG is the sum of its nodes' edges, the study's definition. The builder
@@ -37,19 +41,25 @@ from edgegym.tasks.rng import Stream
 from edgegym.tasks.spec import DagConfig
 
 __all__ = [
+    "COMPOUND",
     "CONST",
     "COPY",
     "DIFF",
     "OP_NAMES",
     "PLUS",
+    "PLUS_DIFF",
+    "PLUS_SUM",
     "SUM",
     "TIMES",
+    "TIMES_DIFF",
+    "TIMES_SUM",
     "TOTAL",
     "UNKNOWN",
     "Dag",
     "Limits",
     "adjoints",
     "build_dag",
+    "combined_form",
     "linear_forms",
 ]
 
@@ -61,6 +71,12 @@ DIFF: Final = 4
 SUM: Final = 5
 TOTAL: Final = 6
 UNKNOWN: Final = 7
+# Compound relations: a constant times (or plus) a difference or a sum (codes >= COMPOUND).
+TIMES_DIFF: Final = 8
+TIMES_SUM: Final = 9
+PLUS_DIFF: Final = 10
+PLUS_SUM: Final = 11
+COMPOUND: Final = TIMES_DIFF
 OP_NAMES: Final[tuple[NodeOp, ...]] = (
     "const",
     "copy",
@@ -70,6 +86,10 @@ OP_NAMES: Final[tuple[NodeOp, ...]] = (
     "sum",
     "total",
     "unknown",
+    "times_diff",
+    "times_sum",
+    "plus_diff",
+    "plus_sum",
 )
 
 # Relative weights of the operations when growing the DAG (sum takes 2-4 parents):
@@ -108,18 +128,20 @@ class Dag:
 
 
 class Limits:
-    """A config's value rules: the constants a sentence may state and the legal values.
+    """A config's value rules: the constants a sentence may state and the legal values
+    (and ``compound``, the chance that a difference or sum takes a constant).
 
     Constants lie in ``[lo, hi]``; values lie in ``[0, max_value]``, or in
     ``[0, modulus)`` with modular arithmetic. Each draw is one uniform number.
     """
 
-    __slots__ = ("cmax", "lo", "mod", "span", "tmax", "vmax")
+    __slots__ = ("cmax", "compound", "lo", "mod", "span", "tmax", "vmax")
 
     def __init__(self, cfg: DagConfig) -> None:
         mod: int | None = cfg.modulus
         cmax: int = cfg.const_max
         self.mod = mod
+        self.compound: float = float(cfg.compound)
         self.vmax: int = cfg.max_value
         self.cmax = cmax
         self.lo: int = max(cfg.const_min, 1)
@@ -161,6 +183,16 @@ class Limits:
         if self.mod is not None:
             return value % self.mod
         return value if value <= self.vmax else -1
+
+    def compound_of(self, code: int, inner: int, rng: Stream) -> tuple[int, int, int] | None:
+        """A difference's or sum's (``code``) value ``inner`` taking a constant, times or
+        plus (one draw each): ``(compound code, k, value)``; None if no k keeps it legal."""
+        times = rng.random() < 0.5
+        drawn = self.times(inner, rng) if times else self.plus(inner, rng)
+        if drawn is None:
+            return None
+        base = TIMES_DIFF if times else PLUS_DIFF
+        return base + (code == SUM), drawn[0], drawn[1]
 
 
 def build_dag(op: int, lim: Limits, rng: Stream) -> Dag | None:
@@ -292,7 +324,10 @@ class _Growth:
             code, count = DIFF, 2
         else:
             code, count = SUM, 2 + int(rng.random() * 3)
-        if count > self.remaining or count > len(self.dag.ops):
+        # A compound relation costs one edge more (its constant).
+        scaled = self.lim.compound > 0 and rng.random() < self.lim.compound
+        cost = count + 1 if scaled else count
+        if cost > self.remaining or count > len(self.dag.ops):
             return False
         dl = self.dang[:]
         ol = self.others[:]
@@ -306,17 +341,23 @@ class _Growth:
                 p = ol.pop(int(rng.random() * len(ol)))
             plist.append(p)
         nd2 = nd - len(moved) + 1
-        if nd2 > 1 and self.remaining - count < nd2:
+        if nd2 > 1 and self.remaining - cost < nd2:
             return False
         value = self.value_of(code, plist)
         if value < 0:
             return False
-        i = self.dag.add(code, tuple(plist), None, value)
+        k: int | None = None
+        if scaled:
+            drawn = self.lim.compound_of(code, value, rng)
+            if drawn is None:
+                return False
+            code, k, value = drawn
+        i = self.dag.add(code, tuple(plist), k, value)
         if moved:
             self.dang = dl
             self.others.extend(moved)
         self.dang.append(i)
-        self.remaining -= count
+        self.remaining -= cost
         return True
 
     def value_of(self, code: int, plist: list[int]) -> int:
@@ -351,9 +392,11 @@ def adjoints(dag: Dag) -> list[int]:
             continue
         code = ops[i]
         par = pars[i]
+        if code in (TIMES, TIMES_DIFF, TIMES_SUM):
+            a *= ks[i] or 0
         if code == TIMES:
-            adj[par[0]] += (ks[i] or 0) * a
-        elif code == DIFF:
+            adj[par[0]] += a
+        elif code in (DIFF, TIMES_DIFF, PLUS_DIFF):
             adj[par[0]] += a
             adj[par[1]] -= a
         else:
@@ -380,15 +423,23 @@ def linear_forms(dag: Dag, unknown: int) -> list[tuple[int, int]]:
         elif code == PLUS:
             a, b = forms[par[0]]
             forms.append((a, b + k))
-        elif code == DIFF:
-            a1, b1 = forms[par[0]]
-            a2, b2 = forms[par[1]]
-            forms.append((a1 - a2, b1 - b2))
         else:
-            sa = sb = 0
-            for p in par:
-                a, b = forms[p]
-                sa += a
-                sb += b
-            forms.append((sa, sb))
+            forms.append(combined_form(code, k, [forms[p] for p in par]))
     return forms
+
+
+def combined_form(code: int, k: int, forms: list[tuple[int, int]]) -> tuple[int, int]:
+    """The linear form of a difference, sum or compound relation (``code``, constant
+    ``k``) over its parents' ``forms``."""
+    if code in (DIFF, TIMES_DIFF, PLUS_DIFF):
+        a, b = forms[0][0] - forms[1][0], forms[0][1] - forms[1][1]
+    else:
+        a = b = 0
+        for fa, fb in forms:
+            a += fa
+            b += fb
+    if code in (TIMES_DIFF, TIMES_SUM):
+        return k * a, k * b
+    if code in (PLUS_DIFF, PLUS_SUM):
+        return a, b + k
+    return a, b

@@ -91,6 +91,13 @@ class DagConfig:
     included; the modulus sentence not), and ``distractors`` is ignored. A problem whose
     necessary statements alone exceed it, or whose context runs out of names, gets fewer
     distractors, so the prompt length hardly changes with op among the ops that fit."""
+    statements_depth3: int | None = None
+    """Depth-3 problems' statement budget, where it differs from ``statements`` (the
+    study's depth-3 problems state about three times as many quantities)."""
+    compound: float = 0.0
+    """Probability that a difference or sum (necessary or distractor) takes a constant:
+    a compound relation such as "equals 8 times the difference between A and B" (one
+    edge per quantity and one for the constant, as the study counts them)."""
 
     def __post_init__(self) -> None:
         _check_range("const_min", self.const_min, 0)
@@ -102,8 +109,13 @@ class DagConfig:
             _check_range("depth", self.depth, 2, 3)
         if not (isinstance(self.distractors, int | float) and 0 <= self.distractors <= 4):
             raise ValueError(f"distractors must be a number in [0, 4], got {self.distractors!r}")
-        if self.statements is not None:
-            _check_range("statements", self.statements, 1, 1000)
+        for name in ("statements", "statements_depth3"):
+            if getattr(self, name) is not None:
+                _check_range(name, getattr(self, name), 1, 1000)
+        if not (isinstance(self.compound, int | float) and 0 <= self.compound <= 1):
+            raise ValueError(f"compound must be a number in [0, 1], got {self.compound!r}")
+        if isinstance(self.distractors, bool) or isinstance(self.compound, bool):
+            raise ValueError("distractors and compound must be numbers, not bools")
         for name in ("shuffle", "totals"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be a bool, got {getattr(self, name)!r}")
@@ -127,10 +139,33 @@ class DagConfig:
         check_fields(cls, data)
         return cls(**data)
 
+    @classmethod
+    def study(cls, **overrides: Any) -> DagConfig:
+        """The study's problem shape (its generator, GSM-Infinite's realistic
+        ``forward_generator``, side by side in ``benchmarks/study_shape.py``).
 
-_LATER_FIELDS: dict[str, Any] = {"statements": None}
+        The study fills every problem with the rest of a structure graph whose size
+        depends on the depth, not on op: a statement budget by depth (6 at depth 2, 18
+        at depth 3) reproduces its prompt lengths. Its relations over two or more
+        quantities take a constant at its rate (``compound``); values, constants and
+        the op count are the defaults' (the study's). ``overrides`` replace fields.
+        """
+        fields = {**_STUDY, **overrides}
+        check_fields(cls, fields)
+        return cls(**fields)
+
+    def budget(self, depth: int) -> int | None:
+        """The statement budget of a problem of ``depth`` (None: no budget)."""
+        if depth == 3 and self.statements_depth3 is not None:
+            return self.statements_depth3
+        return self.statements
+
+
+_LATER_FIELDS: dict[str, Any] = {"statements": None, "statements_depth3": None, "compound": 0.0}
 """Fields added after RECORD_VERSION 2, with their defaults (see :meth:`DagConfig.to_dict`)."""
 _DEFAULT_CONFIG = DagConfig()
+_STUDY: dict[str, Any] = {"statements": 6, "statements_depth3": 18, "compound": 0.4}
+"""The fields :meth:`DagConfig.study` sets (the rest keep their defaults)."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -71,6 +71,20 @@ def _language(context: str) -> dict[str, Any]:
     }
 
 
+def _combine(form: str, k: int | None, vals: list[Linear]) -> Linear:
+    """A difference or sum of ``vals``; a compound form (``times_diff``, ``plus_sumn``,
+    ...) then takes its constant ``k``."""
+    if form.endswith("diff"):
+        a, b = vals[0][0] - vals[1][0], vals[0][1] - vals[1][1]
+    else:
+        a, b = sum(v[0] for v in vals), sum(v[1] for v in vals)
+    if form.startswith("times_"):
+        return (a * (k or 0), b * (k or 0))
+    if form.startswith("plus_"):
+        return (a, b + (k or 0))
+    return (Fraction(a), Fraction(b))
+
+
 def solve_text(context: str, problem: str, question: str) -> int:
     lang = _language(context)
     tokens: dict[str, str] = {}  # phrase -> token
@@ -95,6 +109,12 @@ def solve_text(context: str, problem: str, question: str) -> int:
             m = regex.match(sent)
             if not m:
                 continue
+            if form.endswith("sumn"):  # the sum of a list (times_sumn, plus_sumn too)
+                groups_n = dict(zip(names, m.groups(), strict=True))
+                parents = [*groups_n["plist"].split(lang["sep"]), groups_n["plast"]]
+                k = int(groups_n["k"]) if "k" in groups_n else None
+                statements.setdefault(groups_n["Phrase"], []).append((form, parents, k))
+                break
             groups = dict(zip(names, m.groups(), strict=True))
             subject = groups["Phrase"]
             if form == "unknown":
@@ -103,8 +123,6 @@ def solve_text(context: str, problem: str, question: str) -> int:
                 given = (subject, int(groups["v"]))
             else:
                 parents = [groups[p] for p in ("p1", "p2") if p in groups]
-                if form == "sumn":
-                    parents = [*groups["plist"].split(lang["sep"]), groups["plast"]]
                 k = int(groups["k"]) if "k" in groups else None
                 statements.setdefault(subject, []).append((form, parents, k))
             break
@@ -155,10 +173,8 @@ def solve_text(context: str, problem: str, question: str) -> int:
                 result = (k * vals[0][0], k * vals[0][1])  # type: ignore[operator]
             elif form == "plus":
                 result = (vals[0][0], vals[0][1] + (k or 0))
-            elif form == "diff":
-                result = (vals[0][0] - vals[1][0], vals[0][1] - vals[1][1])
             else:
-                result = (sum(v[0] for v in vals), sum(v[1] for v in vals))
+                result = _combine(form, k, vals)
             if modulus is not None:
                 result = (result[0], result[1] % modulus)
         memo[token] = result

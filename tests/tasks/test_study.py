@@ -1,0 +1,145 @@
+"""The study's problem shape: ``DagConfig.study()``, compound relations, ``--config study``.
+
+The shape's figures against the study's own generator are printed by
+``benchmarks/study_shape.py --config study``; these tests check the rules.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from edgegym.cli import CommandError, main
+from edgegym.cli.tasks import parse_config
+from edgegym.tasks import CONTEXTS, DagConfig, Problem, TaskSpec, generate
+from edgegym.tasks.node import COMPOUND_OPS
+from edgegym.tasks.stats import shape
+
+COMPOUND_ALL = DagConfig.study(compound=1.0)
+
+
+def statements(p: Problem) -> int:
+    stated = sum(1 for n in p.nodes if n.op != "total")
+    return stated + (1 if p.spec.mode == "reverse" else 0) + len(p.distractors)
+
+
+def depths(context: str) -> tuple[int, ...]:
+    return (2,) if context == "symbolic" else (2, 3)
+
+
+def test_study_sets_its_fields_and_takes_overrides() -> None:
+    cfg = DagConfig.study()
+    assert (cfg.statements, cfg.statements_depth3, cfg.compound) == (6, 18, 0.4)
+    assert cfg.const_max == 22 and cfg.max_value == 1000 and cfg.depth is None
+    assert DagConfig.from_dict(cfg.to_dict()) == cfg
+    assert DagConfig.study(depth=3, compound=0.0).to_dict()["depth"] == 3
+    assert "compound" not in DagConfig.study(compound=0.0).to_dict()
+    with pytest.raises(ValueError, match="colour"):
+        DagConfig.study(colour=1)
+    with pytest.raises(ValueError, match="compound"):
+        DagConfig(compound=1.5)
+    with pytest.raises(ValueError, match="compound"):
+        DagConfig(compound=True)
+    with pytest.raises(ValueError, match="statements_depth3"):
+        DagConfig(statements_depth3=0)
+
+
+def test_new_fields_are_left_out_of_older_configs_keys() -> None:
+    """Older configurations keep their key, and with it every problem's bytes."""
+    data = DagConfig(modulus=7).to_dict()
+    assert not {"statements", "statements_depth3", "compound"} & data.keys()
+
+
+def test_statement_budget_by_depth() -> None:
+    cfg = DagConfig.study()
+    for depth, budget in ((2, 6), (3, 18)):
+        for op in (2, 3, 4):
+            for index in range(5):
+                spec = TaskSpec(op=op, index=index, config=DagConfig.study(depth=depth))
+                p = generate(spec)
+                assert p.depth == depth and statements(p) == budget
+    assert cfg.budget(2) == 6 and cfg.budget(3) == 18
+    assert DagConfig(statements=9).budget(3) == 9
+
+
+def test_compound_relations_are_written_in_every_context() -> None:
+    """A compound sentence names its constant and every parent; its gold step computes the
+    difference or sum into a temporary, then the constant times (or plus) it."""
+    step = re.compile(
+        r"Define [^;]+ as (\w); .*?(\w) = [^;]*= ([^;=]+); so \1 = (\d+) ([*+]) \2 = \4 \5 "
+    )
+    for context in CONTEXTS:
+        seen: set[str] = set()
+        for index in range(40):
+            p = generate(TaskSpec(context=context, op=9, index=index, config=COMPOUND_ALL))
+            for node in (*p.nodes, *p.distractors):
+                if node.op not in COMPOUND_OPS:
+                    continue
+                seen.add(node.op)
+                phrase = node.name if context == "symbolic" else None
+                if phrase is not None:
+                    assert f"{phrase} = {node.k} {'*' if node.op[0] == 't' else '+'} (" in (
+                        p.problem
+                    )
+            for node in p.nodes:
+                if node.op in COMPOUND_OPS:
+                    text = p.solution.split(f"Define {node.name} as ")[1].split(". ")[0] + ". "
+                    assert step.match(f"Define {node.name} as {text}"), text
+        assert seen == COMPOUND_OPS, (context, seen)
+
+
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+def test_study_problems_are_solvable_from_text(mode: str, solver: Any) -> None:
+    """Every context, depth and op 2-40, under study() and with every relation compound."""
+    for context in CONTEXTS:
+        for depth in depths(context):
+            for op in range(2, 41):
+                for cfg in (DagConfig.study(depth=depth), COMPOUND_ALL):
+                    cfg = DagConfig.study(**{**cfg.to_dict(), "depth": depth})
+                    spec = TaskSpec(context=context, mode=mode, op=op, index=op, config=cfg)
+                    p = generate(spec)
+                    assert solver(context, p.problem, p.question) == p.answer, p.to_json()
+
+
+def test_study_problems_with_a_modulus_are_solvable_from_text(solver: Any) -> None:
+    for context in CONTEXTS:
+        for op in range(2, 41, 3):
+            spec = TaskSpec(context=context, op=op, config=DagConfig.study(modulus=10, compound=1))
+            p = generate(spec)
+            assert solver(context, p.problem, p.question) == p.answer, p.to_json()
+
+
+def test_stats_counts_compound_relations() -> None:
+    p = generate(TaskSpec(op=12, index=3, config=COMPOUND_ALL))
+    counted = shape(p).compound
+    written = len(re.findall(r"equals \d+ (?:times|plus) the (?:sum|difference)", p.problem))
+    assert counted == written > 0
+    assert shape(generate(TaskSpec(op=12))).compound == 0
+
+
+def test_parse_config_reads_study_and_overrides() -> None:
+    assert parse_config("study") == DagConfig.study()
+    assert parse_config(' study {"depth": 3}') == DagConfig.study(depth=3)
+    assert parse_config('{"modulus": 10}') == DagConfig(modulus=10)
+    for bad in ("studyx", "study [1]", "study {", "[1]"):
+        with pytest.raises(CommandError, match="--config must be a JSON object"):
+            parse_config(bad)
+    with pytest.raises(ValueError, match="colour"):
+        parse_config('study {"colour": 1}')
+
+
+def test_cli_generate_and_stats_take_config_study(tmp_path: Any, capsys: Any) -> None:
+    out = tmp_path / "p.jsonl"
+    args = ["generate", "--ops", "4", "--per-op", "2", "--modes", "forward"]
+    assert main([*args, "--contexts", "zoo", "--config", "study", "--out", str(out)]) == 0
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert records and all(r["config"]["statements_depth3"] == 18 for r in records)
+    capsys.readouterr()
+    stats = ["stats", "--ops", "3", "--per-op", "4", "--json", "--config", 'study {"depth": 3}']
+    assert main(stats) == 0
+    rows = json.loads(capsys.readouterr().out)["cells"]
+    assert rows[0]["depth"] == 3 and rows[0]["statements"] == 18
+    assert main(["show", "--config", "study", "--op", "5"]) == 0
