@@ -189,8 +189,9 @@ def gold_from_study_record(record: Mapping[str, Any]) -> Gold:
 
     Each ``Define`` step becomes a node: its parents are the names behind the letters
     of its expression (temporaries expanded), its value the expression's recomputed
-    value. A difference keeps its parent order. The answer is the trace's final
-    ``Answer: N.``; in reverse mode the final equation is the trace's ``We know G = V``.
+    value. A difference keeps its parent order (also inside a compound relation). The
+    answer is the trace's final ``Answer: N.``; in reverse mode the final equation is the
+    trace's ``We know G = V``.
 
     Raises:
         ValueError: the record is not in that shape or its solution does not parse.
@@ -207,8 +208,8 @@ def gold_from_study_record(record: Mapping[str, Any]) -> Gold:
     for step in parsed.steps:
         if step.value is None or step.error not in (None, "inconsistent"):
             raise ValueError(f"study solution step {step.name!r} does not parse: {step.error}")
-        final = next((a for a in reversed(step.assignments) if a.target == step.letter), None)
-        ordered = final is not None and "-" in final.segments[0]
+        # A difference keeps its order: alone, or inside a compound relation's temporary.
+        ordered = any("-" in a.segments[0] for a in step.assignments)
         nodes.append(gold_node(step.name, step.parents, step.value, ordered))
     equation: Lin | None = None
     if mode == "reverse":

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
 
 from edgegym.rewards import gold_from_problem, gold_from_study_record, outcome_reward, score
 from edgegym.rewards.mutate import restate_value
-from edgegym.tasks import CONTEXTS, TaskSpec, generate
+from edgegym.tasks import CONTEXTS, DagConfig, TaskSpec, generate
 
 # The study's forward trace, verbatim (its released data, arXiv 2512.07783).
 STUDY_FORWARD = {
@@ -60,6 +61,43 @@ STUDY_REVERSE = {
 }
 
 
+# Compound relations as the study's generator writes them (forward_generator.py,
+# solution_in_text: the difference or sum into a temporary, then the constant), with
+# its sentences "equals 8 times the difference between ..." / "equals 3 plus the sum of ...".
+STUDY_COMPOUND = {
+    "problem": "(statements)",
+    "question": "How many adult fox does Pine Ridge have?",
+    "solution": (
+        "Define adult owl in Cedar Valley as K; so K = 14. "
+        "Define adult crow in Cedar Valley as e; so e = 5. "
+        "Define adult bear in Maple Creek as q; so q = 3. "
+        "Define adult wolf in South Zoo as W; s = K - e = 14 - 5 = 9; so W = 8 * s = 8 * 9 = 72. "
+        "Define adult fox in Pine Ridge as b; U = W + K = 72 + 14 = 86; "
+        "h = U + q = 86 + 3 = 89; so b = 3 + h = 3 + 89 = 92. Answer: 92."
+    ),
+    "op": 12,
+    "id": 11,
+    "template": "crazy_zootopia",
+    "mode": "normalforward",
+    "length": "zero_context",
+    "d": 2,
+}
+
+
+def test_compound_gold_graph_is_rebuilt() -> None:
+    gold = gold_from_study_record(STUDY_COMPOUND)
+    wolf, fox = gold.nodes[3], gold.nodes[4]
+    assert wolf.parents == ("adult owl in Cedar Valley", "adult crow in Cedar Valley")
+    assert wolf.ordered and wolf.value == (0, 72)
+    assert not fox.ordered and fox.value == (0, 92) and len(fox.parents) == 3
+    response = response_of(STUDY_COMPOUND)
+    assert score(STUDY_COMPOUND, response, mode="strict").score == 1.0
+    swapped = response.replace("s = K - e = 14 - 5 = 9", "s = e - K = 5 - 14 = -9")
+    assert score(STUDY_COMPOUND, swapped, mode="strict").score == 0.0
+    no_constant = response.replace("so W = 8 * s = 8 * 9 = 72", "so W = s = 72")
+    assert score(STUDY_COMPOUND, no_constant, mode="strict").score == 0.0
+
+
 def response_of(record: dict[str, Any]) -> str:
     body, _, answer = record["solution"].rpartition("Answer:")
     return f" {body.strip()} </solution> <answer> {answer.strip().rstrip('.')} </answer>"
@@ -98,8 +136,9 @@ def test_study_gold_response_verifies_and_corruption_does_not(record: dict[str, 
 @pytest.mark.parametrize("context", CONTEXTS)
 @pytest.mark.parametrize("mode", ["forward", "reverse"])
 def test_rebuilt_gold_equals_the_generator_graph(context: str, mode: str) -> None:
-    for op in (2, 7, 13, 20):
-        problem = generate(TaskSpec(context=context, mode=mode, op=op, index=op))
+    configs = (DagConfig(), DagConfig.study(compound=1.0))
+    for op, config in itertools.product((2, 7, 13, 20), configs):
+        problem = generate(TaskSpec(context=context, mode=mode, op=op, index=op, config=config))
         study = {
             "problem": problem.problem,
             "question": problem.question,
