@@ -446,9 +446,9 @@ def _distractor_value(
                 p, q = q, p
         if value >= 0:
             if lim.compound > 0 and rng.random() < lim.compound:
-                drawn = lim.compound_of(code, value, rng)
-                if drawn is not None:
-                    return drawn[0], (p, q), drawn[1], drawn[2]
+                scaled = lim.compound_of(code, value, rng)
+                if scaled is not None:
+                    return scaled[0], (p, q), scaled[1], scaled[2]
             return code, (p, q), None, value
     k = lim.const(rng)
     return CONST, (), k, k
