@@ -37,6 +37,7 @@ from edgegym.tasks.graph import (
     OP_NAMES,
     PLUS,
     PLUS_DIFF,
+    PRODUCT,
     SUM,
     TIMES,
     TIMES_DIFF,
@@ -88,7 +89,18 @@ class _Draft:
     its name; ``used`` marks the ids taken (names, and every name of a reserved entity).
     """
 
-    __slots__ = ("dag", "depth", "forms", "ids", "names", "sf", "size", "unknown", "used")
+    __slots__ = (
+        "dag",
+        "depth",
+        "forms",
+        "ids",
+        "names",
+        "reserved",
+        "sf",
+        "size",
+        "unknown",
+        "used",
+    )
 
     def __init__(self, sf: Surface, dag: Dag, depth: int) -> None:
         n = len(dag.ops)
@@ -101,6 +113,22 @@ class _Draft:
         self.ids = [-1] * n
         self.names = [""] * n
         self.used = [False] * self.size
+        self.reserved = [False] * sf.n_entities  # entities of a total or product total
+
+    def reserve(self, rng: Stream) -> int:
+        """A free entity, now reserved: its count and attribute names taken; -1 if none."""
+        free = [e for e in range(len(self.reserved)) if not self.reserved[e]]
+        if not free:
+            return -1
+        e = free[int(rng.random() * len(free))]
+        self.reserved[e] = True
+        sf = self.sf
+        base = e * sf.n_items
+        for c in range(base, base + sf.n_items):
+            self.used[c] = True
+            if self.size > sf.attr0:
+                self.used[sf.attr0 + c] = True
+        return e
 
     def draw_id(self, rng: Stream) -> int:
         """A free quantity id: rejection sampling, then a scan of the free ids; -1 if none."""
@@ -144,23 +172,16 @@ def _name_totals(d: _Draft, rng: Stream) -> None:
     """Turn sums into implied totals of entities (from the end), naming their parents."""
     sf, ops, pars, ids = d.sf, d.dag.ops, d.dag.parents, d.ids
     n_items = sf.n_items
-    reserved = [False] * sf.n_entities
     for i in range(len(ops) - 1, 0, -1):
         par = pars[i]
         if ops[i] != SUM or ids[i] >= 0 or len(par) > n_items or rng.random() >= _P_TOTAL:
             continue
         if any(ids[p] >= 0 or ops[p] == TOTAL for p in par):
             continue
-        free = [e for e in range(len(reserved)) if not reserved[e]]
-        if not free:
+        e = d.reserve(rng)  # the entity's names are taken
+        if e < 0:
             return
-        e = free[int(rng.random() * len(free))]
-        reserved[e] = True
         base = e * n_items
-        for c in range(base, base + n_items):  # the entity's names are taken
-            d.used[c] = True
-            if d.size > sf.attr0:
-                d.used[sf.attr0 + c] = True
         items = list(range(n_items))
         for s, p in enumerate(par):  # a partial Fisher-Yates sample of the items
             r = s + int(rng.random() * (n_items - s))
@@ -168,6 +189,32 @@ def _name_totals(d: _Draft, rng: Stream) -> None:
             items[r] = items[s]
         ops[i] = TOTAL
         ids[i] = sf.total0 + e
+
+
+def _name_products(d: _Draft, rng: Stream) -> bool:
+    """Name every product total as a reserved entity's, its parents in (count, average)
+    pairs of distinct items of that entity; False if one cannot be named (a parent
+    named already, or no entity left)."""
+    sf, ops, pars, ids = d.sf, d.dag.ops, d.dag.parents, d.ids
+    n_items = sf.n_items
+    for i in range(len(ops) - 1, -1, -1):
+        par = pars[i]
+        if ops[i] != PRODUCT:
+            continue
+        if len(par) // 2 > n_items or any(ids[p] >= 0 or ops[p] == PRODUCT for p in par):
+            return False
+        e = d.reserve(rng)
+        if e < 0:
+            return False
+        base = e * n_items
+        items = list(range(n_items))
+        for j in range(len(par) // 2):  # a partial Fisher-Yates sample of the items
+            r = j + int(rng.random() * (n_items - j))
+            ids[par[2 * j]] = base + items[r]
+            ids[par[2 * j + 1]] = sf.attr0 + base + items[r]
+            items[r] = items[j]
+        ids[i] = sf.product0 + e
+    return True
 
 
 def _name_free(d: _Draft, rng: Stream) -> int:
@@ -232,7 +279,7 @@ def _sentences(d: _Draft, vtext: list[str]) -> list[str]:
     for i, code in enumerate(dag.ops):
         if i == d.unknown:
             out.append(sf.unknown.head[ids[i]])
-        elif code != TOTAL:
+        elif code != TOTAL and code != PRODUCT:
             k = dag.ks[i]
             kt = "" if k is None else num(k)
             out.append(sf.sentence(code, ids[i], kt, dag.parents[i], ids))
@@ -293,6 +340,8 @@ class _Trace:
                 f"{define}{lt}; {t} = {letters[p]} = {written[p]}; "
                 f"so {lt} = {kt} {sign} {t} = {kt} {sign} {oper[p]} = {written[i]}."
             )
+        if code == PRODUCT:
+            return f"{define}{lt}; {self.product(i, lt)}"
         if code >= COMPOUND:
             return f"{define}{lt}; {self.compound(i, lt)}"
         if len(par) == 2:
@@ -327,6 +376,36 @@ class _Trace:
         sign = "*" if code < PLUS_DIFF else "+"
         value = inner if d.forms is None else operand(inner)
         clauses.append(f"so {lt} = {kt} {sign} {t} = {kt} {sign} {value} = {self.written[i]}")
+        return "; ".join(clauses) + "."
+
+    def product(self, i: int, lt: str) -> str:
+        """A product total, the study's way: each count times its average into a
+        temporary, then the products added pairwise (forward mode only)."""
+        d, mod = self.d, self.mod
+        par, values = d.dag.parents[i], d.dag.values
+        letters, written = self.letters, self.written
+        m = len(par) // 2
+        clauses: list[str] = []
+        terms: list[tuple[str, int]] = []
+        for j in range(m):
+            c, a = par[2 * j], par[2 * j + 1]
+            t = lt if m == 1 else self.fresh()
+            v = values[c] * values[a]
+            v = v % mod if mod is not None else v
+            clauses.append(
+                f"{t} = {letters[c]} * {letters[a]} = {written[c]} * {written[a]} = {num(v)}"
+            )
+            terms.append((t, v))
+        acc_letter, acc = terms[0]
+        for j in range(1, m):
+            t = lt if j == m - 1 else self.fresh()
+            term_letter, v = terms[j]
+            total = acc + v if mod is None else (acc + v) % mod
+            clauses.append(
+                f"{t} = {acc_letter} + {term_letter} = {num(acc)} + {num(v)} = {num(total)}"
+            )
+            acc_letter, acc = t, total
+        clauses[-1] = "so " + clauses[-1]
         return "; ".join(clauses) + "."
 
     def partial(self, is_diff: bool, par: tuple[int, ...]) -> str:
@@ -454,12 +533,20 @@ def _distractor_value(
     return CONST, (), k, k
 
 
+def _depth(spec: TaskSpec, sf: Surface, rng: Stream) -> int:
+    """The problem's depth: the config's, or drawn (2 or 3) where the context has both."""
+    return spec.config.depth or (2 + int(rng.random() * 2) if sf.has_attribute else 2)
+
+
 def _draw(
     spec: TaskSpec, sf: Surface, lim: Limits, rng: Stream, attempt: int, exclude: frozenset[str]
 ) -> Problem | None:
     """One draw; None if it is illegal or no name puts it in the split."""
     cfg = spec.config
-    dag = build_dag(spec.op, lim, rng)
+    # Product totals need the depth before the DAG (other configs draw it after).
+    early = lim.products > 0 and spec.mode == "forward" and sf.has_product
+    depth = _depth(spec, sf, rng) if early else 0
+    dag = build_dag(spec.op, lim, rng, depth == 3)
     if dag is None:
         return None
     unknown = -1
@@ -467,11 +554,14 @@ def _draw(
         unknown = _pick_unknown(dag, rng)
         if unknown < 0:
             return None
-    depth = cfg.depth or (2 + int(rng.random() * 2) if sf.has_attribute else 2)
+    if not early:
+        depth = _depth(spec, sf, rng)
     d = _Draft(sf, dag, depth)
     if unknown >= 0:
         d.unknown = unknown
         d.forms = linear_forms(dag, unknown)
+    if depth == 3 and not _name_products(d, rng):
+        return None
     if cfg.totals and sf.has_total:
         _name_totals(d, rng)
     last = _name_free(d, rng)

@@ -17,6 +17,8 @@ times_d   k * (p1 - p2)                   3    (compound relations; ``DagConfig.
 times_s   k * (p1 + ... + pm)             m+1
 plus_d    k + (p1 - p2)                   3
 plus_s    k + (p1 + ... + pm)             m+1
+product   c1 * a1 + ... + cm * am         2m   (depth 3, forward: an entity's count x
+                                               average total, implied; ``DagConfig.products``)
 ========  ==============================  =====
 
 ``op`` of a DAG is the sum of its nodes' edges, the study's definition. The builder
@@ -49,6 +51,7 @@ __all__ = [
     "PLUS",
     "PLUS_DIFF",
     "PLUS_SUM",
+    "PRODUCT",
     "SUM",
     "TIMES",
     "TIMES_DIFF",
@@ -77,6 +80,7 @@ TIMES_SUM: Final = 9
 PLUS_DIFF: Final = 10
 PLUS_SUM: Final = 11
 COMPOUND: Final = TIMES_DIFF
+PRODUCT: Final = 12
 OP_NAMES: Final[tuple[NodeOp, ...]] = (
     "const",
     "copy",
@@ -90,6 +94,7 @@ OP_NAMES: Final[tuple[NodeOp, ...]] = (
     "times_sum",
     "plus_diff",
     "plus_sum",
+    "product",
 )
 
 # Relative weights of the operations when growing the DAG (sum takes 2-4 parents):
@@ -129,19 +134,21 @@ class Dag:
 
 class Limits:
     """A config's value rules: the constants a sentence may state and the legal values
-    (and ``compound``, the chance that a difference or sum takes a constant).
+    (and ``compound``, the chance that a difference or sum takes a constant, and
+    ``products``, the chance that a depth-3 sum is a count x average total).
 
     Constants lie in ``[lo, hi]``; values lie in ``[0, max_value]``, or in
     ``[0, modulus)`` with modular arithmetic. Each draw is one uniform number.
     """
 
-    __slots__ = ("cmax", "compound", "lo", "mod", "span", "tmax", "vmax")
+    __slots__ = ("cmax", "compound", "lo", "mod", "products", "span", "tmax", "vmax")
 
     def __init__(self, cfg: DagConfig) -> None:
         mod: int | None = cfg.modulus
         cmax: int = cfg.const_max
         self.mod = mod
         self.compound: float = float(cfg.compound)
+        self.products: float = float(cfg.products)
         self.vmax: int = cfg.max_value
         self.cmax = cmax
         self.lo: int = max(cfg.const_min, 1)
@@ -195,7 +202,7 @@ class Limits:
         return base + (code == SUM), drawn[0], drawn[1]
 
 
-def build_dag(op: int, lim: Limits, rng: Stream) -> Dag | None:
+def build_dag(op: int, lim: Limits, rng: Stream, products: bool = False) -> Dag | None:
     """Draw a DAG with exactly ``op`` edges whose last node is its only sink.
 
     ``lim`` holds the configuration's value rules. Each step draws an operation by
@@ -205,19 +212,23 @@ def build_dag(op: int, lim: Limits, rng: Stream) -> Dag | None:
     With one edge and one dangling node left, only the copy of that node is feasible:
     it is drawn (or the draw fails) in one step, with the probability the loop has.
 
+    With ``products`` (depth 3, forward mode), a sum over an even number of parents
+    may be a product total instead (``lim.products``): parents in (count, average) pairs.
+
     Returns None when no legal operation could be drawn at some step (the caller
     draws again from the same stream); the op count itself is never missed.
     """
-    return _Growth(op, lim, rng).run()
+    return _Growth(op, lim, rng, products).run()
 
 
 class _Growth:
     """One DAG being grown: the DAG so far, its dangling nodes and the edges left."""
 
-    __slots__ = ("dag", "dang", "lim", "others", "remaining", "rng")
+    __slots__ = ("dag", "dang", "lim", "others", "products", "remaining", "rng")
 
-    def __init__(self, op: int, lim: Limits, rng: Stream) -> None:
+    def __init__(self, op: int, lim: Limits, rng: Stream, products: bool) -> None:
         self.lim = lim
+        self.products = products and lim.products > 0
         self.rng = rng
         self.dag = Dag()
         self.dang: list[int] = []  # nodes without a child yet
@@ -324,8 +335,10 @@ class _Growth:
             code, count = DIFF, 2
         else:
             code, count = SUM, 2 + int(rng.random() * 3)
+            if self.products and rng.random() < self.lim.products:
+                code, count = PRODUCT, 2 * (1 + int(rng.random() * 2))  # one or two pairs
         # A compound relation costs one edge more (its constant).
-        scaled = self.lim.compound > 0 and rng.random() < self.lim.compound
+        scaled = code != PRODUCT and self.lim.compound > 0 and rng.random() < self.lim.compound
         cost = count + 1 if scaled else count
         if cost > self.remaining or count > len(self.dag.ops):
             return False
@@ -361,8 +374,14 @@ class _Growth:
         return True
 
     def value_of(self, code: int, plist: list[int]) -> int:
-        """A diff's or sum's value (a diff puts the larger parent first); -1 if illegal."""
+        """A diff's, sum's or product total's value (a diff puts the larger parent
+        first); -1 if illegal."""
         values = self.dag.values
+        if code == PRODUCT:
+            total = 0
+            for j in range(0, len(plist), 2):
+                total += values[plist[j]] * values[plist[j + 1]]
+            return self.lim.total(total)
         if code == SUM:
             total = 0
             for p in plist:
@@ -406,7 +425,8 @@ def adjoints(dag: Dag) -> list[int]:
 
 
 def linear_forms(dag: Dag, unknown: int) -> list[tuple[int, int]]:
-    """Each node's value as ``a*x + b`` when node ``unknown`` (a constant) becomes x."""
+    """Each node's value as ``a*x + b`` when node ``unknown`` (a constant) becomes x
+    (reverse mode, whose DAGs have no product totals)."""
     forms: list[tuple[int, int]] = []
     for i, code in enumerate(dag.ops):
         par = dag.parents[i]

@@ -31,6 +31,7 @@ NodeOp = Literal[
     "times_sum",
     "plus_diff",
     "plus_sum",
+    "product",
 ]
 COMPOUND_OPS = frozenset({"times_diff", "times_sum", "plus_diff", "plus_sum"})
 """Compound relations: a constant times (or plus) a difference or a sum of quantities."""

@@ -9,7 +9,8 @@ quantity, so a sentence is one f-string over a few precomputed pieces. The compi
 build compiles this module with the generator, so these are typed native fields.
 
 Quantity ids: ``entity * n_items + item`` for counts, ``n_entities * n_items`` more for
-attributes (depth 3), ``2 * n_entities * n_items + entity`` for totals.
+attributes (depth 3), ``2 * n_entities * n_items + entity`` for totals, ``n_entities``
+more for product totals.
 
 Sentence forms must use their placeholders once each, in the order of ``FORM_ARGS``
 (``{Phrase}`` first; every shipped context does).
@@ -112,6 +113,7 @@ class Surface:
         "entity",
         "given",
         "has_attribute",
+        "has_product",
         "has_total",
         "hname",
         "list_separator",
@@ -121,6 +123,7 @@ class Surface:
         "name",
         "phrase",
         "plus",
+        "product0",
         "question",
         "sum2",
         "sumn",
@@ -137,7 +140,9 @@ class Surface:
         self.n_entities, self.n_items = n_e, n_i
         self.attr0 = n_e * n_i
         self.total0 = 2 * n_e * n_i
-        size = self.total0 + n_e
+        self.product0 = self.total0 + n_e
+        self.has_product: bool = ctx.product is not None
+        size = self.product0 + n_e
         self.name: list[str] = [""] * size
         self.phrase: list[str] = [""] * size
         self.cap: list[str] = [""] * size
@@ -149,6 +154,7 @@ class Surface:
                 slots.append((e * n_i + i, ctx.count, e, item))
                 slots.append((self.attr0 + e * n_i + i, ctx.attribute, e, item))
             slots.append((self.total0 + e, ctx.total, e, ""))
+            slots.append((self.product0 + e, ctx.product, e, ""))
         for qid, kind, e, item in slots:
             self.entity[qid] = e
             if kind is None:

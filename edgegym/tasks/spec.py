@@ -98,6 +98,11 @@ class DagConfig:
     """Probability that a difference or sum (necessary or distractor) takes a constant:
     a compound relation such as "equals 8 times the difference between A and B" (one
     edge per quantity and one for the constant, as the study counts them)."""
+    products: float = 0.0
+    """Probability that a sum of a depth-3 forward problem is a product total instead:
+    an entity's "total number of newborn animal children" (in zoo), the sum over the
+    items it mentions of count x average, implied by the text as totals are (two edges
+    per item). Contexts without a product kind have none."""
 
     def __post_init__(self) -> None:
         _check_range("const_min", self.const_min, 0)
@@ -112,10 +117,10 @@ class DagConfig:
         for name in ("statements", "statements_depth3"):
             if getattr(self, name) is not None:
                 _check_range(name, getattr(self, name), 1, 1000)
-        if not (isinstance(self.compound, int | float) and 0 <= self.compound <= 1):
-            raise ValueError(f"compound must be a number in [0, 1], got {self.compound!r}")
-        if isinstance(self.distractors, bool) or isinstance(self.compound, bool):
-            raise ValueError("distractors and compound must be numbers, not bools")
+        for name in ("compound", "products"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not (isinstance(value, int | float) and 0 <= value <= 1):
+                raise ValueError(f"{name} must be a number in [0, 1], got {value!r}")
         for name in ("shuffle", "totals"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be a bool, got {getattr(self, name)!r}")
@@ -147,8 +152,9 @@ class DagConfig:
         The study fills every problem with the rest of a structure graph whose size
         depends on the depth, not on op: a statement budget by depth (6 at depth 2, 18
         at depth 3) reproduces its prompt lengths. Its relations over two or more
-        quantities take a constant at its rate (``compound``); values, constants and
-        the op count are the defaults' (the study's). ``overrides`` replace fields.
+        quantities take a constant at its rate (``compound``), and at depth 3 some totals
+        are count x average products (``products``); values, constants and the op
+        count are the defaults' (the study's). ``overrides`` replace fields.
         """
         fields = {**_STUDY, **overrides}
         check_fields(cls, fields)
@@ -161,10 +167,20 @@ class DagConfig:
         return self.statements
 
 
-_LATER_FIELDS: dict[str, Any] = {"statements": None, "statements_depth3": None, "compound": 0.0}
+_LATER_FIELDS: dict[str, Any] = {
+    "statements": None,
+    "statements_depth3": None,
+    "compound": 0.0,
+    "products": 0.0,
+}
 """Fields added after RECORD_VERSION 2, with their defaults (see :meth:`DagConfig.to_dict`)."""
 _DEFAULT_CONFIG = DagConfig()
-_STUDY: dict[str, Any] = {"statements": 6, "statements_depth3": 18, "compound": 0.4}
+_STUDY: dict[str, Any] = {
+    "statements": 6,
+    "statements_depth3": 18,
+    "compound": 0.4,
+    "products": 0.5,
+}
 """The fields :meth:`DagConfig.study` sets (the rest keep their defaults)."""
 
 

@@ -44,7 +44,7 @@ class Shape:
 
 def shape(problem: Problem, count_tokens: Callable[[str], int] | None = None) -> Shape:
     """The shape of one problem (token counts only with ``count_tokens``)."""
-    stated = sum(1 for n in problem.nodes if n.op != "total")
+    stated = sum(1 for n in problem.nodes if n.op != "total" and n.op != "product")
     given = 1 if problem.spec.mode == "reverse" else 0
     modulus = 1 if problem.spec.config.modulus is not None else 0
     prompt = problem.prompt

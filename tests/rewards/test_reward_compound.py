@@ -117,3 +117,41 @@ def test_corrupted_compound_steps_score_zero(context: str, mode: str) -> None:
             for response in bad:
                 assert strict(p, response) == 0.0, response
     assert checked >= 3
+
+
+@pytest.mark.parametrize("context", [c for c in CONTEXTS if c != "symbolic"])
+def test_product_totals_score_one_and_their_corruptions_zero(context: str) -> None:
+    """Depth-3 count x average totals: gold and renamed 1; a product's value, its
+    literal, the step dropped, or one factor replaced by another quantity: 0."""
+    rng = random.Random(1)
+    checked = 0
+    for op, index, modulus in itertools.product((5, 9, 14, 20), range(4), (None, 10)):
+        cfg = DagConfig.study(depth=3, products=1.0, modulus=modulus)
+        p = generate(TaskSpec(context=context, op=op, index=index, config=cfg))
+        assert strict(p, p.completion) == 1.0
+        assert score(p.to_record(), p.completion, mode="strict").score == 1.0
+        assert strict(p, reorder_steps(p, rng)) == 1.0
+        steps = split_response(p.completion).steps
+        for i, node in enumerate(p.nodes):
+            if node.op != "product":
+                continue
+            checked += 1
+            letters = p.letters
+            count, average = letters[node.parents[0]], letters[node.parents[1]]
+            value = {n.name: n.value for n in p.nodes}
+            others = [  # quantities defined before it, whose value differs from the average's
+                letters[n.name]
+                for n in p.nodes[:i]
+                if n.name not in node.parents and n.value != value[node.parents[1]]
+            ]
+            bad = [
+                restate_value(p.completion, i, str(node.value + 1)),
+                literal_expression(p.completion, i),
+                drop_step(p.completion, i),
+            ]
+            if others:  # a factor replaced by another quantity, the numbers kept
+                head = f" = {count} * {average} = "
+                bad.append(edit_step(p, i, head, f" = {count} * {others[0]} = "))
+            for response in bad:
+                assert strict(p, response) == 0.0, (response, steps[i])
+    assert checked >= 4

@@ -38,6 +38,8 @@ def recompute(node: Node, values: dict[str, int], modulus: int | None) -> int | 
         out = (node.k or 0) * vals[0]
     elif node.op == "plus":
         out = (node.k or 0) + vals[0]
+    elif node.op == "product":  # pairs (count, average)
+        out = sum(vals[j] * vals[j + 1] for j in range(0, len(vals), 2))
     elif node.op.endswith("diff"):  # diff, times_diff, plus_diff
         out = vals[0] - vals[1]
     else:

@@ -18,11 +18,11 @@ from edgegym.tasks import CONTEXTS, DagConfig, Problem, TaskSpec, generate
 from edgegym.tasks.node import COMPOUND_OPS
 from edgegym.tasks.stats import shape
 
-COMPOUND_ALL = DagConfig.study(compound=1.0)
+EVERY_RELATION = DagConfig.study(compound=1.0, products=1.0)
 
 
 def statements(p: Problem) -> int:
-    stated = sum(1 for n in p.nodes if n.op != "total")
+    stated = sum(1 for n in p.nodes if n.op not in ("total", "product"))
     return stated + (1 if p.spec.mode == "reverse" else 0) + len(p.distractors)
 
 
@@ -32,7 +32,7 @@ def depths(context: str) -> tuple[int, ...]:
 
 def test_study_sets_its_fields_and_takes_overrides() -> None:
     cfg = DagConfig.study()
-    assert (cfg.statements, cfg.statements_depth3, cfg.compound) == (6, 18, 0.4)
+    assert (cfg.statements, cfg.statements_depth3, cfg.compound, cfg.products) == (6, 18, 0.4, 0.5)
     assert cfg.const_max == 22 and cfg.max_value == 1000 and cfg.depth is None
     assert DagConfig.from_dict(cfg.to_dict()) == cfg
     assert DagConfig.study(depth=3, compound=0.0).to_dict()["depth"] == 3
@@ -50,7 +50,7 @@ def test_study_sets_its_fields_and_takes_overrides() -> None:
 def test_new_fields_are_left_out_of_older_configs_keys() -> None:
     """Older configurations keep their key, and with it every problem's bytes."""
     data = DagConfig(modulus=7).to_dict()
-    assert not {"statements", "statements_depth3", "compound"} & data.keys()
+    assert not {"statements", "statements_depth3", "compound", "products"} & data.keys()
 
 
 def test_statement_budget_by_depth() -> None:
@@ -74,7 +74,7 @@ def test_compound_relations_are_written_in_every_context() -> None:
     for context in CONTEXTS:
         seen: set[str] = set()
         for index in range(40):
-            p = generate(TaskSpec(context=context, op=9, index=index, config=COMPOUND_ALL))
+            p = generate(TaskSpec(context=context, op=9, index=index, config=EVERY_RELATION))
             for node in (*p.nodes, *p.distractors):
                 if node.op not in COMPOUND_OPS:
                     continue
@@ -93,11 +93,12 @@ def test_compound_relations_are_written_in_every_context() -> None:
 
 @pytest.mark.parametrize("mode", ["forward", "reverse"])
 def test_study_problems_are_solvable_from_text(mode: str, solver: Any) -> None:
-    """Every context, depth and op 2-40, under study() and with every relation compound."""
+    """Every context, depth and op 2-40, under study() and with every difference and sum
+    compound (every depth-3 forward sum a product total)."""
     for context in CONTEXTS:
         for depth in depths(context):
             for op in range(2, 41):
-                for cfg in (DagConfig.study(depth=depth), COMPOUND_ALL):
+                for cfg in (DagConfig.study(depth=depth), EVERY_RELATION):
                     cfg = DagConfig.study(**{**cfg.to_dict(), "depth": depth})
                     spec = TaskSpec(context=context, mode=mode, op=op, index=op, config=cfg)
                     p = generate(spec)
@@ -112,8 +113,34 @@ def test_study_problems_with_a_modulus_are_solvable_from_text(solver: Any) -> No
             assert solver(context, p.problem, p.question) == p.answer, p.to_json()
 
 
+def test_product_totals_at_depth_three() -> None:
+    """A product total: an entity's count x average pairs of distinct items, implied by
+    the text (no sentence states it), its gold step the products added pairwise."""
+    seen = 0
+    for op in range(2, 30):
+        for index in range(4):
+            cfg = DagConfig.study(depth=3, products=1.0)
+            p = generate(TaskSpec(op=op, index=index, config=cfg))
+            for node in p.nodes:
+                if node.op != "product":
+                    continue
+                seen += 1
+                entity = node.name.rsplit(" in ", 1)[1]
+                counts, averages = node.parents[0::2], node.parents[1::2]
+                assert all(c == f"adult {a.split(' per adult ')[1]}" for c, a in zip(
+                    counts, averages, strict=True))  # fmt: skip
+                assert all(c.endswith(f" in {entity}") for c in counts)
+                assert len(set(counts)) == len(counts) and node.edges == len(node.parents)
+                assert f"The {node.name} equals" not in p.problem  # implied, never stated
+                mentioned = re.findall(rf"adult ([a-z ]+) in {entity}", p.problem)
+                assert {f"adult {m} in {entity}" for m in mentioned} == set(counts)
+    assert seen >= 20
+    reverse = generate(TaskSpec(op=9, mode="reverse", config=DagConfig.study(products=1.0)))
+    assert all(n.op != "product" for n in reverse.nodes)
+
+
 def test_stats_counts_compound_relations() -> None:
-    p = generate(TaskSpec(op=12, index=3, config=COMPOUND_ALL))
+    p = generate(TaskSpec(op=12, index=3, config=EVERY_RELATION))
     counted = shape(p).compound
     written = len(re.findall(r"equals \d+ (?:times|plus) the (?:sum|difference)", p.problem))
     assert counted == written > 0
