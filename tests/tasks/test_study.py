@@ -32,7 +32,7 @@ def depths(context: str) -> tuple[int, ...]:
 
 def test_study_sets_its_fields_and_takes_overrides() -> None:
     cfg = DagConfig.study()
-    assert (cfg.statements, cfg.statements_depth3, cfg.compound, cfg.products) == (6, 18, 0.4, 0.5)
+    assert (cfg.statements, cfg.statements_depth3, cfg.compound, cfg.products) == (6, 19, 0.4, 0.5)
     assert cfg.const_max == 22 and cfg.max_value == 1000 and cfg.depth is None
     assert DagConfig.from_dict(cfg.to_dict()) == cfg
     assert DagConfig.study(depth=3, compound=0.0).to_dict()["depth"] == 3
@@ -55,13 +55,13 @@ def test_new_fields_are_left_out_of_older_configs_keys() -> None:
 
 def test_statement_budget_by_depth() -> None:
     cfg = DagConfig.study()
-    for depth, budget in ((2, 6), (3, 18)):
+    for depth, budget in ((2, 6), (3, 19)):
         for op in (2, 3, 4):
             for index in range(5):
                 spec = TaskSpec(op=op, index=index, config=DagConfig.study(depth=depth))
                 p = generate(spec)
                 assert p.depth == depth and statements(p) == budget
-    assert cfg.budget(2) == 6 and cfg.budget(3) == 18
+    assert cfg.budget(2) == 6 and cfg.budget(3) == 19
     assert DagConfig(statements=9).budget(3) == 9
 
 
@@ -163,10 +163,10 @@ def test_cli_generate_and_stats_take_config_study(tmp_path: Any, capsys: Any) ->
     args = ["generate", "--ops", "4", "--per-op", "2", "--modes", "forward"]
     assert main([*args, "--contexts", "zoo", "--config", "study", "--out", str(out)]) == 0
     records = [json.loads(line) for line in out.read_text().splitlines()]
-    assert records and all(r["config"]["statements_depth3"] == 18 for r in records)
+    assert records and all(r["config"]["statements_depth3"] == 19 for r in records)
     capsys.readouterr()
     stats = ["stats", "--ops", "3", "--per-op", "4", "--json", "--config", 'study {"depth": 3}']
     assert main(stats) == 0
     rows = json.loads(capsys.readouterr().out)["cells"]
-    assert rows[0]["depth"] == 3 and rows[0]["statements"] == 18
+    assert rows[0]["depth"] == 3 and rows[0]["statements"] == 19
     assert main(["show", "--config", "study", "--op", "5"]) == 0
