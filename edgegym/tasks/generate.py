@@ -412,7 +412,7 @@ class _Trace:
         """The difference or the sum of ``par`` as written."""
         d, mod = self.d, self.mod
         if d.forms is not None:
-            a, b = combined_form(DIFF if is_diff else SUM, 0, [d.forms[p] for p in par])
+            a, b = combined_form(DIFF if is_diff else SUM, 0, par, d.forms)
             return fmt_linear(a, b)
         values = d.dag.values
         total = values[par[0]] - values[par[1]] if is_diff else sum([values[p] for p in par])

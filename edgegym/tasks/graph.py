@@ -444,22 +444,27 @@ def linear_forms(dag: Dag, unknown: int) -> list[tuple[int, int]]:
             a, b = forms[par[0]]
             forms.append((a, b + k))
         else:
-            forms.append(combined_form(code, k, [forms[p] for p in par]))
+            forms.append(combined_form(code, k, par, forms))
     return forms
 
 
-def combined_form(code: int, k: int, forms: list[tuple[int, int]]) -> tuple[int, int]:
+def combined_form(
+    code: int, k: int, par: tuple[int, ...], forms: list[tuple[int, int]]
+) -> tuple[int, int]:
     """The linear form of a difference, sum or compound relation (``code``, constant
-    ``k``) over its parents' ``forms``."""
-    if code in (DIFF, TIMES_DIFF, PLUS_DIFF):
-        a, b = forms[0][0] - forms[1][0], forms[0][1] - forms[1][1]
+    ``k``) over the parents ``par``, given each node's ``forms``."""
+    if code == DIFF or code == TIMES_DIFF or code == PLUS_DIFF:
+        a1, b1 = forms[par[0]]
+        a2, b2 = forms[par[1]]
+        a, b = a1 - a2, b1 - b2
     else:
         a = b = 0
-        for fa, fb in forms:
+        for p in par:
+            fa, fb = forms[p]
             a += fa
             b += fb
-    if code in (TIMES_DIFF, TIMES_SUM):
+    if code == TIMES_DIFF or code == TIMES_SUM:
         return k * a, k * b
-    if code in (PLUS_DIFF, PLUS_SUM):
+    if code == PLUS_DIFF or code == PLUS_SUM:
         return a, b + k
     return a, b
