@@ -453,7 +453,7 @@ def combined_form(
 ) -> tuple[int, int]:
     """The linear form of a difference, sum or compound relation (``code``, constant
     ``k``) over the parents ``par``, given each node's ``forms``."""
-    if code == DIFF or code == TIMES_DIFF or code == PLUS_DIFF:
+    if code in (DIFF, TIMES_DIFF, PLUS_DIFF):
         a1, b1 = forms[par[0]]
         a2, b2 = forms[par[1]]
         a, b = a1 - a2, b1 - b2
@@ -463,8 +463,8 @@ def combined_form(
             fa, fb = forms[p]
             a += fa
             b += fb
-    if code == TIMES_DIFF or code == TIMES_SUM:
+    if code in (TIMES_DIFF, TIMES_SUM):
         return k * a, k * b
-    if code == PLUS_DIFF or code == PLUS_SUM:
+    if code in (PLUS_DIFF, PLUS_SUM):
         return a, b + k
     return a, b
