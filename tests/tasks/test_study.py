@@ -170,3 +170,10 @@ def test_cli_generate_and_stats_take_config_study(tmp_path: Any, capsys: Any) ->
     rows = json.loads(capsys.readouterr().out)["cells"]
     assert rows[0]["depth"] == 3 and rows[0]["statements"] == 19
     assert main(["show", "--config", "study", "--op", "5"]) == 0
+
+
+def test_cli_export_takes_config_study(tmp_path: Any) -> None:
+    argv = ["export", "jsonl", "--out", str(tmp_path / "j"), "--ops", "6", "--per-op", "2"]
+    assert main([*argv, "--eval-per-op", "1", "--config", "study"]) == 0
+    rows = [json.loads(x) for x in (tmp_path / "j" / "train.jsonl").read_text().splitlines()]
+    assert rows and all(json.loads(r["record"])["config"]["compound"] == 0.4 for r in rows)
