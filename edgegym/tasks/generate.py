@@ -6,10 +6,14 @@ drawing from the same stream):
 1. :func:`edgegym.tasks.graph.build_dag` draws the necessary DAG at exactly ``op``.
 2. Reverse mode picks the unknown uniformly among the constants whose coefficient in
    the final node is non-zero (so the equation has exactly one solution).
-3. Naming (:func:`_name_totals`, :func:`_name_free`): sums may become implied
-   *totals* of an entity (the entity is then reserved: its item quantities in the
-   problem are exactly the total's parents, so the text defines the total); the other
-   nodes get distinct count (or, at depth 3, attribute) names of unreserved entities.
+3. Naming (:func:`_name_products`, :func:`_name_totals`, :func:`_name_free`): a
+   depth-3 product total (``DagConfig.products``) is an entity's count x average total,
+   its parents that entity's (count, average) pairs; sums may become implied *totals*
+   of an entity (the entity is then reserved: its item quantities in the problem are
+   exactly the total's parents, so the text defines the total); the other nodes get
+   distinct count (or, at depth 3, attribute) names of unreserved entities. With
+   ``DagConfig.products`` the depth is drawn before the DAG (it decides whether
+   product totals may be drawn); other configurations draw it here.
 4. The split (:func:`_place_in_split`) is the graph hash's bucket (train 8/10, val
    1/10, test 1/10), so splits are disjoint by construction. The last freely named
    node is named last: its name is drawn again until the hash falls in the spec's
@@ -17,8 +21,10 @@ drawing from the same stream):
    redraw costs about a microsecond and every split is about as fast as ``train``.
 5. Sentences, the gold trace (:func:`_gold_trace`) and distractors (:func:`_distractors`).
 
-Every necessary quantity except the implied totals (and, in reverse mode, the unknown)
-has its own defining sentence, so each problem is solvable from its text alone.
+Every necessary quantity except the implied totals and product totals (and, in reverse
+mode, the unknown) has its own defining sentence, so each problem is solvable from its
+text alone. Compound relations (``DagConfig.compound``: a constant times or plus a
+difference or sum) are drawn with the DAG and written in the study's shape.
 
 The DAG is parallel lists and quantities are integer ids into a context's precomputed
 :class:`~edgegym.tasks.render.Surface`: generation is the inner loop of data and RL
