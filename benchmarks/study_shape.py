@@ -12,6 +12,9 @@ depth).
 Run: ``.venv/bin/python benchmarks/study_shape.py [--config study] [--per-op 30]`` (``--config``
 takes what every ``edgegym`` command's ``--config`` takes).
 
+Generation rates at op 15-20 under the default configuration and ``study()``, dropped and
+kept in a list, with ``gsm_symbolic`` in the same run: ``--rates ROUNDS``.
+
 Regenerate the fixture (a checkout of Interplay-LM-Reasoning; its generator needs pydot,
 termcolor and transformers importable; some minutes):
 ``.venv/bin/python benchmarks/study_shape.py --measure-study PATH --per-op 30``
@@ -142,13 +145,63 @@ def compare(config: DagConfig, per_op: int) -> int:
     return 0
 
 
+def rates(rounds: int, batch: int) -> int:
+    """Problems/s at op 15-20 (zoo, modes alternating) under the default configuration and
+    ``study()``, dropped and kept in a list, with reasoning-gym's ``gsm_symbolic`` dropped
+    and kept, interleaved in one run (``benchmarks/generate.py``'s batches and timing)."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from generate import cpu_seconds, fast_half, gsm_batch  # type: ignore[import-not-found]
+
+    def ours(config: DagConfig, offset: int, keep: list[object] | None) -> Any:
+        calls = [0]
+
+        def run() -> int:
+            base = offset + calls[0] * batch
+            calls[0] += 1
+            for i in range(base, base + batch):
+                mode = "reverse" if i % 2 else "forward"
+                p = generate(TaskSpec(mode=mode, op=15 + i % 6, index=i, config=config))
+                if keep is not None:
+                    keep.append(p)
+            return batch
+
+        return run
+
+    kept: list[list[object]] = [[], [], []]
+    cases: dict[str, Any] = {
+        "gsm_symbolic dropped": gsm_batch(batch),
+        "gsm_symbolic kept": gsm_batch(batch, keep=kept[0]),
+    }
+    for k, (name, config) in enumerate((("default", DagConfig()), ("study", DagConfig.study()))):
+        cases[f"edgegym {name} dropped"] = ours(config, 10**7 * (2 * k + 1), None)
+        cases[f"edgegym {name} kept"] = ours(config, 10**7 * (2 * k + 2), kept[k + 1])
+    cases = {key: run for key, run in cases.items() if run is not None}
+    ours(DagConfig.study(), 0, None)()  # warm up
+    times: dict[str, list[float]] = {key: [] for key in cases}
+    for _ in range(rounds):
+        for key, run in cases.items():
+            times[key].append(cpu_seconds(run))
+    best = {key: batch / fast_half(ts) for key, ts in times.items()}
+    base = best.get("gsm_symbolic kept")
+    print(f"op 15-20, problems/s, CPU time, faster half of {rounds} batches of {batch}")
+    for key, rate in best.items():
+        ratio = f"  {rate / base:.2f}x gsm_symbolic kept" if base and "kept" in key else ""
+        print(f"  {key:24s} {rate:9,.0f}/s{ratio}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--config", default="{}", help="DagConfig: JSON, 'study', 'study {...}'")
     parser.add_argument("--per-op", type=int, default=30, help="problems per cell")
     parser.add_argument("--measure-study", type=Path, help="regenerate the fixture from a checkout")
     parser.add_argument("--out", type=Path, default=FIXTURE, help="where --measure-study writes")
+    parser.add_argument(
+        "--rates", type=int, metavar="ROUNDS", help="generation rates instead (default, study)"
+    )
     args = parser.parse_args()
+    if args.rates:
+        return rates(args.rates, 200)
     if args.measure_study:
         data = measure_study(args.measure_study, args.per_op)
         args.out.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
