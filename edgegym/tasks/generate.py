@@ -376,8 +376,7 @@ class _Trace:
                 f"{t} = {letters[p]} {sign} {letters[q]} = {oper[p]} {sign} {oper[q]} = {inner}"
             ]
         else:
-            clauses, inner = self.chain(par, t)
-            clauses[-1] = clauses[-1][3:]  # a temporary's clause: no "so"
+            clauses, inner = self.chain(par, t, "")  # a temporary's clause: no "so"
         kt = num(k)
         sign = "*" if code < PLUS_DIFF else "+"
         value = inner if d.forms is None else operand(inner)
@@ -424,9 +423,9 @@ class _Trace:
         total = values[par[0]] - values[par[1]] if is_diff else sum([values[p] for p in par])
         return num(total % mod if mod is not None else total)
 
-    def chain(self, par: tuple[int, ...], lt: str) -> tuple[list[str], str]:
+    def chain(self, par: tuple[int, ...], lt: str, so: str = "so ") -> tuple[list[str], str]:
         """A sum of three or more parents, added pairwise through temporaries, the last
-        clause ``so lt = ...``: the clauses, and the sum as written."""
+        clause ``{so}lt = ...``: the clauses, and the sum as written."""
         d = self.d
         forms, values = d.forms, d.dag.values
         letters, oper = self.letters, self.oper
@@ -449,9 +448,9 @@ class _Trace:
                 fa += qa
                 fb += qb
                 partial = fmt_linear(fa, fb)
-            so = "so " if last else ""
+            head = so if last else ""
             parts.append(
-                f"{so}{t} = {acc_letter} + {letters[q]} = {acc_oper} + {oper[q]} = {partial}"
+                f"{head}{t} = {acc_letter} + {letters[q]} = {acc_oper} + {oper[q]} = {partial}"
             )
             acc_letter, acc_oper = t, partial if forms is None else operand(partial)
         return parts, partial

@@ -6,8 +6,10 @@ The shape's figures against the study's own generator are printed by
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -177,3 +179,21 @@ def test_cli_export_takes_config_study(tmp_path: Any) -> None:
     assert main([*argv, "--eval-per-op", "1", "--config", "study"]) == 0
     rows = [json.loads(x) for x in (tmp_path / "j" / "train.jsonl").read_text().splitlines()]
     assert rows and all(json.loads(r["record"])["config"]["compound"] == 0.4 for r in rows)
+
+
+STUDY_CONFIGS = (
+    DagConfig.study(),
+    DagConfig.study(depth=3, compound=1.0, products=1.0, modulus=23),
+)
+PINNED_STUDY = (663, "ae25d0c7cfdfc6986940e336a8ee9130264090ed37962d7bf4b13bc12667932f")
+
+
+def test_study_bytes_are_pinned() -> None:
+    """study() problems (every context, mode, op 2-40; compound relations and product
+    totals in them): the same digest in the pure-Python and compiled builds."""
+    path = Path(__file__).with_name("test_bytes.py")  # its digest, over these configurations
+    spec = importlib.util.spec_from_file_location("pinned_bytes", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.digest(STUDY_CONFIGS) == PINNED_STUDY
