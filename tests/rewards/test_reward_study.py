@@ -61,41 +61,73 @@ STUDY_REVERSE = {
 }
 
 
-# Compound relations as the study's generator writes them (forward_generator.py,
-# solution_in_text: the difference or sum into a temporary, then the constant), with
-# its sentences "equals 8 times the difference between ..." / "equals 3 plus the sum of ...".
+# Compound relations and a count x average product total in the study's own generator's
+# gold traces (forward_generator.drawAll, crazy_zootopia, d=3, op_max 15,
+# zero_context; random.seed(2) and np.random.seed(2)): "equals 4 plus the sum of ...",
+# "equals 15 plus the difference between ...", and the total newborn children of a location.
 STUDY_COMPOUND = {
     "problem": "(statements)",
-    "question": "How many adult fox does Pine Ridge have?",
-    "solution": (
-        "Define adult owl in Cedar Valley as K; so K = 14. "
-        "Define adult crow in Cedar Valley as e; so e = 5. "
-        "Define adult bear in Maple Creek as q; so q = 3. "
-        "Define adult wolf in South Zoo as W; s = K - e = 14 - 5 = 9; so W = 8 * s = 8 * 9 = 72. "
-        "Define adult fox in Pine Ridge as b; U = W + K = 72 + 14 = 86; "
-        "h = U + q = 86 + 3 = 89; so b = 3 + h = 3 + 89 = 92. Answer: 92."
+    "question": (
+        "What is the average number of newborn children per adult racoon in Oakridge Riverside?"
     ),
-    "op": 12,
-    "id": 11,
+    "solution": (
+        "Define average number of newborn children per adult deer in Cedar Valley as Q; so Q = 5. "
+        "Define average number of newborn children per adult wolf in Beverly Forest as C; "
+        "E = Q = 5; so C = 3 * E = 3 * 5 = 15. "
+        "Define average number of newborn children per adult wolf in Cedar Valley as b; "
+        "j = C + Q = 15 + 5 = 20; so b = 4 + j = 4 + 20 = 24. "
+        "Define average number of newborn children per adult racoon in Oakridge Riverside as l; "
+        "J = b - C = 24 - 15 = 9; so l = 15 + J = 15 + 9 = 24. "
+        "Answer: 24."
+    ),
+    "op": 9,
     "template": "crazy_zootopia",
     "mode": "normalforward",
     "length": "zero_context",
-    "d": 2,
+    "d": 3,
+}
+STUDY_PRODUCT = {
+    "problem": "(statements)",
+    "question": "What is the total number of newborn animal children in Bundle Ranch?",
+    "solution": (
+        "Define average number of newborn children per adult fox in Jefferson Circus as A; "
+        "so A = 1. "
+        "Define average number of newborn children per adult deer in Bundle Ranch as T; "
+        "so T = A = 1. "
+        "Define adult deer in Bundle Ranch as n; so n = A = 1. "
+        "Define adult wolf in Bundle Ranch as L; so L = T = 1. "
+        "Define average number of newborn children per adult wolf in Bundle Ranch as D; x = A = 1; "
+        "so D = 11 + x = 11 + 1 = 12. "
+        "Define total number of newborn animal children in Bundle Ranch as H; "
+        "c = n * T = 1 * 1 = 1; a = L * D = 1 * 12 = 12; H = c + a = 1 + 12 = 13. "
+        "Answer: 13."
+    ),
+    "op": 10,
+    "template": "crazy_zootopia",
+    "mode": "normalforward",
+    "length": "zero_context",
+    "d": 3,
 }
 
 
-def test_compound_gold_graph_is_rebuilt() -> None:
+def test_compound_and_product_gold_graphs_are_rebuilt() -> None:
     gold = gold_from_study_record(STUDY_COMPOUND)
-    wolf, fox = gold.nodes[3], gold.nodes[4]
-    assert wolf.parents == ("adult owl in Cedar Valley", "adult crow in Cedar Valley")
-    assert wolf.ordered and wolf.value == (0, 72)
-    assert not fox.ordered and fox.value == (0, 92) and len(fox.parents) == 3
+    scaled_sum, scaled_diff = gold.nodes[2], gold.nodes[3]
+    assert len(scaled_sum.parents) == 2 and not scaled_sum.ordered
+    assert scaled_diff.ordered and scaled_diff.value == (0, 24)
     response = response_of(STUDY_COMPOUND)
     assert score(STUDY_COMPOUND, response, mode="strict").score == 1.0
-    swapped = response.replace("s = K - e = 14 - 5 = 9", "s = e - K = 5 - 14 = -9")
+    swapped = response.replace("J = b - C = 24 - 15 = 9", "J = C - b = 15 - 24 = -9")
     assert score(STUDY_COMPOUND, swapped, mode="strict").score == 0.0
-    no_constant = response.replace("so W = 8 * s = 8 * 9 = 72", "so W = s = 72")
+    no_constant = response.replace("so l = 15 + J = 15 + 9 = 24", "so l = J = 9")
     assert score(STUDY_COMPOUND, no_constant, mode="strict").score == 0.0
+    product = gold_from_study_record(STUDY_PRODUCT).nodes[-1]
+    assert product.value == (0, 13) and len(product.parents) == 4
+    response = response_of(STUDY_PRODUCT)
+    assert score(STUDY_PRODUCT, response, mode="strict").score == 1.0
+    other_factor = response.replace("a = L * D = 1 * 12", "a = L * A = 1 * 12")
+    assert score(STUDY_PRODUCT, other_factor, mode="strict").score == 0.0
+    assert score(STUDY_PRODUCT, restate_value(response, 5, "14"), mode="strict").score == 0.0
 
 
 def response_of(record: dict[str, Any]) -> str:
