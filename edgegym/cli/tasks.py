@@ -34,23 +34,14 @@ CONFIG_HELP = (
 
 
 def parse_config(text: str | None, flag: str = "--config") -> DagConfig:
-    """The DagConfig of a command line: a JSON object of fields, ``study``
-    (:meth:`DagConfig.study`), or ``study`` followed by a JSON object merged over it."""
+    """The DagConfig of a command line (:meth:`DagConfig.parse`'s forms: a JSON object
+    of fields, ``study``, or ``study`` followed by a JSON object merged over it)."""
     if not text:
         return DagConfig()
-    body = text.strip()
-    study = body.startswith("study")
-    if study:
-        body = body[len("study") :].strip()
-        if not body:
-            return DagConfig.study()
     try:
-        data = json.loads(body)
-    except json.JSONDecodeError as err:
-        raise CommandError(f"{flag} must be a JSON object or 'study': {err.msg}") from None
-    if not isinstance(data, dict):
-        raise CommandError(f"{flag} must be a JSON object, e.g. '{{\"modulus\": 10}}', or 'study'")
-    return DagConfig.study(**data) if study else DagConfig.from_dict(data)
+        return DagConfig.parse(text)
+    except ValueError as err:
+        raise CommandError(f"{flag}: {err}") from None
 
 
 def _exclude(path: str | None) -> frozenset[str]:

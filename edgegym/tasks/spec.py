@@ -161,6 +161,32 @@ class DagConfig:
         check_fields(cls, fields)
         return cls(**fields)
 
+    @classmethod
+    def parse(cls, value: str | dict[str, Any]) -> DagConfig:
+        """A config from its written forms: a dict of fields, or text that is a JSON
+        object of fields, ``study`` (:meth:`study`), or ``study`` followed by a JSON
+        object of overrides (``'study {"depth": 3}'``). Presets, curriculum configs and
+        every ``--config``/``--dag`` flag read it here.
+
+        Raises:
+            ValueError: not one of those forms, or a field is unknown or out of range.
+        """
+        if isinstance(value, dict):
+            return cls.from_dict(value)
+        if not isinstance(value, str):
+            raise ValueError(f"a DagConfig must be a JSON object or 'study', got {value!r}")
+        body = value.strip()
+        study = body.startswith("study")
+        if study:
+            body = body[len("study") :].strip() or "{}"
+        try:
+            data = json.loads(body)
+        except json.JSONDecodeError as err:
+            raise ValueError(f"a DagConfig must be a JSON object or 'study': {err.msg}") from None
+        if not isinstance(data, dict):
+            raise ValueError("a DagConfig must be a JSON object of fields, or 'study'")
+        return cls.study(**data) if study else cls.from_dict(data)
+
     def budget(self, depth: int) -> int | None:
         """The statement budget of a problem of ``depth`` (None: no budget)."""
         if depth == 3 and self.statements_depth3 is not None:

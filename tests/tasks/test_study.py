@@ -154,10 +154,42 @@ def test_parse_config_reads_study_and_overrides() -> None:
     assert parse_config(' study {"depth": 3}') == DagConfig.study(depth=3)
     assert parse_config('{"modulus": 10}') == DagConfig(modulus=10)
     for bad in ("studyx", "study [1]", "study {", "[1]"):
-        with pytest.raises(CommandError, match="--config must be a JSON object"):
+        with pytest.raises(CommandError, match="--config: a DagConfig must be a JSON object"):
             parse_config(bad)
-    with pytest.raises(ValueError, match="colour"):
+    with pytest.raises(CommandError, match=r"--config: unknown DagConfig field.*colour"):
         parse_config('study {"colour": 1}')
+
+
+def test_dag_config_parse_reads_every_written_form() -> None:
+    assert DagConfig.parse("study") == DagConfig.study()
+    assert DagConfig.parse('study {"depth": 3}') == DagConfig.study(depth=3)
+    modulus = DagConfig(modulus=10)
+    assert DagConfig.parse({"modulus": 10}) == DagConfig.parse('{"modulus": 10}') == modulus
+    for bad in ("studyx", "study [1]", "[1]", 3):
+        with pytest.raises(ValueError, match="a DagConfig must be a JSON object"):
+            DagConfig.parse(bad)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="statements must be in"):
+        DagConfig.parse('study {"statements": 0}')
+
+
+def test_presets_and_curriculum_configs_take_study(tmp_path: Any) -> None:
+    from edgegym.agents.train.config import Preset, load_preset
+    from edgegym.curricula.config import CurriculumConfig
+
+    for name in ("small-gpu", "study-100m"):  # the presets that reproduce the study's zoo runs
+        preset = load_preset(name)
+        assert (preset.task.context, preset.task.config) == ("zoo", DagConfig.study())
+        assert Preset.from_dict(preset.to_dict()) == preset
+    data = load_preset("small-gpu").to_dict()
+    data["task"]["config"] = 'study {"depth": 3}'
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(data))
+    assert load_preset(path).task.config == DagConfig.study(depth=3)
+    data["task"]["config"] = "studied"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ValueError, match=r"p\.json: a DagConfig must be a JSON object"):
+        load_preset(path)
+    assert CurriculumConfig.from_dict({"task": "study"}).task == DagConfig.study()
 
 
 def test_cli_generate_and_stats_take_config_study(tmp_path: Any, capsys: Any) -> None:
