@@ -2,22 +2,39 @@
 
 The study's figures are in ``benchmarks/study_shape.json``: its generator (GSM-Infinite's
 realistic ``drawAll``, as the study's data scripts call it) run for ops 2-20, depths 2
-and 3, zoo template, forward mode, 30 problems per cell, measured as
+and 3, zoo template, forward mode, 200 problems per cell, measured as
 :mod:`edgegym.tasks.stats` measures edgegym's problems. This prints, per (op, depth),
 both generators' mean prompt characters, define steps and compound share, and whether
 edgegym is within the targets: prompt chars within +-25%, define steps within +-15%,
 compound share within the study's range (the lowest to the highest cell mean at that
 depth).
 
-Run: ``.venv/bin/python benchmarks/study_shape.py [--config study] [--per-op 30]`` (``--config``
-takes what every ``edgegym`` command's ``--config`` takes).
+Run: ``.venv/bin/python benchmarks/study_shape.py [--config study] [--per-op 300]``
+(``--config`` takes what every ``edgegym`` command's ``--config`` takes).
+
+What the study's driver does per op (``scripts/data_gen/generate_zero_context_medium.py``
+``OP_SCHEDULE`` gives ``op_max``; ``drawAll`` with ``strictline=op_max`` turns it into
+``s = (op_max + 1) // 2``, then draws the structure graph's size from ``s`` and the depth,
+and keeps a problem only if its op is the one asked for):
+
+- The structure's size hardly depends on ``s``: its mean edge count, drawn as ``drawAll``
+  draws it, goes from 6.7 (s=2) to 7.3 (s=15) at depth 2 and from 8.0 to 9.2 at depth 3
+  (depth 2 writes one statement per edge, depth 3 two). The cells' jumps come from the
+  rejection on the exact op within one ``s``: op 6 at depth 2 (s=3) keeps structures of
+  9.0 statements where op 5 keeps 5.5; op 4 at depth 3 (s=2) keeps 11.0 where op 3 keeps
+  17.3 (200 per cell, standard error about 0.2 and 0.4). No budget that is a function of
+  ``s`` and the depth gives both; a flat budget by depth misses those two cells.
+- Compound relations: a distractor takes 1 to 4 parents (each further one with
+  probability 1/2) and, with probability 1/2, a constant in one of those slots; among
+  distractors with two or more quantity parents, a constant comes with 0.125 / 0.3125 =
+  0.4 of them, which is ``DagConfig.study()``'s ``compound``.
 
 Generation rates at op 15-20 under the default configuration and ``study()``, dropped and
 kept in a list, with ``gsm_symbolic`` in the same run: ``--rates ROUNDS``.
 
 Regenerate the fixture (a checkout of Interplay-LM-Reasoning; its generator needs pydot,
 termcolor and transformers importable; some minutes):
-``.venv/bin/python benchmarks/study_shape.py --measure-study PATH --per-op 30``
+``.venv/bin/python benchmarks/study_shape.py --measure-study PATH --per-op 200``
 """
 
 from __future__ import annotations
@@ -193,7 +210,7 @@ def rates(rounds: int, batch: int) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--config", default="{}", help="DagConfig: JSON, 'study', 'study {...}'")
-    parser.add_argument("--per-op", type=int, default=30, help="problems per cell")
+    parser.add_argument("--per-op", type=int, default=300, help="problems per cell")
     parser.add_argument("--measure-study", type=Path, help="regenerate the fixture from a checkout")
     parser.add_argument("--out", type=Path, default=FIXTURE, help="where --measure-study writes")
     parser.add_argument(

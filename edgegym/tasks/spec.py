@@ -150,12 +150,16 @@ class DagConfig:
         ``forward_generator``, side by side in ``benchmarks/study_shape.py``).
 
         The study fills every problem with the rest of a structure graph whose size
-        depends mostly on the depth, hardly on op: a statement budget by depth (6 at
-        depth 2, 19 at depth 3) puts the mean prompt length within 25% of the study's in
-        35 of its 38 (op, depth) cells for ops 2-20. Its relations over two or more
-        quantities take a constant at its rate (``compound``), and at depth 3 some totals
-        are count x average products (``products``); values, constants and the op
-        count are the defaults' (the study's). ``overrides`` replace fields.
+        depends on the depth and hardly on op (its driver's op_max schedule moves the
+        mean structure by under 10% from op 2 to op 20): a statement budget by depth (6
+        at depth 2, 19 at depth 3) puts the mean prompt length within 25% of the study's
+        in 36 of its 38 (op, depth) cells for ops 2-20 (the two others, op 6 at depth 2
+        and op 4 at depth 3, come from the study's rejection on the exact op; see the
+        benchmark). A difference or sum takes a constant at the rate of the study's
+        distractors (``compound`` 0.4: of ``drawUnnecessary``'s relations over two or
+        more quantities, 0.125 / 0.3125 take one), and at depth 3 some totals are count
+        x average products (``products``); values, constants and the op count are the
+        defaults' (the study's). ``overrides`` replace fields.
         """
         fields = {**_STUDY, **overrides}
         check_fields(cls, fields)
