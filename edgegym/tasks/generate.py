@@ -548,10 +548,17 @@ def _draw(
 ) -> Problem | None:
     """One draw; None if it is illegal or no name puts it in the split."""
     cfg = spec.config
-    # Product totals need the depth before the DAG (other configs draw it after).
-    early = lim.products > 0 and spec.mode == "forward" and sf.has_product
+    # Product totals and plain ops need the depth before the DAG (others draw it after).
+    products = lim.products > 0 and spec.mode == "forward" and sf.has_product
+    early = products or spec.op <= cfg.plain_ops
     depth = _depth(spec, sf, rng) if early else 0
-    dag = build_dag(spec.op, lim, rng, depth == 3)
+    dag = build_dag(
+        spec.op,
+        lim,
+        rng,
+        products and depth == 3,
+        depth == 2 and spec.op <= cfg.plain_ops,
+    )
     if dag is None:
         return None
     unknown = -1

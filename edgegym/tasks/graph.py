@@ -202,7 +202,9 @@ class Limits:
         return base + (code == SUM), drawn[0], drawn[1]
 
 
-def build_dag(op: int, lim: Limits, rng: Stream, products: bool = False) -> Dag | None:
+def build_dag(
+    op: int, lim: Limits, rng: Stream, products: bool = False, plain: bool = False
+) -> Dag | None:
     """Draw a DAG with exactly ``op`` edges whose last node is its only sink.
 
     ``lim`` holds the configuration's value rules. Each step draws an operation by
@@ -214,21 +216,23 @@ def build_dag(op: int, lim: Limits, rng: Stream, products: bool = False) -> Dag 
 
     With ``products`` (depth 3, forward mode), a sum over an even number of parents
     may be a product total instead (``lim.products``): parents in (count, average) pairs.
+    With ``plain``, no node takes a constant and a parent (no times, plus or compound).
 
     Returns None when no legal operation could be drawn at some step (the caller
     draws again from the same stream); the op count itself is never missed.
     """
-    return _Growth(op, lim, rng, products).run()
+    return _Growth(op, lim, rng, products, plain).run()
 
 
 class _Growth:
     """One DAG being grown: the DAG so far, its dangling nodes and the edges left."""
 
-    __slots__ = ("dag", "dang", "lim", "others", "products", "remaining", "rng")
+    __slots__ = ("dag", "dang", "lim", "others", "plain", "products", "remaining", "rng")
 
-    def __init__(self, op: int, lim: Limits, rng: Stream, products: bool) -> None:
+    def __init__(self, op: int, lim: Limits, rng: Stream, products: bool, plain: bool) -> None:
         self.lim = lim
         self.products = products and lim.products > 0
+        self.plain = plain
         self.rng = rng
         self.dag = Dag()
         self.dang: list[int] = []  # nodes without a child yet
@@ -296,6 +300,8 @@ class _Growth:
     def unary(self, u: float, nd: int) -> bool:
         """Try a copy, times or plus node (by ``u``); False if the draw is infeasible."""
         rng = self.rng
+        if self.plain and u >= _C_COPY:
+            return False
         cost = 1 if u < _C_COPY else 2
         n_others = len(self.others)
         if not n_others or rng.random() < _P_DANGLING:
@@ -339,6 +345,8 @@ class _Growth:
                 code, count = PRODUCT, 2 * (1 + int(rng.random() * 2))  # one or two pairs
         # A compound relation costs one edge more (its constant).
         scaled = code != PRODUCT and self.lim.compound > 0 and rng.random() < self.lim.compound
+        if scaled and self.plain:
+            return False
         cost = count + 1 if scaled else count
         if cost > self.remaining or count > len(self.dag.ops):
             return False

@@ -103,6 +103,13 @@ class DagConfig:
     an entity's "total number of newborn animal children" (in zoo), the sum over the
     items it mentions of count x average, implied by the text as totals are (two edges
     per item). Contexts without a product kind have none."""
+    plain_ops: int = 0
+    """Depth-2 problems of op <= this have no relation with a constant and a parent
+    (times, plus, compound): each quantity takes a constant or its parents, not both.
+    The study's driver gives ops 2-4 its smallest necessary graph (``s = 2``): of 100
+    of its depth-2 op-3 problems none has one (three one-edge quantities, an implied
+    total among them), at op 4 6 have a times and 5 a plus, at op 5 51 and 48; at
+    depth 3, op 3, 45 and 45. Where it applies, the depth is drawn before the DAG."""
 
     def __post_init__(self) -> None:
         _check_range("const_min", self.const_min, 0)
@@ -117,6 +124,7 @@ class DagConfig:
         for name in ("statements", "statements_depth3"):
             if getattr(self, name) is not None:
                 _check_range(name, getattr(self, name), 1, 1000)
+        _check_range("plain_ops", self.plain_ops, 0, MAX_OP)
         for name in ("compound", "products"):
             value = getattr(self, name)
             if isinstance(value, bool) or not (isinstance(value, int | float) and 0 <= value <= 1):
@@ -155,11 +163,13 @@ class DagConfig:
         at depth 2, 19 at depth 3) puts the mean prompt length within 25% of the study's
         in 36 of its 38 (op, depth) cells for ops 2-20 (the two others, op 6 at depth 2
         and op 4 at depth 3, come from the study's rejection on the exact op; see the
-        benchmark). A difference or sum takes a constant at the rate of the study's
-        distractors (``compound`` 0.4: of ``drawUnnecessary``'s relations over two or
-        more quantities, 0.125 / 0.3125 take one), and at depth 3 some totals are count
-        x average products (``products``); values, constants and the op count are the
-        defaults' (the study's). ``overrides`` replace fields.
+        benchmark). Depth-2 problems of op 2-4 take no constant with a parent
+        (``plain_ops``), as the study's smallest necessary graphs do. A difference or
+        sum takes a constant at the rate of the study's distractors (``compound`` 0.4: of
+        ``drawUnnecessary``'s relations over two or more quantities, 0.125 / 0.3125 take
+        one), and at depth 3 some totals are count x average products (``products``);
+        values, constants and the op count are the defaults' (the study's).
+        ``overrides`` replace fields.
         """
         fields = {**_STUDY, **overrides}
         check_fields(cls, fields)
@@ -203,6 +213,7 @@ _LATER_FIELDS: dict[str, Any] = {
     "statements_depth3": None,
     "compound": 0.0,
     "products": 0.0,
+    "plain_ops": 0,
 }
 """Fields added after RECORD_VERSION 2, with their defaults (see :meth:`DagConfig.to_dict`)."""
 _DEFAULT_CONFIG = DagConfig()
@@ -211,6 +222,7 @@ _STUDY: dict[str, Any] = {
     "statements_depth3": 19,
     "compound": 0.4,
     "products": 0.5,
+    "plain_ops": 4,
 }
 """The fields :meth:`DagConfig.study` sets (the rest keep their defaults)."""
 

@@ -35,6 +35,7 @@ def depths(context: str) -> tuple[int, ...]:
 def test_study_sets_its_fields_and_takes_overrides() -> None:
     cfg = DagConfig.study()
     assert (cfg.statements, cfg.statements_depth3, cfg.compound, cfg.products) == (6, 19, 0.4, 0.5)
+    assert cfg.plain_ops == 4
     assert cfg.const_max == 22 and cfg.max_value == 1000 and cfg.depth is None
     assert DagConfig.from_dict(cfg.to_dict()) == cfg
     assert DagConfig.study(depth=3, compound=0.0).to_dict()["depth"] == 3
@@ -47,12 +48,16 @@ def test_study_sets_its_fields_and_takes_overrides() -> None:
         DagConfig(compound=True)
     with pytest.raises(ValueError, match="statements_depth3"):
         DagConfig(statements_depth3=0)
+    with pytest.raises(ValueError, match="plain_ops"):
+        DagConfig(plain_ops=41)
 
 
 def test_new_fields_are_left_out_of_older_configs_keys() -> None:
     """Older configurations keep their key, and with it every problem's bytes."""
     data = DagConfig(modulus=7).to_dict()
-    assert not {"statements", "statements_depth3", "compound", "products"} & data.keys()
+    assert (
+        not {"statements", "statements_depth3", "compound", "products", "plain_ops"} & data.keys()
+    )
 
 
 def test_statement_budget_by_depth() -> None:
@@ -65,6 +70,31 @@ def test_statement_budget_by_depth() -> None:
                 assert p.depth == depth and statements(p) == budget
     assert cfg.budget(2) == 6 and cfg.budget(3) == 19
     assert DagConfig(statements=9).budget(3) == 9
+
+
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+def test_plain_ops_take_no_constant_with_a_parent_at_depth_two(mode: str) -> None:
+    """study()'s plain_ops (4): at depth 2, op 2-4 relations take a constant or parents,
+    never both (op 3 is three one-edge quantities, as in the study); above it, and at
+    depth 3, they do."""
+    with_constant = {"times", "plus", *COMPOUND_OPS}
+    seen: dict[tuple[int, int], set[str]] = {}
+    for context in ("zoo", "symbolic"):
+        for depth in (2, 3) if context == "zoo" else (2,):
+            for op in (3, 4, 5):
+                cfg = DagConfig.study(depth=depth, compound=1.0)
+                for index in range(40):
+                    p = generate(
+                        TaskSpec(context=context, mode=mode, op=op, index=index, config=cfg)
+                    )
+                    ops = {node.op for node in p.nodes}
+                    seen.setdefault((op, depth), set()).update(ops)
+                    if depth == 2 and op == 3:
+                        assert len(p.nodes) == 3
+    for (op, depth), ops in seen.items():
+        assert bool(ops & with_constant) == (depth == 3 or op > 4), (op, depth, ops)
+    off = DagConfig.study(depth=2, plain_ops=0)
+    assert any(len(generate(TaskSpec(op=3, index=i, config=off)).nodes) == 2 for i in range(20))
 
 
 def test_compound_relations_are_written_in_every_context() -> None:
@@ -217,7 +247,7 @@ STUDY_CONFIGS = (
     DagConfig.study(),
     DagConfig.study(depth=3, compound=1.0, products=1.0, modulus=23),
 )
-PINNED_STUDY = (663, "ae25d0c7cfdfc6986940e336a8ee9130264090ed37962d7bf4b13bc12667932f")
+PINNED_STUDY = (663, "8711d677b753168d4d331d8839ac550a5822ec91575fc66f999946ca072bfe70")
 
 
 def test_study_bytes_are_pinned() -> None:
