@@ -2,18 +2,39 @@
 
 The study's figures are in ``benchmarks/study_shape.json``: its generator (GSM-Infinite's
 realistic ``drawAll``, as the study's data scripts call it) run for ops 2-20, depths 2
-and 3, zoo template, forward mode, 30 problems per cell, measured as
+and 3, zoo template, forward mode, 200 problems per cell, measured as
 :mod:`edgegym.tasks.stats` measures edgegym's problems. This prints, per (op, depth),
 both generators' mean prompt characters, define steps and compound share, and whether
 edgegym is within the targets: prompt chars within +-25%, define steps within +-15%,
 compound share within the study's range (the lowest to the highest cell mean at that
 depth).
 
-Run: ``.venv/bin/python benchmarks/study_shape.py [--config JSON] [--per-op 30]``
+Run: ``.venv/bin/python benchmarks/study_shape.py [--config study] [--per-op 300]``
+(``--config`` takes what every ``edgegym`` command's ``--config`` takes).
+
+What the study's driver does per op (``scripts/data_gen/generate_zero_context_medium.py``
+``OP_SCHEDULE`` gives ``op_max``; ``drawAll`` with ``strictline=op_max`` turns it into
+``s = (op_max + 1) // 2``, then draws the structure graph's size from ``s`` and the depth,
+and keeps a problem only if its op is the one asked for):
+
+- The structure's size hardly depends on ``s``: its mean edge count, drawn as ``drawAll``
+  draws it, goes from 6.7 (s=2) to 7.3 (s=15) at depth 2 and from 8.0 to 9.2 at depth 3
+  (depth 2 writes one statement per edge, depth 3 two). The cells' jumps come from the
+  rejection on the exact op within one ``s``: op 6 at depth 2 (s=3) keeps structures of
+  9.0 statements where op 5 keeps 5.5; op 4 at depth 3 (s=2) keeps 11.0 where op 3 keeps
+  17.3 (200 per cell, standard error about 0.2 and 0.4). No budget that is a function of
+  ``s`` and the depth gives both; a flat budget by depth misses those two cells.
+- Compound relations: a distractor takes 1 to 4 parents (each further one with
+  probability 1/2) and, with probability 1/2, a constant in one of those slots; among
+  distractors with two or more quantity parents, a constant comes with 0.125 / 0.3125 =
+  0.4 of them, which is ``DagConfig.study()``'s ``compound``.
+
+Generation rates at op 15-20 under the default configuration and ``study()``, dropped and
+kept in a list, with ``gsm_symbolic`` in the same run: ``--rates ROUNDS``.
 
 Regenerate the fixture (a checkout of Interplay-LM-Reasoning; its generator needs pydot,
 termcolor and transformers importable; some minutes):
-``.venv/bin/python benchmarks/study_shape.py --measure-study PATH --per-op 30``
+``.venv/bin/python benchmarks/study_shape.py --measure-study PATH --per-op 200``
 """
 
 from __future__ import annotations
@@ -26,6 +47,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from edgegym.cli.tasks import parse_config
 from edgegym.tasks import DagConfig, TaskSpec, format_prompt, generate
 from edgegym.tasks.stats import cells, shape
 
@@ -140,19 +162,69 @@ def compare(config: DagConfig, per_op: int) -> int:
     return 0
 
 
+def rates(rounds: int, batch: int) -> int:
+    """Problems/s at op 15-20 (zoo, modes alternating) under the default configuration and
+    ``study()``, dropped and kept in a list, with reasoning-gym's ``gsm_symbolic`` dropped
+    and kept, interleaved in one run (``benchmarks/generate.py``'s batches and timing)."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from generate import cpu_seconds, fast_half, gsm_batch  # type: ignore[import-not-found]
+
+    def ours(config: DagConfig, offset: int, keep: list[object] | None) -> Any:
+        calls = [0]
+
+        def run() -> int:
+            base = offset + calls[0] * batch
+            calls[0] += 1
+            for i in range(base, base + batch):
+                mode = "reverse" if i % 2 else "forward"
+                p = generate(TaskSpec(mode=mode, op=15 + i % 6, index=i, config=config))
+                if keep is not None:
+                    keep.append(p)
+            return batch
+
+        return run
+
+    kept: list[list[object]] = [[], [], []]
+    cases: dict[str, Any] = {
+        "gsm_symbolic dropped": gsm_batch(batch),
+        "gsm_symbolic kept": gsm_batch(batch, keep=kept[0]),
+    }
+    for k, (name, config) in enumerate((("default", DagConfig()), ("study", DagConfig.study()))):
+        cases[f"edgegym {name} dropped"] = ours(config, 10**7 * (2 * k + 1), None)
+        cases[f"edgegym {name} kept"] = ours(config, 10**7 * (2 * k + 2), kept[k + 1])
+    cases = {key: run for key, run in cases.items() if run is not None}
+    ours(DagConfig.study(), 0, None)()  # warm up
+    times: dict[str, list[float]] = {key: [] for key in cases}
+    for _ in range(rounds):
+        for key, run in cases.items():
+            times[key].append(cpu_seconds(run))
+    best = {key: batch / fast_half(ts) for key, ts in times.items()}
+    base = best.get("gsm_symbolic kept")
+    print(f"op 15-20, problems/s, CPU time, faster half of {rounds} batches of {batch}")
+    for key, rate in best.items():
+        ratio = f"  {rate / base:.2f}x gsm_symbolic kept" if base and "kept" in key else ""
+        print(f"  {key:24s} {rate:9,.0f}/s{ratio}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--config", default="{}", help="edgegym DagConfig as JSON")
-    parser.add_argument("--per-op", type=int, default=30, help="problems per cell")
+    parser.add_argument("--config", default="{}", help="DagConfig: JSON, 'study', 'study {...}'")
+    parser.add_argument("--per-op", type=int, default=300, help="problems per cell")
     parser.add_argument("--measure-study", type=Path, help="regenerate the fixture from a checkout")
     parser.add_argument("--out", type=Path, default=FIXTURE, help="where --measure-study writes")
+    parser.add_argument(
+        "--rates", type=int, metavar="ROUNDS", help="generation rates instead (default, study)"
+    )
     args = parser.parse_args()
+    if args.rates:
+        return rates(args.rates, 200)
     if args.measure_study:
         data = measure_study(args.measure_study, args.per_op)
         args.out.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
         print(f"wrote {args.out}")
         return 0
-    return compare(DagConfig.from_dict(json.loads(args.config)), args.per_op)
+    return compare(parse_config(args.config), args.per_op)
 
 
 if __name__ == "__main__":

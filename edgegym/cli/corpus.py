@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from edgegym.cli import TRAIN_NEEDS, CommandError, at_least, json_object, make_console, quote
+from edgegym.cli.tasks import CONFIG_HELP, parse_config
 from edgegym.tasks.trace import SOLUTION_OPEN
 
 _DEFAULT_OPS = {
@@ -34,7 +35,7 @@ def parse_count(text: str) -> int:
 
 def _config(args: argparse.Namespace) -> Any:
     from edgegym.agents.corpus import CorpusConfig, context_mixture, op_mixture, weight_mixture
-    from edgegym.tasks import MODES, DagConfig
+    from edgegym.tasks import MODES
 
     env_kwargs: dict[str, Any] = {}
     if args.kind == "rl":
@@ -50,7 +51,7 @@ def _config(args: argparse.Namespace) -> Any:
         modes=weight_mixture(args.modes, MODES, "modes"),
         split=args.split,
         seed=args.seed,
-        dag=DagConfig.from_dict(json_object(args.dag, "--dag")),
+        dag=parse_config(args.dag, "--dag"),
         tokens=args.tokens,
         records=args.records,
         shard_size=args.shard_size,
@@ -198,9 +199,7 @@ def _add_common(parser: argparse.ArgumentParser, kind: str) -> None:
     )
     parser.add_argument("--split", default="train", choices=["train", "val", "test"])
     parser.add_argument("--seed", type=int, default=0, help="corpus seed (default 0)")
-    parser.add_argument(
-        "--dag", help='DagConfig as JSON, e.g. \'{"modulus": 10, "distractors": 0}\''
-    )
+    parser.add_argument("--dag", help=CONFIG_HELP)
     parser.add_argument(
         "--tokenizer",
         default="char",

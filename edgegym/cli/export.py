@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from edgegym.cli import CommandError
+from edgegym.cli.tasks import CONFIG_HELP
 
 
 def _run_export(args: argparse.Namespace) -> int:
@@ -60,7 +61,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--contexts", default="zoo,teacher,movie", help="comma-separated contexts")
     p.add_argument("--modes", default="forward,reverse", help="forward,reverse or one of them")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--config", help="DagConfig as JSON, e.g. '{\"modulus\": 10}'")
+    p.add_argument("--config", help=CONFIG_HELP)
     p.add_argument(
         "--prompt-format",
         choices=("raw", "chat"),

@@ -28,16 +28,21 @@ def parse_names(text: str, allowed: tuple[str, ...], flag: str) -> list[str]:
     return names
 
 
-def parse_config(text: str | None) -> DagConfig:
+CONFIG_HELP = (
+    'DagConfig as JSON, e.g. \'{"modulus": 10}\'; "study" for DagConfig.study(), or '
+    "study followed by JSON overrides, e.g. 'study {\"depth\": 3}'"
+)
+
+
+def parse_config(text: str | None, flag: str = "--config") -> DagConfig:
+    """The DagConfig of a command line (:meth:`DagConfig.parse`'s forms: a JSON object
+    of fields, ``study``, or ``study`` followed by a JSON object merged over it)."""
     if not text:
         return DagConfig()
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise CommandError(f"--config must be a JSON object: {err.msg}") from None
-    if not isinstance(data, dict):
-        raise CommandError("--config must be a JSON object, e.g. '{\"modulus\": 10}'")
-    return DagConfig.from_dict(data)
+        return DagConfig.parse(text)
+    except ValueError as err:
+        raise CommandError(f"{flag}: {err}") from None
 
 
 def _exclude(path: str | None) -> frozenset[str]:
@@ -202,9 +207,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     gen.add_argument("--modes", default="forward,reverse", help="forward,reverse or one of them")
     gen.add_argument("--split", default="train", choices=["train", "val", "test"])
     gen.add_argument("--seed", type=int, default=0)
-    gen.add_argument(
-        "--config", help='DagConfig as JSON, e.g. \'{"modulus": 10, "distractors": 0}\''
-    )
+    gen.add_argument("--config", help=CONFIG_HELP)
     gen.add_argument(
         "--exclude",
         help="problem records or hash list (as eval build-suite --exclude) not to generate",
@@ -219,7 +222,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     show.add_argument("--split", default="train", choices=["train", "val", "test"])
     show.add_argument("--seed", type=int, default=0)
     show.add_argument("--index", type=int, default=0)
-    show.add_argument("--config", help="DagConfig as JSON")
+    show.add_argument("--config", help=CONFIG_HELP)
     show.add_argument("--file", help="show a record of this JSONL file instead")
     show.add_argument("--line", type=int, default=0, help="0-based record index in --file")
     show.set_defaults(func=_run_show)
@@ -233,7 +236,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     stats.add_argument("--modes", default="forward", help="forward,reverse or one of them")
     stats.add_argument("--split", default="train", choices=["train", "val", "test"])
     stats.add_argument("--seed", type=int, default=0)
-    stats.add_argument("--config", help="DagConfig as JSON")
+    stats.add_argument("--config", help=CONFIG_HELP)
     stats.add_argument("--tokenizer", help="model directory: also count tokens (transformers)")
     stats.add_argument("--json", action="store_true", help="print one JSON object instead")
     stats.set_defaults(func=_run_stats)

@@ -100,7 +100,7 @@ class CurriculumConfig:
         if "modes" in data:
             data["modes"] = tuple(data["modes"])
         if "task" in data:
-            data["task"] = DagConfig.from_dict(data["task"])
+            data["task"] = DagConfig.parse(data["task"])
         if "tracker" in data:
             data["tracker"] = TrackerConfig.from_dict(data["tracker"])
         return cls(**data)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from edgegym.rewards.arith import Lin, Rat
 from edgegym.rewards.parse import Mode, parse_trace
+from edgegym.tasks.node import ORDERED_OPS
 from edgegym.tasks.trace import TRACE_ANSWER
 
 if TYPE_CHECKING:
@@ -153,7 +154,7 @@ def gold_from_record(record: Mapping[str, Any]) -> Gold:
                     name,
                     tuple(map(str, data.get("parents", ()))),
                     value,
-                    op == "diff",
+                    op in ORDERED_OPS,
                     op if isinstance(op, str) else "",
                     None if k is None else int(k),
                 )
@@ -171,7 +172,12 @@ def gold_from_problem(problem: Problem) -> Gold:
     reverse = spec.mode == "reverse"
     nodes = [
         gold_node(
-            n.name, n.parents, _value(n.name, n.value, n.coef, reverse), n.op == "diff", n.op, n.k
+            n.name,
+            n.parents,
+            _value(n.name, n.value, n.coef, reverse),
+            n.op in ORDERED_OPS,
+            n.op,
+            n.k,
         )
         for n in problem.nodes
     ]
@@ -184,8 +190,9 @@ def gold_from_study_record(record: Mapping[str, Any]) -> Gold:
 
     Each ``Define`` step becomes a node: its parents are the names behind the letters
     of its expression (temporaries expanded), its value the expression's recomputed
-    value. A difference keeps its parent order. The answer is the trace's final
-    ``Answer: N.``; in reverse mode the final equation is the trace's ``We know G = V``.
+    value. A difference keeps its parent order (also inside a compound relation). The
+    answer is the trace's final ``Answer: N.``; in reverse mode the final equation is the
+    trace's ``We know G = V``.
 
     Raises:
         ValueError: the record is not in that shape or its solution does not parse.
@@ -202,8 +209,8 @@ def gold_from_study_record(record: Mapping[str, Any]) -> Gold:
     for step in parsed.steps:
         if step.value is None or step.error not in (None, "inconsistent"):
             raise ValueError(f"study solution step {step.name!r} does not parse: {step.error}")
-        final = next((a for a in reversed(step.assignments) if a.target == step.letter), None)
-        ordered = final is not None and "-" in final.segments[0]
+        # A difference keeps its order: alone, or inside a compound relation's temporary.
+        ordered = any("-" in a.segments[0] for a in step.assignments)
         nodes.append(gold_node(step.name, step.parents, step.value, ordered))
     equation: Lin | None = None
     if mode == "reverse":

@@ -4,7 +4,9 @@ Each context is a JSON data file in ``edgegym/tasks/contexts``. A context names
 ``entities`` (zoo locations, cities, ...) and ``items`` (animals, school types, ...);
 its ``kinds`` say how a quantity is named (``count``: one item of one entity;
 ``total``: the implied sum over all items of an entity; ``attribute``: a third
-structure layer), and its ``forms`` give one sentence form per operation.
+structure layer; ``product``: the implied sum over an entity's items of count x
+attribute), and its ``forms`` give one sentence form per operation (compound
+relations: ``times_diff`` ... ``plus_sumn``, a constant times or plus a difference or sum).
 """
 
 from __future__ import annotations
@@ -17,7 +19,23 @@ from typing import Any
 
 __all__ = ["CONTEXTS", "Context", "Kind", "load_context"]
 
-FORMS = ("const", "copy", "diff", "given", "plus", "sum2", "sumn", "times", "unknown")
+FORMS = (
+    "const",
+    "copy",
+    "diff",
+    "given",
+    "plus",
+    "sum2",
+    "sumn",
+    "times",
+    "unknown",
+    "times_diff",
+    "times_sum2",
+    "times_sumn",
+    "plus_diff",
+    "plus_sum2",
+    "plus_sumn",
+)
 _FORBIDDEN = (".", ";", "=", "<", ">", "\n", " as ")
 
 
@@ -46,6 +64,8 @@ class Context:
     modulus_sentence: str = "All arithmetic is modulo {m}."
     study_template: str | None = None
     description: str = ""
+    product: Kind | None = None
+    """The count x attribute total of an entity (depth 3; needs ``attribute``)."""
 
     @property
     def max_depth(self) -> int:
@@ -82,8 +102,11 @@ def _validate(ctx: Context) -> None:
         for e in ctx.entities
         for i in ctx.items
     ]
-    if ctx.total is not None:
-        names += [ctx.total.name.format(entity=e, item="") for e in ctx.entities]
+    for kind in (ctx.total, ctx.product):
+        if kind is not None:
+            names += [kind.name.format(entity=e, item="") for e in ctx.entities]
+    if ctx.product is not None and ctx.attribute is None:
+        raise ValueError(f"context {ctx.name}: a product kind needs an attribute kind")
     if len(set(names)) != len(names):
         raise ValueError(f"context {ctx.name}: quantity names are not unique")
 
@@ -113,6 +136,7 @@ def load_context(name: str) -> Context:
         modulus_sentence=raw.get("modulus_sentence", "All arithmetic is modulo {m}."),
         study_template=raw.get("study_template"),
         description=raw.get("description", ""),
+        product=_kind(kinds.get("product"), name),
     )
     if ctx.name != name:
         raise ValueError(f"context file {name}.json names itself {ctx.name!r}")

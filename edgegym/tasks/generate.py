@@ -6,10 +6,14 @@ drawing from the same stream):
 1. :func:`edgegym.tasks.graph.build_dag` draws the necessary DAG at exactly ``op``.
 2. Reverse mode picks the unknown uniformly among the constants whose coefficient in
    the final node is non-zero (so the equation has exactly one solution).
-3. Naming (:func:`_name_totals`, :func:`_name_free`): sums may become implied
-   *totals* of an entity (the entity is then reserved: its item quantities in the
-   problem are exactly the total's parents, so the text defines the total); the other
-   nodes get distinct count (or, at depth 3, attribute) names of unreserved entities.
+3. Naming (:func:`_name_products`, :func:`_name_totals`, :func:`_name_free`): a
+   depth-3 product total (``DagConfig.products``) is an entity's count x average total,
+   its parents that entity's (count, average) pairs; sums may become implied *totals*
+   of an entity (the entity is then reserved: its item quantities in the problem are
+   exactly the total's parents, so the text defines the total); the other nodes get
+   distinct count (or, at depth 3, attribute) names of unreserved entities. With
+   ``DagConfig.products`` the depth is drawn before the DAG (it decides whether
+   product totals may be drawn); other configurations draw it here.
 4. The split (:func:`_place_in_split`) is the graph hash's bucket (train 8/10, val
    1/10, test 1/10), so splits are disjoint by construction. The last freely named
    node is named last: its name is drawn again until the hash falls in the spec's
@@ -17,8 +21,10 @@ drawing from the same stream):
    redraw costs about a microsecond and every split is about as fast as ``train``.
 5. Sentences, the gold trace (:func:`_gold_trace`) and distractors (:func:`_distractors`).
 
-Every necessary quantity except the implied totals (and, in reverse mode, the unknown)
-has its own defining sentence, so each problem is solvable from its text alone.
+Every necessary quantity except the implied totals and product totals (and, in reverse
+mode, the unknown) has its own defining sentence, so each problem is solvable from its
+text alone. Compound relations (``DagConfig.compound``: a constant times or plus a
+difference or sum) are drawn with the DAG and written in the study's shape.
 
 The DAG is parallel lists and quantities are integer ids into a context's precomputed
 :class:`~edgegym.tasks.render.Surface`: generation is the inner loop of data and RL
@@ -30,18 +36,23 @@ from __future__ import annotations
 from typing import Final
 
 from edgegym.tasks.graph import (
+    COMPOUND,
     CONST,
     COPY,
     DIFF,
     OP_NAMES,
     PLUS,
+    PLUS_DIFF,
+    PRODUCT,
     SUM,
     TIMES,
+    TIMES_DIFF,
     TOTAL,
     Dag,
     Limits,
     adjoints,
     build_dag,
+    combined_form,
     linear_forms,
 )
 from edgegym.tasks.node import Node, graph_hasher
@@ -85,7 +96,18 @@ class _Draft:
     its name; ``used`` marks the ids taken (names, and every name of a reserved entity).
     """
 
-    __slots__ = ("dag", "depth", "forms", "ids", "names", "sf", "size", "unknown", "used")
+    __slots__ = (
+        "dag",
+        "depth",
+        "forms",
+        "ids",
+        "names",
+        "reserved",
+        "sf",
+        "size",
+        "unknown",
+        "used",
+    )
 
     def __init__(self, sf: Surface, dag: Dag, depth: int) -> None:
         n = len(dag.ops)
@@ -98,6 +120,22 @@ class _Draft:
         self.ids = [-1] * n
         self.names = [""] * n
         self.used = [False] * self.size
+        self.reserved = [False] * sf.n_entities  # entities of a total or product total
+
+    def reserve(self, rng: Stream) -> int:
+        """A free entity, now reserved: its count and attribute names taken; -1 if none."""
+        free = [e for e in range(len(self.reserved)) if not self.reserved[e]]
+        if not free:
+            return -1
+        e = free[int(rng.random() * len(free))]
+        self.reserved[e] = True
+        sf = self.sf
+        base = e * sf.n_items
+        for c in range(base, base + sf.n_items):
+            self.used[c] = True
+            if self.size > sf.attr0:
+                self.used[sf.attr0 + c] = True
+        return e
 
     def draw_id(self, rng: Stream) -> int:
         """A free quantity id: rejection sampling, then a scan of the free ids; -1 if none."""
@@ -141,23 +179,16 @@ def _name_totals(d: _Draft, rng: Stream) -> None:
     """Turn sums into implied totals of entities (from the end), naming their parents."""
     sf, ops, pars, ids = d.sf, d.dag.ops, d.dag.parents, d.ids
     n_items = sf.n_items
-    reserved = [False] * sf.n_entities
     for i in range(len(ops) - 1, 0, -1):
         par = pars[i]
         if ops[i] != SUM or ids[i] >= 0 or len(par) > n_items or rng.random() >= _P_TOTAL:
             continue
         if any(ids[p] >= 0 or ops[p] == TOTAL for p in par):
             continue
-        free = [e for e in range(len(reserved)) if not reserved[e]]
-        if not free:
+        e = d.reserve(rng)  # the entity's names are taken
+        if e < 0:
             return
-        e = free[int(rng.random() * len(free))]
-        reserved[e] = True
         base = e * n_items
-        for c in range(base, base + n_items):  # the entity's names are taken
-            d.used[c] = True
-            if d.size > sf.attr0:
-                d.used[sf.attr0 + c] = True
         items = list(range(n_items))
         for s, p in enumerate(par):  # a partial Fisher-Yates sample of the items
             r = s + int(rng.random() * (n_items - s))
@@ -165,6 +196,32 @@ def _name_totals(d: _Draft, rng: Stream) -> None:
             items[r] = items[s]
         ops[i] = TOTAL
         ids[i] = sf.total0 + e
+
+
+def _name_products(d: _Draft, rng: Stream) -> bool:
+    """Name every product total as a reserved entity's, its parents in (count, average)
+    pairs of distinct items of that entity; False if one cannot be named (a parent
+    named already, or no entity left)."""
+    sf, ops, pars, ids = d.sf, d.dag.ops, d.dag.parents, d.ids
+    n_items = sf.n_items
+    for i in range(len(ops) - 1, -1, -1):
+        par = pars[i]
+        if ops[i] != PRODUCT:
+            continue
+        if len(par) // 2 > n_items or any(ids[p] >= 0 or ops[p] == PRODUCT for p in par):
+            return False
+        e = d.reserve(rng)
+        if e < 0:
+            return False
+        base = e * n_items
+        items = list(range(n_items))
+        for j in range(len(par) // 2):  # a partial Fisher-Yates sample of the items
+            r = j + int(rng.random() * (n_items - j))
+            ids[par[2 * j]] = base + items[r]
+            ids[par[2 * j + 1]] = sf.attr0 + base + items[r]
+            items[r] = items[j]
+        ids[i] = sf.product0 + e
+    return True
 
 
 def _name_free(d: _Draft, rng: Stream) -> int:
@@ -229,7 +286,7 @@ def _sentences(d: _Draft, vtext: list[str]) -> list[str]:
     for i, code in enumerate(dag.ops):
         if i == d.unknown:
             out.append(sf.unknown.head[ids[i]])
-        elif code != TOTAL:
+        elif code != TOTAL and code != PRODUCT:
             k = dag.ks[i]
             kt = "" if k is None else num(k)
             out.append(sf.sentence(code, ids[i], kt, dag.parents[i], ids))
@@ -290,6 +347,10 @@ class _Trace:
                 f"{define}{lt}; {t} = {letters[p]} = {written[p]}; "
                 f"so {lt} = {kt} {sign} {t} = {kt} {sign} {oper[p]} = {written[i]}."
             )
+        if code == PRODUCT:
+            return f"{define}{lt}; {self.product(i, lt)}"
+        if code >= COMPOUND:
+            return f"{define}{lt}; {self.compound(i, lt)}"
         if len(par) == 2:
             p, q = par
             sign = "-" if code == DIFF else "+"
@@ -297,20 +358,87 @@ class _Trace:
                 f"{define}{lt}; so {lt} = {letters[p]} {sign} {letters[q]} = "
                 f"{oper[p]} {sign} {oper[q]} = {written[i]}."
             )
-        return f"{define}{lt}; {self.chain(i, lt)}"
+        clauses, _ = self.chain(par, lt)
+        return f"{define}{lt}; {'; '.join(clauses)}."
 
-    def chain(self, i: int, lt: str) -> str:
-        """A sum of three or more parents, added pairwise through temporaries."""
+    def compound(self, i: int, lt: str) -> str:
+        """A compound relation, the study's way: the difference or sum into a temporary
+        (pairwise through temporaries for three or more), then ``so L = k * t``."""
         d = self.d
-        par, forms, values = d.dag.parents[i], d.forms, d.dag.values
+        code, par, k = d.dag.ops[i], d.dag.parents[i], d.dag.ks[i] or 0
+        t = self.fresh()
+        letters, oper = self.letters, self.oper
+        if len(par) == 2:
+            p, q = par
+            is_diff = code in (TIMES_DIFF, PLUS_DIFF)
+            sign = "-" if is_diff else "+"
+            inner = self.partial(is_diff, par)
+            clauses = [
+                f"{t} = {letters[p]} {sign} {letters[q]} = {oper[p]} {sign} {oper[q]} = {inner}"
+            ]
+        else:
+            clauses, inner = self.chain(par, t, "")  # a temporary's clause: no "so"
+        kt = num(k)
+        sign = "*" if code < PLUS_DIFF else "+"
+        value = inner if d.forms is None else operand(inner)
+        clauses.append(f"so {lt} = {kt} {sign} {t} = {kt} {sign} {value} = {self.written[i]}")
+        return "; ".join(clauses) + "."
+
+    def product(self, i: int, lt: str) -> str:
+        """A product total, the study's way: each count times its average into a
+        temporary, then the products added pairwise (forward mode only)."""
+        d, mod = self.d, self.mod
+        par, values = d.dag.parents[i], d.dag.values
+        letters, written = self.letters, self.written
+        m = len(par) // 2
+        clauses: list[str] = []
+        terms: list[tuple[str, int]] = []
+        for j in range(m):
+            c, a = par[2 * j], par[2 * j + 1]
+            t = lt if m == 1 else self.fresh()
+            v = values[c] * values[a]
+            v = v % mod if mod is not None else v
+            clauses.append(
+                f"{t} = {letters[c]} * {letters[a]} = {written[c]} * {written[a]} = {num(v)}"
+            )
+            terms.append((t, v))
+        acc_letter, acc = terms[0]
+        for j in range(1, m):
+            t = lt if j == m - 1 else self.fresh()
+            term_letter, v = terms[j]
+            total = acc + v if mod is None else (acc + v) % mod
+            clauses.append(
+                f"{t} = {acc_letter} + {term_letter} = {num(acc)} + {num(v)} = {num(total)}"
+            )
+            acc_letter, acc = t, total
+        clauses[-1] = "so " + clauses[-1]
+        return "; ".join(clauses) + "."
+
+    def partial(self, is_diff: bool, par: tuple[int, ...]) -> str:
+        """The difference or the sum of ``par`` as written."""
+        d, mod = self.d, self.mod
+        if d.forms is not None:
+            a, b = combined_form(DIFF if is_diff else SUM, 0, par, d.forms)
+            return fmt_linear(a, b)
+        values = d.dag.values
+        total = values[par[0]] - values[par[1]] if is_diff else sum([values[p] for p in par])
+        return num(total % mod if mod is not None else total)
+
+    def chain(self, par: tuple[int, ...], lt: str, so: str = "so ") -> tuple[list[str], str]:
+        """A sum of three or more parents, added pairwise through temporaries, the last
+        clause ``{so}lt = ...``: the clauses, and the sum as written."""
+        d = self.d
+        forms, values = d.forms, d.dag.values
         letters, oper = self.letters, self.oper
         p = par[0]
         acc_letter, acc_oper = letters[p], oper[p]
         acc = values[p]
         fa, fb = (0, 0) if forms is None else forms[p]
         parts: list[str] = []
-        for q in par[1:-1]:
-            t = self.fresh()
+        partial = ""
+        for j, q in enumerate(par[1:]):
+            last = j == len(par) - 2
+            t = lt if last else self.fresh()
             if forms is None:
                 acc += values[q]
                 if self.mod is not None:
@@ -321,13 +449,12 @@ class _Trace:
                 fa += qa
                 fb += qb
                 partial = fmt_linear(fa, fb)
-            parts.append(f"{t} = {acc_letter} + {letters[q]} = {acc_oper} + {oper[q]} = {partial};")
+            head = so if last else ""
+            parts.append(
+                f"{head}{t} = {acc_letter} + {letters[q]} = {acc_oper} + {oper[q]} = {partial}"
+            )
             acc_letter, acc_oper = t, partial if forms is None else operand(partial)
-        q = par[-1]
-        parts.append(
-            f"so {lt} = {acc_letter} + {letters[q]} = {acc_oper} + {oper[q]} = {self.written[i]}."
-        )
-        return " ".join(parts)
+        return parts, partial
 
 
 def _gold_trace(
@@ -403,9 +530,18 @@ def _distractor_value(
             if v < w:
                 p, q = q, p
         if value >= 0:
+            if lim.compound > 0 and rng.random() < lim.compound:
+                scaled = lim.compound_of(code, value, rng)
+                if scaled is not None:
+                    return scaled[0], (p, q), scaled[1], scaled[2]
             return code, (p, q), None, value
     k = lim.const(rng)
     return CONST, (), k, k
+
+
+def _depth(spec: TaskSpec, sf: Surface, rng: Stream) -> int:
+    """The problem's depth: the config's, or drawn (2 or 3) where the context has both."""
+    return spec.config.depth or (2 + int(rng.random() * 2) if sf.has_attribute else 2)
 
 
 def _draw(
@@ -413,7 +549,17 @@ def _draw(
 ) -> Problem | None:
     """One draw; None if it is illegal or no name puts it in the split."""
     cfg = spec.config
-    dag = build_dag(spec.op, lim, rng)
+    # Product totals and plain ops need the depth before the DAG (others draw it after).
+    products = lim.products > 0 and spec.mode == "forward" and sf.has_product
+    early = products or spec.op <= cfg.plain_ops
+    depth = _depth(spec, sf, rng) if early else 0
+    dag = build_dag(
+        spec.op,
+        lim,
+        rng,
+        products and depth == 3,
+        depth == 2 and spec.op <= cfg.plain_ops,
+    )
     if dag is None:
         return None
     unknown = -1
@@ -421,11 +567,14 @@ def _draw(
         unknown = _pick_unknown(dag, rng)
         if unknown < 0:
             return None
-    depth = cfg.depth or (2 + int(rng.random() * 2) if sf.has_attribute else 2)
+    if not early:
+        depth = _depth(spec, sf, rng)
     d = _Draft(sf, dag, depth)
     if unknown >= 0:
         d.unknown = unknown
         d.forms = linear_forms(dag, unknown)
+    if depth == 3 and not _name_products(d, rng):
+        return None
     if cfg.totals and sf.has_total:
         _name_totals(d, rng)
     last = _name_free(d, rng)
@@ -436,10 +585,11 @@ def _draw(
     vtext = [num(v) for v in dag.values]
     sentences = _sentences(d, vtext)
     solution, letters = _gold_trace(d, vtext, cfg.modulus, rng)
-    if cfg.statements is None:
+    budget = cfg.budget(depth)
+    if budget is None:
         count = int(cfg.distractors * len(dag.ops) * (0.5 + rng.random()) + 0.5)
     else:  # the budget, less the necessary statements and the given value
-        count = cfg.statements - len(sentences) - (1 if unknown >= 0 else 0)
+        count = budget - len(sentences) - (1 if unknown >= 0 else 0)
     distractors, extra = _distractors(d, count, lim, rng)
     sentences += extra
     return _problem(spec, d, (nodes, distractors), sentences, solution, letters, rng, attempt)

@@ -13,6 +13,12 @@ diff      p1 - p2                         2
 sum       p1 + ... + pm  (m >= 2)         m
 total     sum over an entity's items      m    (implied by the text, never stated)
 unknown   x (reverse mode)                1
+times_d   k * (p1 - p2)                   3    (compound relations; ``DagConfig.compound``)
+times_s   k * (p1 + ... + pm)             m+1
+plus_d    k + (p1 - p2)                   3
+plus_s    k + (p1 + ... + pm)             m+1
+product   c1 * a1 + ... + cm * am         2m   (depth 3, forward: an entity's count x
+                                               average total, implied; ``DagConfig.products``)
 ========  ==============================  =====
 
 ``op`` of a DAG is the sum of its nodes' edges, the study's definition. The builder
@@ -37,19 +43,26 @@ from edgegym.tasks.rng import Stream
 from edgegym.tasks.spec import DagConfig
 
 __all__ = [
+    "COMPOUND",
     "CONST",
     "COPY",
     "DIFF",
     "OP_NAMES",
     "PLUS",
+    "PLUS_DIFF",
+    "PLUS_SUM",
+    "PRODUCT",
     "SUM",
     "TIMES",
+    "TIMES_DIFF",
+    "TIMES_SUM",
     "TOTAL",
     "UNKNOWN",
     "Dag",
     "Limits",
     "adjoints",
     "build_dag",
+    "combined_form",
     "linear_forms",
 ]
 
@@ -61,6 +74,13 @@ DIFF: Final = 4
 SUM: Final = 5
 TOTAL: Final = 6
 UNKNOWN: Final = 7
+# Compound relations: a constant times (or plus) a difference or a sum (codes >= COMPOUND).
+TIMES_DIFF: Final = 8
+TIMES_SUM: Final = 9
+PLUS_DIFF: Final = 10
+PLUS_SUM: Final = 11
+COMPOUND: Final = TIMES_DIFF
+PRODUCT: Final = 12
 OP_NAMES: Final[tuple[NodeOp, ...]] = (
     "const",
     "copy",
@@ -70,6 +90,11 @@ OP_NAMES: Final[tuple[NodeOp, ...]] = (
     "sum",
     "total",
     "unknown",
+    "times_diff",
+    "times_sum",
+    "plus_diff",
+    "plus_sum",
+    "product",
 )
 
 # Relative weights of the operations when growing the DAG (sum takes 2-4 parents):
@@ -108,18 +133,22 @@ class Dag:
 
 
 class Limits:
-    """A config's value rules: the constants a sentence may state and the legal values.
+    """A config's value rules: the constants a sentence may state and the legal values
+    (and ``compound``, the chance that a difference or sum takes a constant, and
+    ``products``, the chance that a depth-3 sum is a count x average total).
 
     Constants lie in ``[lo, hi]``; values lie in ``[0, max_value]``, or in
     ``[0, modulus)`` with modular arithmetic. Each draw is one uniform number.
     """
 
-    __slots__ = ("cmax", "lo", "mod", "span", "tmax", "vmax")
+    __slots__ = ("cmax", "compound", "lo", "mod", "products", "span", "tmax", "vmax")
 
     def __init__(self, cfg: DagConfig) -> None:
         mod: int | None = cfg.modulus
         cmax: int = cfg.const_max
         self.mod = mod
+        self.compound: float = float(cfg.compound)
+        self.products: float = float(cfg.products)
         self.vmax: int = cfg.max_value
         self.cmax = cmax
         self.lo: int = max(cfg.const_min, 1)
@@ -162,8 +191,20 @@ class Limits:
             return value % self.mod
         return value if value <= self.vmax else -1
 
+    def compound_of(self, code: int, inner: int, rng: Stream) -> tuple[int, int, int] | None:
+        """A difference's or sum's (``code``) value ``inner`` taking a constant, times or
+        plus (one draw each): ``(compound code, k, value)``; None if no k keeps it legal."""
+        times = rng.random() < 0.5
+        drawn = self.times(inner, rng) if times else self.plus(inner, rng)
+        if drawn is None:
+            return None
+        base = TIMES_DIFF if times else PLUS_DIFF
+        return base + (code == SUM), drawn[0], drawn[1]
 
-def build_dag(op: int, lim: Limits, rng: Stream) -> Dag | None:
+
+def build_dag(
+    op: int, lim: Limits, rng: Stream, products: bool = False, plain: bool = False
+) -> Dag | None:
     """Draw a DAG with exactly ``op`` edges whose last node is its only sink.
 
     ``lim`` holds the configuration's value rules. Each step draws an operation by
@@ -173,19 +214,25 @@ def build_dag(op: int, lim: Limits, rng: Stream) -> Dag | None:
     With one edge and one dangling node left, only the copy of that node is feasible:
     it is drawn (or the draw fails) in one step, with the probability the loop has.
 
+    With ``products`` (depth 3, forward mode), a sum over an even number of parents
+    may be a product total instead (``lim.products``): parents in (count, average) pairs.
+    With ``plain``, no node takes a constant and a parent (no times, plus or compound).
+
     Returns None when no legal operation could be drawn at some step (the caller
     draws again from the same stream); the op count itself is never missed.
     """
-    return _Growth(op, lim, rng).run()
+    return _Growth(op, lim, rng, products, plain).run()
 
 
 class _Growth:
     """One DAG being grown: the DAG so far, its dangling nodes and the edges left."""
 
-    __slots__ = ("dag", "dang", "lim", "others", "remaining", "rng")
+    __slots__ = ("dag", "dang", "lim", "others", "plain", "products", "remaining", "rng")
 
-    def __init__(self, op: int, lim: Limits, rng: Stream) -> None:
+    def __init__(self, op: int, lim: Limits, rng: Stream, products: bool, plain: bool) -> None:
         self.lim = lim
+        self.products = products and lim.products > 0
+        self.plain = plain
         self.rng = rng
         self.dag = Dag()
         self.dang: list[int] = []  # nodes without a child yet
@@ -253,6 +300,8 @@ class _Growth:
     def unary(self, u: float, nd: int) -> bool:
         """Try a copy, times or plus node (by ``u``); False if the draw is infeasible."""
         rng = self.rng
+        if self.plain and u >= _C_COPY:
+            return False
         cost = 1 if u < _C_COPY else 2
         n_others = len(self.others)
         if not n_others or rng.random() < _P_DANGLING:
@@ -292,7 +341,14 @@ class _Growth:
             code, count = DIFF, 2
         else:
             code, count = SUM, 2 + int(rng.random() * 3)
-        if count > self.remaining or count > len(self.dag.ops):
+            if self.products and rng.random() < self.lim.products:
+                code, count = PRODUCT, 2 * (1 + int(rng.random() * 2))  # one or two pairs
+        # A compound relation costs one edge more (its constant).
+        scaled = code != PRODUCT and self.lim.compound > 0 and rng.random() < self.lim.compound
+        if scaled and self.plain:
+            return False
+        cost = count + 1 if scaled else count
+        if cost > self.remaining or count > len(self.dag.ops):
             return False
         dl = self.dang[:]
         ol = self.others[:]
@@ -306,22 +362,34 @@ class _Growth:
                 p = ol.pop(int(rng.random() * len(ol)))
             plist.append(p)
         nd2 = nd - len(moved) + 1
-        if nd2 > 1 and self.remaining - count < nd2:
+        if nd2 > 1 and self.remaining - cost < nd2:
             return False
         value = self.value_of(code, plist)
         if value < 0:
             return False
-        i = self.dag.add(code, tuple(plist), None, value)
+        k: int | None = None
+        if scaled:
+            drawn = self.lim.compound_of(code, value, rng)
+            if drawn is None:
+                return False
+            code, k, value = drawn
+        i = self.dag.add(code, tuple(plist), k, value)
         if moved:
             self.dang = dl
             self.others.extend(moved)
         self.dang.append(i)
-        self.remaining -= count
+        self.remaining -= cost
         return True
 
     def value_of(self, code: int, plist: list[int]) -> int:
-        """A diff's or sum's value (a diff puts the larger parent first); -1 if illegal."""
+        """A diff's, sum's or product total's value (a diff puts the larger parent
+        first); -1 if illegal."""
         values = self.dag.values
+        if code == PRODUCT:
+            total = 0
+            for j in range(0, len(plist), 2):
+                total += values[plist[j]] * values[plist[j + 1]]
+            return self.lim.total(total)
         if code == SUM:
             total = 0
             for p in plist:
@@ -351,9 +419,11 @@ def adjoints(dag: Dag) -> list[int]:
             continue
         code = ops[i]
         par = pars[i]
+        if code in (TIMES, TIMES_DIFF, TIMES_SUM):
+            a *= ks[i] or 0
         if code == TIMES:
-            adj[par[0]] += (ks[i] or 0) * a
-        elif code == DIFF:
+            adj[par[0]] += a
+        elif code in (DIFF, TIMES_DIFF, PLUS_DIFF):
             adj[par[0]] += a
             adj[par[1]] -= a
         else:
@@ -363,7 +433,8 @@ def adjoints(dag: Dag) -> list[int]:
 
 
 def linear_forms(dag: Dag, unknown: int) -> list[tuple[int, int]]:
-    """Each node's value as ``a*x + b`` when node ``unknown`` (a constant) becomes x."""
+    """Each node's value as ``a*x + b`` when node ``unknown`` (a constant) becomes x
+    (reverse mode, whose DAGs have no product totals)."""
     forms: list[tuple[int, int]] = []
     for i, code in enumerate(dag.ops):
         par = dag.parents[i]
@@ -380,15 +451,28 @@ def linear_forms(dag: Dag, unknown: int) -> list[tuple[int, int]]:
         elif code == PLUS:
             a, b = forms[par[0]]
             forms.append((a, b + k))
-        elif code == DIFF:
-            a1, b1 = forms[par[0]]
-            a2, b2 = forms[par[1]]
-            forms.append((a1 - a2, b1 - b2))
         else:
-            sa = sb = 0
-            for p in par:
-                a, b = forms[p]
-                sa += a
-                sb += b
-            forms.append((sa, sb))
+            forms.append(combined_form(code, k, par, forms))
     return forms
+
+
+def combined_form(
+    code: int, k: int, par: tuple[int, ...], forms: list[tuple[int, int]]
+) -> tuple[int, int]:
+    """The linear form of a difference, sum or compound relation (``code``, constant
+    ``k``) over the parents ``par``, given each node's ``forms``."""
+    if code in (DIFF, TIMES_DIFF, PLUS_DIFF):
+        a1, b1 = forms[par[0]]
+        a2, b2 = forms[par[1]]
+        a, b = a1 - a2, b1 - b2
+    else:
+        a = b = 0
+        for p in par:
+            fa, fb = forms[p]
+            a += fa
+            b += fb
+    if code in (TIMES_DIFF, TIMES_SUM):
+        return k * a, k * b
+    if code in (PLUS_DIFF, PLUS_SUM):
+        return a, b + k
+    return a, b

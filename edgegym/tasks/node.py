@@ -16,9 +16,27 @@ from typing import Any, ClassVar, Literal
 
 from edgegym.tasks.trace import num
 
-__all__ = ["EDGES", "Node", "NodeOp", "graph_hasher"]
+__all__ = ["COMPOUND_OPS", "EDGES", "ORDERED_OPS", "Node", "NodeOp", "graph_hasher"]
 
-NodeOp = Literal["const", "unknown", "copy", "sum", "diff", "times", "plus", "total"]
+NodeOp = Literal[
+    "const",
+    "unknown",
+    "copy",
+    "sum",
+    "diff",
+    "times",
+    "plus",
+    "total",
+    "times_diff",
+    "times_sum",
+    "plus_diff",
+    "plus_sum",
+    "product",
+]
+COMPOUND_OPS = frozenset({"times_diff", "times_sum", "plus_diff", "plus_sum"})
+"""Compound relations: a constant times (or plus) a difference or a sum of quantities."""
+ORDERED_OPS = frozenset({"diff", "times_diff", "plus_diff"})
+"""The operations whose parent order matters (a difference, alone or in a compound)."""
 
 
 def _edges_of(op: str, parents: tuple[str, ...]) -> int:
@@ -27,6 +45,8 @@ def _edges_of(op: str, parents: tuple[str, ...]) -> int:
         return 1
     if op == "times" or op == "plus":
         return 2  # the parent and the constant
+    if op in COMPOUND_OPS:
+        return len(parents) + 1  # a compound relation: its parents and its constant
     return len(parents)  # copy: 1; sum, total, diff: one per parent
 
 

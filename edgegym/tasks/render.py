@@ -9,7 +9,8 @@ quantity, so a sentence is one f-string over a few precomputed pieces. The compi
 build compiles this module with the generator, so these are typed native fields.
 
 Quantity ids: ``entity * n_items + item`` for counts, ``n_entities * n_items`` more for
-attributes (depth 3), ``2 * n_entities * n_items + entity`` for totals.
+attributes (depth 3), ``2 * n_entities * n_items + entity`` for totals, ``n_entities``
+more for product totals.
 
 Sentence forms must use their placeholders once each, in the order of ``FORM_ARGS``
 (``{Phrase}`` first; every shipped context does).
@@ -21,7 +22,7 @@ import functools
 import string
 
 from edgegym.tasks.context import Context, Kind, load_context
-from edgegym.tasks.graph import CONST, COPY, DIFF, PLUS, TIMES
+from edgegym.tasks.graph import COMPOUND, CONST, COPY, DIFF, PLUS, TIMES
 from edgegym.tasks.trace import STEP_HEAD
 
 __all__ = ["FORM_ARGS", "Form", "Surface", "form_pieces", "surface"]
@@ -40,6 +41,12 @@ FORM_ARGS: dict[str, tuple[str, ...]] = {
     "sumn": ("Phrase", "plist", "plast"),
     "given": ("Phrase", "v"),
     "unknown": ("Phrase",),
+    "times_diff": ("Phrase", "k", "p1", "p2"),
+    "times_sum2": ("Phrase", "k", "p1", "p2"),
+    "times_sumn": ("Phrase", "k", "plist", "plast"),
+    "plus_diff": ("Phrase", "k", "p1", "p2"),
+    "plus_sum2": ("Phrase", "k", "p1", "p2"),
+    "plus_sumn": ("Phrase", "k", "plist", "plast"),
 }
 
 
@@ -72,15 +79,17 @@ class Form:
 
     ``head[id]`` is the sentence up to its second placeholder, with quantity ``id`` as the
     subject; ``mid`` is the literal text between the second and the third placeholder
-    (forms with three), ``end`` the literal text after the last one. ``unknown`` has only
-    the subject: its head is the whole sentence.
+    (forms with three or four), ``mid2`` between the third and the fourth (compound
+    forms), ``end`` the literal text after the last one. ``unknown`` has only the
+    subject: its head is the whole sentence.
     """
 
-    __slots__ = ("end", "head", "mid")
+    __slots__ = ("end", "head", "mid", "mid2")
 
     def __init__(self, head: list[str], tail: tuple[str, ...]) -> None:
         self.head = head
-        self.mid = tail[0] if len(tail) == 2 else ""
+        self.mid = tail[0] if len(tail) >= 2 else ""
+        self.mid2 = tail[1] if len(tail) == 3 else ""
         self.end = tail[-1] if tail else ""
 
 
@@ -96,6 +105,7 @@ class Surface:
     __slots__ = (
         "attr0",
         "cap",
+        "compound",
         "const",
         "context",
         "copy",
@@ -104,6 +114,7 @@ class Surface:
         "entity",
         "given",
         "has_attribute",
+        "has_product",
         "has_total",
         "hname",
         "list_separator",
@@ -113,6 +124,7 @@ class Surface:
         "name",
         "phrase",
         "plus",
+        "product0",
         "question",
         "sum2",
         "sumn",
@@ -129,7 +141,9 @@ class Surface:
         self.n_entities, self.n_items = n_e, n_i
         self.attr0 = n_e * n_i
         self.total0 = 2 * n_e * n_i
-        size = self.total0 + n_e
+        self.product0 = self.total0 + n_e
+        self.has_product: bool = ctx.product is not None
+        size = self.product0 + n_e
         self.name: list[str] = [""] * size
         self.phrase: list[str] = [""] * size
         self.cap: list[str] = [""] * size
@@ -141,6 +155,7 @@ class Surface:
                 slots.append((e * n_i + i, ctx.count, e, item))
                 slots.append((self.attr0 + e * n_i + i, ctx.attribute, e, item))
             slots.append((self.total0 + e, ctx.total, e, ""))
+            slots.append((self.product0 + e, ctx.product, e, ""))
         for qid, kind, e, item in slots:
             self.entity[qid] = e
             if kind is None:
@@ -172,6 +187,14 @@ class Surface:
         self.sumn = forms["sumn"]
         self.given = forms["given"]
         self.unknown = forms["unknown"]
+        # Compound forms by code - COMPOUND (times_diff, times_sum, plus_diff, plus_sum),
+        # the sum's two forms (two parents, more) side by side.
+        self.compound: list[tuple[Form, Form]] = [
+            (forms["times_diff"], forms["times_diff"]),
+            (forms["times_sum2"], forms["times_sumn"]),
+            (forms["plus_diff"], forms["plus_diff"]),
+            (forms["plus_sum2"], forms["plus_sumn"]),
+        ]
         self.list_separator: str = ctx.list_separator
         self.modulus_sentence: str = ctx.modulus_sentence
 
@@ -182,6 +205,8 @@ class Surface:
         phrase = self.phrase
         if code == CONST:
             return f"{self.const.head[c]}{k}{self.const.end}"
+        if code >= COMPOUND:
+            return self.compound_sentence(code, c, k, parents, ids)
         p = phrase[ids[parents[0]]]
         if code == COPY:
             return f"{self.copy.head[c]}{p}{self.copy.end}"
@@ -194,6 +219,22 @@ class Surface:
         plist = self.list_separator.join([phrase[ids[q]] for q in parents[:-1]])
         last = phrase[ids[parents[-1]]]
         return f"{self.sumn.head[c]}{plist}{self.sumn.mid}{last}{self.sumn.end}"
+
+    def compound_sentence(
+        self, code: int, c: int, k: str, parents: tuple[int, ...], ids: list[int]
+    ) -> str:
+        """A compound relation's sentence (see :meth:`sentence`): ``k`` times (or plus)
+        the difference or the sum of the parents."""
+        phrase = self.phrase
+        pair = self.compound[code - COMPOUND]
+        if len(parents) == 2:
+            form = pair[0]
+            first = phrase[ids[parents[0]]]
+        else:
+            form = pair[1]
+            first = self.list_separator.join([phrase[ids[q]] for q in parents[:-1]])
+        last = phrase[ids[parents[-1]]]
+        return f"{form.head[c]}{k}{form.mid}{first}{form.mid2}{last}{form.end}"
 
     def pool_size(self, depth: int) -> int:
         """Nameable (non-total) quantities at a depth: ids ``0 .. pool_size - 1``."""

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from edgegym.tasks.checks import check_fields, check_int
+from edgegym.tasks.checks import check_fields, check_int, check_number
 
 __all__ = [
     "MAX_OP",
@@ -81,6 +81,25 @@ class DagConfig:
     included; the modulus sentence not), and ``distractors`` is ignored. A problem whose
     necessary statements alone exceed it, or whose context runs out of names, gets fewer
     distractors, so the prompt length hardly changes with op among the ops that fit."""
+    statements_depth3: int | None = None
+    """Depth-3 problems' statement budget, where it differs from ``statements`` (the
+    study's depth-3 problems state about three times as many quantities)."""
+    compound: float = 0.0
+    """Probability that a difference or sum (necessary or distractor) takes a constant:
+    a compound relation such as "equals 8 times the difference between A and B" (one
+    edge per quantity and one for the constant, as the study counts them)."""
+    products: float = 0.0
+    """Probability that a sum of a depth-3 forward problem is a product total instead:
+    an entity's "total number of newborn animal children" (in zoo), the sum over the
+    items it mentions of count x average, implied by the text as totals are (two edges
+    per item). Contexts without a product kind have none."""
+    plain_ops: int = 0
+    """Depth-2 problems of op <= this have no relation with a constant and a parent
+    (times, plus, compound): each quantity takes a constant or its parents, not both.
+    The study's driver gives ops 2-4 its smallest necessary graph (``s = 2``): of 100
+    of its depth-2 op-3 problems none has one (three one-edge quantities, an implied
+    total among them), at op 4 6 have a times and 5 a plus, at op 5 51 and 48; at
+    depth 3, op 3, 45 and 45. Where it applies, the depth is drawn before the DAG."""
 
     def __post_init__(self) -> None:
         check_int("const_min", self.const_min, 0)
@@ -92,8 +111,12 @@ class DagConfig:
             check_int("depth", self.depth, 2, 3)
         if not (isinstance(self.distractors, int | float) and 0 <= self.distractors <= 4):
             raise ValueError(f"distractors must be a number in [0, 4], got {self.distractors!r}")
-        if self.statements is not None:
-            check_int("statements", self.statements, 1, 1000)
+        for name in ("statements", "statements_depth3"):
+            if getattr(self, name) is not None:
+                check_int(name, getattr(self, name), 1, 1000)
+        check_int("plain_ops", self.plain_ops, 0, MAX_OP)
+        for name in ("compound", "products"):
+            check_number(name, getattr(self, name), 0, 1)
         for name in ("shuffle", "totals"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be a bool, got {getattr(self, name)!r}")
@@ -117,10 +140,79 @@ class DagConfig:
         check_fields(cls, data)
         return cls(**data)
 
+    @classmethod
+    def study(cls, **overrides: Any) -> DagConfig:
+        """The study's problem shape (its generator, GSM-Infinite's realistic
+        ``forward_generator``, side by side in ``benchmarks/study_shape.py``).
 
-_LATER_FIELDS: dict[str, Any] = {"statements": None}
+        The study fills every problem with the rest of a structure graph whose size
+        depends on the depth and hardly on op (its driver's op_max schedule moves the
+        mean structure by under 10% from op 2 to op 20): a statement budget by depth (6
+        at depth 2, 19 at depth 3) puts the mean prompt length within 25% of the study's
+        in 36 of its 38 (op, depth) cells for ops 2-20 (the two others, op 6 at depth 2
+        and op 4 at depth 3, come from the study's rejection on the exact op; see the
+        benchmark). Depth-2 problems of op 2-4 take no constant with a parent
+        (``plain_ops``), as the study's smallest necessary graphs do. A difference or
+        sum takes a constant at the rate of the study's distractors (``compound`` 0.4: of
+        ``drawUnnecessary``'s relations over two or more quantities, 0.125 / 0.3125 take
+        one), and at depth 3 some totals are count x average products (``products``);
+        values, constants and the op count are the defaults' (the study's).
+        ``overrides`` replace fields.
+        """
+        fields = {**_STUDY, **overrides}
+        check_fields(cls, fields)
+        return cls(**fields)
+
+    @classmethod
+    def parse(cls, value: str | dict[str, Any]) -> DagConfig:
+        """A config from its written forms: a dict of fields, or text that is a JSON
+        object of fields, ``study`` (:meth:`study`), or ``study`` followed by a JSON
+        object of overrides (``'study {"depth": 3}'``). Presets, curriculum configs and
+        every ``--config``/``--dag`` flag read it here.
+
+        Raises:
+            ValueError: not one of those forms, or a field is unknown or out of range.
+        """
+        if isinstance(value, dict):
+            return cls.from_dict(value)
+        if not isinstance(value, str):
+            raise ValueError(f"a DagConfig must be a JSON object or 'study', got {value!r}")
+        body = value.strip()
+        study = body.startswith("study")
+        if study:
+            body = body[len("study") :].strip() or "{}"
+        try:
+            data = json.loads(body)
+        except json.JSONDecodeError as err:
+            raise ValueError(f"a DagConfig must be a JSON object or 'study': {err.msg}") from None
+        if not isinstance(data, dict):
+            raise ValueError("a DagConfig must be a JSON object of fields, or 'study'")
+        return cls.study(**data) if study else cls.from_dict(data)
+
+    def budget(self, depth: int) -> int | None:
+        """The statement budget of a problem of ``depth`` (None: no budget)."""
+        if depth == 3 and self.statements_depth3 is not None:
+            return self.statements_depth3
+        return self.statements
+
+
+_LATER_FIELDS: dict[str, Any] = {
+    "statements": None,
+    "statements_depth3": None,
+    "compound": 0.0,
+    "products": 0.0,
+    "plain_ops": 0,
+}
 """Fields added after RECORD_VERSION 2, with their defaults (see :meth:`DagConfig.to_dict`)."""
 _DEFAULT_CONFIG = DagConfig()
+_STUDY: dict[str, Any] = {
+    "statements": 6,
+    "statements_depth3": 19,
+    "compound": 0.4,
+    "products": 0.5,
+    "plain_ops": 4,
+}
+"""The fields :meth:`DagConfig.study` sets (the rest keep their defaults)."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -4,7 +4,8 @@ Per (op, depth) cell: mean define steps (trace steps that define a quantity), st
 (sentences of the problem text), distractor statements, prompt and trace characters
 (and tokens, given a token counter), and the share of compound relations among the
 statements (one relation over a constant and two or more quantities, such as "equals 8
-times the difference between A and B"; edgegym's default problems have none).
+times the difference between A and B"; ``DagConfig.study()`` writes them, the default
+configuration none).
 
 ``edgegym stats`` prints these for any contexts, modes and configuration; the study's
 own generator's figures, measured the same way, are in ``benchmarks/study_shape.json``.
@@ -16,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from edgegym.tasks.node import COMPOUND_OPS
 from edgegym.tasks.record import Problem
 
 __all__ = ["COLUMNS", "Shape", "cells", "shape"]
@@ -42,7 +44,7 @@ class Shape:
 
 def shape(problem: Problem, count_tokens: Callable[[str], int] | None = None) -> Shape:
     """The shape of one problem (token counts only with ``count_tokens``)."""
-    stated = sum(1 for n in problem.nodes if n.op != "total")
+    stated = sum(1 for n in problem.nodes if n.op != "total" and n.op != "product")
     given = 1 if problem.spec.mode == "reverse" else 0
     modulus = 1 if problem.spec.config.modulus is not None else 0
     prompt = problem.prompt
@@ -54,7 +56,7 @@ def shape(problem: Problem, count_tokens: Callable[[str], int] | None = None) ->
         distractors=len(problem.distractors),
         prompt_chars=len(prompt),
         trace_chars=len(problem.solution),
-        compound=0,  # no compound relation in edgegym's grammar yet
+        compound=sum(1 for n in (*problem.nodes, *problem.distractors) if n.op in COMPOUND_OPS),
         prompt_tokens=None if count_tokens is None else count_tokens(prompt),
         trace_tokens=None if count_tokens is None else count_tokens(problem.solution),
     )

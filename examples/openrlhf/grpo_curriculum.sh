@@ -31,7 +31,7 @@ export EDGEGYM_CURRICULUM_DIR=${EDGEGYM_CURRICULUM_DIR:-$(cd "$WORK" && pwd)}
 
 $RUN edgegym openrlhf curriculum-prompts --out "$WORK/data/curriculum-slots.jsonl" \
   --slots "$SLOTS" --group-size "$GROUP" --strategy "$STRATEGY" \
-  --config '{"contexts": ["zoo"], "modes": ["forward", "reverse"], "op_min": 2, "op_max": 20}' \
+  --config '{"contexts": ["zoo"], "modes": ["forward", "reverse"], "op_min": 2, "op_max": 20, "task": "study"}' \
   --name "$NAME" --state curriculum.json --reward "$REWARD"
 
 $RUN python3 -m openrlhf.cli.train_ppo_ray \

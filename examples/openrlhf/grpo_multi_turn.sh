@@ -29,7 +29,7 @@ EXCLUDE=()
 if [[ -n "$EVAL" ]]; then EXCLUDE=(--exclude "$EVAL"); fi
 
 $RUN edgegym corpus rl --records "$PROMPTS" --ops "$OPS" \
-  --contexts zoo --modes forward=0.5,reverse=0.5 --seed 4 --reward "$REWARD" \
+  --contexts zoo --modes forward=0.5,reverse=0.5 --seed 4 --reward "$REWARD" --dag study \
   --env-id edgegym:ReasonStep-v0 --env-kwargs '{"feedback": "verdict"}' \
   --tokenizer "$BASE" --out "$WORK/data/rl-step-$OPS" "${EXCLUDE[@]}"
 

@@ -22,7 +22,7 @@ EXCLUDE=()
 if [[ -n "$EVAL" ]]; then EXCLUDE=(--exclude "$EVAL"); fi
 
 $RUN edgegym corpus rl --records "$PROMPTS" --ops "$OPS" \
-  --contexts zoo --modes forward=0.5,reverse=0.5 --seed 3 --reward "$REWARD" \
+  --contexts zoo --modes forward=0.5,reverse=0.5 --seed 3 --reward "$REWARD" --dag study \
   --tokenizer "$BASE" --out "$WORK/data/rl-$OPS" "${EXCLUDE[@]}"
 
 $RUN python3 -m openrlhf.cli.train_ppo_ray \

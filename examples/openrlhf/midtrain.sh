@@ -22,7 +22,7 @@ if [[ -n "$EVAL" ]]; then EXCLUDE=(--exclude "$EVAL"); fi
 rows() { if [[ -n "$RUN" && ! -e "$1/.manifest.json" ]]; then echo "ROWS"; else edgegym corpus rows "$1"; fi; }
 
 $RUN edgegym corpus midtrain --tokens "$TOKENS" --ops midtrain-20-80 \
-  --contexts zoo+teacher-1 --modes forward=0.5,reverse=0.5 --seed 1 \
+  --contexts zoo+teacher-1 --modes forward=0.5,reverse=0.5 --seed 1 --dag study \
   --tokenizer "$WORK/pretrain" --out "$WORK/data/midtrain-problems" "${EXCLUDE[@]}"
 $RUN edgegym corpus pack "$WORK/data/midtrain-problems" --length 2048 --out "$WORK/data/midtrain"
 

@@ -4,7 +4,8 @@
 #   1. a random Llama init + byte-level BPE (~2,200 tokens), saved with save_pretrained
 #      (OpenRLHF has no from-scratch flag: it starts from a model directory);
 #   2. a pre-training corpus: op 2-10 mixed 20/30/50 (easy/medium/hard), the zoo context
-#      with 1% teacher (contextual transfer needs >= 1% exposure), TOKENS tokens counted
+#      with 1% teacher (contextual transfer needs >= 1% exposure) in the study's problem
+#      shape (--dag study: DagConfig.study(), as every script here), TOKENS tokens counted
 #      with the model's own tokenizer, no problem of the evaluation suite in EVAL;
 #   3. the corpus packed into rows of exactly 2,048 tokens (whole problems; a row's last
 #      problem is cut at the row's end), ~4.9M rows for 10B tokens, and every row used:
@@ -31,7 +32,7 @@ rows() { if [[ -n "$RUN" && ! -e "$1/.manifest.json" ]]; then echo "ROWS"; else 
 $RUN edgegym init-model --preset study-100m --out "$WORK/init" --bpe-vocab 2200
 
 $RUN edgegym corpus pretrain --tokens "$TOKENS" --ops pretrain-20-30-50 \
-  --contexts zoo+teacher-1 --modes forward=0.5,reverse=0.5 \
+  --contexts zoo+teacher-1 --modes forward=0.5,reverse=0.5 --dag study \
   --tokenizer "$WORK/init" --out "$WORK/data/pretrain-problems" "${EXCLUDE[@]}"
 $RUN edgegym corpus pack "$WORK/data/pretrain-problems" --length 2048 --out "$WORK/data/pretrain"
 

@@ -17,7 +17,7 @@ EXCLUDE=()
 if [[ -n "$EVAL" ]]; then EXCLUDE=(--exclude "$EVAL"); fi
 
 $RUN edgegym corpus sft --records "$RECORDS" --ops pretrain-uniform \
-  --contexts zoo --modes forward=0.5,reverse=0.5 --seed 2 \
+  --contexts zoo --modes forward=0.5,reverse=0.5 --seed 2 --dag study \
   --tokenizer "$BASE" --out "$WORK/data/sft" "${EXCLUDE[@]}"
 
 $RUN deepspeed --num_gpus "$GPUS" --module openrlhf.cli.train_sft \

@@ -31,6 +31,16 @@ def test_corpus_command_writes_a_resumable_corpus(tmp_path: Path) -> None:
     assert main(["corpus", "verify", str(tmp_path / "c")]) == 0
 
 
+def test_corpus_command_takes_the_study_config(tmp_path: Path) -> None:
+    argv = ["corpus", "sft", "--records", "4", "--ops", "5", "--contexts", "zoo"]
+    argv += ["--dag", 'study {"depth": 3}']
+    assert main([*argv, "--shard-size", "4", "--workers", "1", "--out", str(tmp_path)]) == 0
+    rows = list(read_corpus(tmp_path))
+    assert len(rows) == 4
+    # zoo, forward: each of the 19 statements of a depth-3 study problem says "equals" once
+    assert all(r["prompt"].count(" equals ") == 19 for r in rows)
+
+
 @pytest.mark.parametrize(
     "extra",
     [

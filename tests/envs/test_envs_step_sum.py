@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from edgegym.envs import ReasonEnv, ReasonStepEnv, gold_steps, join_steps
 from edgegym.rewards import score
-from edgegym.tasks import CONTEXTS, MODES, Problem, TaskSpec, generate
+from edgegym.tasks import CONTEXTS, MODES, DagConfig, Problem, TaskSpec, generate
 
 
 @st.composite
@@ -22,6 +22,8 @@ def problems(draw: st.DrawFn) -> Problem:
             mode=draw(st.sampled_from(MODES)),
             context=context,
             index=draw(st.integers(0, 10**6)),
+            # study-shaped problems (compound relations) one time in three
+            config=draw(st.sampled_from([DagConfig(), DagConfig(), DagConfig.study(compound=1)])),
         )
     )
 

@@ -62,6 +62,19 @@ def small_suite() -> Suite:
 
 
 @pytest.fixture(scope="session")
+def study_suite() -> Suite:
+    """Study-shaped problems (``DagConfig.study``) with every difference and sum compound."""
+    config = SuiteConfig(
+        name="study",
+        ops=(3, 9, 17),
+        modes=("forward", "reverse"),
+        per_op=6,
+        config=DagConfig.study(compound=1.0),
+    )
+    return build_suite(config)
+
+
+@pytest.fixture(scope="session")
 def modular_suite() -> Suite:
     """The compact symbolic context with arithmetic modulo 10 (tiny-model setting)."""
     config = SuiteConfig(

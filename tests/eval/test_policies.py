@@ -25,7 +25,7 @@ def run(suite: Suite, policy: object, n: int, seed: int = 0) -> EvalResults:
     return score_suite(suite.records, generations, suite_ref=suite.ref(), config=SERIAL)
 
 
-@pytest.mark.parametrize("suite_name", ["small_suite", "modular_suite"])
+@pytest.mark.parametrize("suite_name", ["small_suite", "modular_suite", "study_suite"])
 def test_oracle_scores_one_everywhere(suite_name: str, request: pytest.FixtureRequest) -> None:
     suite = request.getfixturevalue(suite_name)
     results = run(suite, Oracle(), 4)
@@ -38,7 +38,7 @@ def test_oracle_scores_one_everywhere(suite_name: str, request: pytest.FixtureRe
         np.testing.assert_allclose(group.verified.lo, 0.025 ** (1 / group.problems))
 
 
-@pytest.mark.parametrize("suite_name", ["small_suite", "modular_suite"])
+@pytest.mark.parametrize("suite_name", ["small_suite", "modular_suite", "study_suite"])
 def test_corrupted_oracle_is_answer_correct_and_never_verified(
     suite_name: str, request: pytest.FixtureRequest
 ) -> None:

@@ -1,6 +1,7 @@
 """Properties O1-O6, P1-P8 and C1-C4 of issue 3, over generated problems.
 
-Problems: op 2..20, every context, both modes, and forward problems with a modulus.
+Problems: op 2..20, every context, both modes, and forward problems with a modulus; half of
+them study-shaped (``DagConfig.study()``), with compound relations.
 Each property draws problems with hypothesis; budgets keep the file under ~30 s.
 """
 
@@ -37,13 +38,20 @@ MODERATE = settings(max_examples=25, deadline=None, suppress_health_check=[Healt
 def problems(draw: st.DrawFn, min_op: int = 2, max_op: int = 20) -> Problem:
     mode = draw(st.sampled_from(("forward", "reverse")))
     modulus = None if mode == "reverse" else draw(st.sampled_from((None, None, None, 7, 10, 23)))
+    # Half the problems are study-shaped, with compound relations (every one, or some).
+    compound = draw(st.sampled_from((None, None, 0.4, 1.0)))
+    config = (
+        DagConfig(modulus=modulus)
+        if compound is None
+        else DagConfig.study(modulus=modulus, compound=compound)
+    )
     spec = TaskSpec(
         context=draw(st.sampled_from(CONTEXTS)),
         mode=mode,
         op=draw(st.integers(min_op, max_op)),
         seed=draw(st.integers(0, 2**20)),
         index=draw(st.integers(0, 10_000)),
-        config=DagConfig(modulus=modulus),
+        config=config,
     )
     return generate(spec)
 

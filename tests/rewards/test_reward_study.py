@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
 
 from edgegym.rewards import gold_from_problem, gold_from_study_record, outcome_reward, score
 from edgegym.rewards.mutate import restate_value
-from edgegym.tasks import CONTEXTS, TaskSpec, generate
+from edgegym.tasks import CONTEXTS, DagConfig, TaskSpec, generate
 
 # The study's forward trace, verbatim (its released data, arXiv 2512.07783).
 STUDY_FORWARD = {
@@ -60,6 +61,75 @@ STUDY_REVERSE = {
 }
 
 
+# Compound relations and a count x average product total in the study's own generator's
+# gold traces (forward_generator.drawAll, crazy_zootopia, d=3, op_max 15,
+# zero_context; random.seed(2) and np.random.seed(2)): "equals 4 plus the sum of ...",
+# "equals 15 plus the difference between ...", and the total newborn children of a location.
+STUDY_COMPOUND = {
+    "problem": "(statements)",
+    "question": (
+        "What is the average number of newborn children per adult racoon in Oakridge Riverside?"
+    ),
+    "solution": (
+        "Define average number of newborn children per adult deer in Cedar Valley as Q; so Q = 5. "
+        "Define average number of newborn children per adult wolf in Beverly Forest as C; "
+        "E = Q = 5; so C = 3 * E = 3 * 5 = 15. "
+        "Define average number of newborn children per adult wolf in Cedar Valley as b; "
+        "j = C + Q = 15 + 5 = 20; so b = 4 + j = 4 + 20 = 24. "
+        "Define average number of newborn children per adult racoon in Oakridge Riverside as l; "
+        "J = b - C = 24 - 15 = 9; so l = 15 + J = 15 + 9 = 24. "
+        "Answer: 24."
+    ),
+    "op": 9,
+    "template": "crazy_zootopia",
+    "mode": "normalforward",
+    "length": "zero_context",
+    "d": 3,
+}
+STUDY_PRODUCT = {
+    "problem": "(statements)",
+    "question": "What is the total number of newborn animal children in Bundle Ranch?",
+    "solution": (
+        "Define average number of newborn children per adult fox in Jefferson Circus as A; "
+        "so A = 1. "
+        "Define average number of newborn children per adult deer in Bundle Ranch as T; "
+        "so T = A = 1. "
+        "Define adult deer in Bundle Ranch as n; so n = A = 1. "
+        "Define adult wolf in Bundle Ranch as L; so L = T = 1. "
+        "Define average number of newborn children per adult wolf in Bundle Ranch as D; x = A = 1; "
+        "so D = 11 + x = 11 + 1 = 12. "
+        "Define total number of newborn animal children in Bundle Ranch as H; "
+        "c = n * T = 1 * 1 = 1; a = L * D = 1 * 12 = 12; H = c + a = 1 + 12 = 13. "
+        "Answer: 13."
+    ),
+    "op": 10,
+    "template": "crazy_zootopia",
+    "mode": "normalforward",
+    "length": "zero_context",
+    "d": 3,
+}
+
+
+def test_compound_and_product_gold_graphs_are_rebuilt() -> None:
+    gold = gold_from_study_record(STUDY_COMPOUND)
+    scaled_sum, scaled_diff = gold.nodes[2], gold.nodes[3]
+    assert len(scaled_sum.parents) == 2 and not scaled_sum.ordered
+    assert scaled_diff.ordered and scaled_diff.value == (0, 24)
+    response = response_of(STUDY_COMPOUND)
+    assert score(STUDY_COMPOUND, response, mode="strict").score == 1.0
+    swapped = response.replace("J = b - C = 24 - 15 = 9", "J = C - b = 15 - 24 = -9")
+    assert score(STUDY_COMPOUND, swapped, mode="strict").score == 0.0
+    no_constant = response.replace("so l = 15 + J = 15 + 9 = 24", "so l = J = 9")
+    assert score(STUDY_COMPOUND, no_constant, mode="strict").score == 0.0
+    product = gold_from_study_record(STUDY_PRODUCT).nodes[-1]
+    assert product.value == (0, 13) and len(product.parents) == 4
+    response = response_of(STUDY_PRODUCT)
+    assert score(STUDY_PRODUCT, response, mode="strict").score == 1.0
+    other_factor = response.replace("a = L * D = 1 * 12", "a = L * A = 1 * 12")
+    assert score(STUDY_PRODUCT, other_factor, mode="strict").score == 0.0
+    assert score(STUDY_PRODUCT, restate_value(response, 5, "14"), mode="strict").score == 0.0
+
+
 def response_of(record: dict[str, Any]) -> str:
     body, _, answer = record["solution"].rpartition("Answer:")
     return f" {body.strip()} </solution> <answer> {answer.strip().rstrip('.')} </answer>"
@@ -98,8 +168,9 @@ def test_study_gold_response_verifies_and_corruption_does_not(record: dict[str, 
 @pytest.mark.parametrize("context", CONTEXTS)
 @pytest.mark.parametrize("mode", ["forward", "reverse"])
 def test_rebuilt_gold_equals_the_generator_graph(context: str, mode: str) -> None:
-    for op in (2, 7, 13, 20):
-        problem = generate(TaskSpec(context=context, mode=mode, op=op, index=op))
+    configs = (DagConfig(), DagConfig.study(compound=1.0))
+    for op, config in itertools.product((2, 7, 13, 20), configs):
+        problem = generate(TaskSpec(context=context, mode=mode, op=op, index=op, config=config))
         study = {
             "problem": problem.problem,
             "question": problem.question,

@@ -31,7 +31,7 @@ def _language(context: str) -> dict[str, Any]:
     for kind, spec in raw["kinds"].items():
         if spec is None:
             continue
-        items = [""] if kind == "total" else raw["items"]
+        items = [""] if kind in ("total", "product") else raw["items"]
         for e in raw["entities"]:
             for i in items:
                 phrase = spec["phrase"].format(entity=e, item=i)
@@ -71,6 +71,28 @@ def _language(context: str) -> dict[str, Any]:
     }
 
 
+def _attribute_of(lang: dict[str, Any], by_token: dict[str, str], count: str) -> str:
+    """The token of the attribute of the count ``count``'s item and entity (mentioned)."""
+    _, entity, item = lang["phrases"][by_token[count]]
+    found = [t for t, p in by_token.items() if lang["phrases"][p] == ("attribute", entity, item)]
+    assert len(found) == 1, f"a product total's count without its attribute: {by_token[count]}"
+    return found[0]
+
+
+def _combine(form: str, k: int | None, vals: list[Linear]) -> Linear:
+    """A difference or sum of ``vals``; a compound form (``times_diff``, ``plus_sumn``,
+    ...) then takes its constant ``k``."""
+    if form.endswith("diff"):
+        a, b = vals[0][0] - vals[1][0], vals[0][1] - vals[1][1]
+    else:
+        a, b = sum(v[0] for v in vals), sum(v[1] for v in vals)
+    if form.startswith("times_"):
+        return (a * (k or 0), b * (k or 0))
+    if form.startswith("plus_"):
+        return (a, b + (k or 0))
+    return (Fraction(a), Fraction(b))
+
+
 def solve_text(context: str, problem: str, question: str) -> int:
     lang = _language(context)
     tokens: dict[str, str] = {}  # phrase -> token
@@ -95,6 +117,12 @@ def solve_text(context: str, problem: str, question: str) -> int:
             m = regex.match(sent)
             if not m:
                 continue
+            if form.endswith("sumn"):  # the sum of a list (times_sumn, plus_sumn too)
+                groups_n = dict(zip(names, m.groups(), strict=True))
+                parents = [*groups_n["plist"].split(lang["sep"]), groups_n["plast"]]
+                k = int(groups_n["k"]) if "k" in groups_n else None
+                statements.setdefault(groups_n["Phrase"], []).append((form, parents, k))
+                break
             groups = dict(zip(names, m.groups(), strict=True))
             subject = groups["Phrase"]
             if form == "unknown":
@@ -103,8 +131,6 @@ def solve_text(context: str, problem: str, question: str) -> int:
                 given = (subject, int(groups["v"]))
             else:
                 parents = [groups[p] for p in ("p1", "p2") if p in groups]
-                if form == "sumn":
-                    parents = [*groups["plist"].split(lang["sep"]), groups["plast"]]
                 k = int(groups["k"]) if "k" in groups else None
                 statements.setdefault(subject, []).append((form, parents, k))
             break
@@ -114,7 +140,7 @@ def solve_text(context: str, problem: str, question: str) -> int:
     # constant: it is the given when the quantity is also defined otherwise, or is a total.
     for subject, said in statements.items():
         phrase = next(p for p, t in tokens.items() if t == subject)
-        is_total = lang["phrases"][phrase][0] == "total"
+        is_total = lang["phrases"][phrase][0] in ("total", "product")
         if unknown is not None and (len(said) > 1 or is_total):
             consts = [x for x in said if x[0] == "const"]
             assert len(consts) == 1 and given is None, f"ambiguous statements about {phrase}"
@@ -127,14 +153,17 @@ def solve_text(context: str, problem: str, question: str) -> int:
     assert asked_phrase is not None, f"question not understood: {question!r}"
     asked = tokens.setdefault(asked_phrase, f"Q{len(tokens)}")  # a total may be named only here
     by_token = {t: p for p, t in tokens.items()}
-    # Implied totals: an entity's total is the sum of its item counts mentioned anywhere.
+    # Implied totals: an entity's total is the sum of its item counts mentioned anywhere;
+    # its product total the sum, over those items, of count x attribute.
     for token, phrase in by_token.items():
         kind, entity, _ = lang["phrases"][phrase]
-        if kind == "total" and token not in defs:
+        if kind in ("total", "product") and token not in defs:
             members = sorted(
                 t for t, p in by_token.items() if lang["phrases"][p][:2] == ("count", entity)
             )
-            defs[token] = ("sumn", members, None)
+            if kind == "product":
+                members = [m for c in members for m in (c, _attribute_of(lang, by_token, c))]
+            defs[token] = ("sumn" if kind == "total" else "product", members, None)
 
     memo: dict[str, Linear] = {}
 
@@ -151,14 +180,15 @@ def solve_text(context: str, problem: str, question: str) -> int:
                 result = (Fraction(0), Fraction(k or 0))
             elif form == "copy":
                 result = vals[0]
+            elif form == "product":  # forward mode only: every value is a constant
+                b = sum(vals[j][1] * vals[j + 1][1] for j in range(0, len(vals), 2))
+                result = (Fraction(0), Fraction(b))
             elif form == "times":
                 result = (k * vals[0][0], k * vals[0][1])  # type: ignore[operator]
             elif form == "plus":
                 result = (vals[0][0], vals[0][1] + (k or 0))
-            elif form == "diff":
-                result = (vals[0][0] - vals[1][0], vals[0][1] - vals[1][1])
             else:
-                result = (sum(v[0] for v in vals), sum(v[1] for v in vals))
+                result = _combine(form, k, vals)
             if modulus is not None:
                 result = (result[0], result[1] % modulus)
         memo[token] = result

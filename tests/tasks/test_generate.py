@@ -38,10 +38,16 @@ def recompute(node: Node, values: dict[str, int], modulus: int | None) -> int | 
         out = (node.k or 0) * vals[0]
     elif node.op == "plus":
         out = (node.k or 0) + vals[0]
-    elif node.op == "diff":
+    elif node.op == "product":  # pairs (count, average)
+        out = sum(vals[j] * vals[j + 1] for j in range(0, len(vals), 2))
+    elif node.op.endswith("diff"):  # diff, times_diff, plus_diff
         out = vals[0] - vals[1]
     else:
         out = sum(vals)
+    if node.op.startswith("times_"):  # a compound relation takes its constant
+        out *= node.k or 0
+    elif node.op.startswith("plus_"):
+        out += node.k or 0
     return out % modulus if modulus is not None else out
 
 
@@ -122,6 +128,23 @@ def test_config_variants(
         assert p.distractors == ()
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    spec=specs,
+    modulus=st.sampled_from([None, 7, 10]),
+    compound=st.sampled_from([0.4, 1.0]),
+    depth=st.sampled_from([None, 2, 3]),
+)
+def test_study_configs_give_legal_problems_at_exactly_their_op(
+    spec: TaskSpec, modulus: int | None, compound: float, depth: int | None
+) -> None:
+    if depth == 3 and spec.context in ("symbolic",):
+        depth = 2
+    mode = "forward" if modulus is not None else spec.mode
+    cfg = DagConfig.study(modulus=modulus, compound=compound, depth=depth)
+    check_problem(generate(dataclasses.replace(spec, mode=mode, config=cfg)))
+
+
 @pytest.mark.parametrize("context", CONTEXTS)
 @pytest.mark.parametrize("mode", ["forward", "reverse"])
 def test_independent_solver_agrees_on_text(context: str, mode: str, solver: Any) -> None:
@@ -145,11 +168,12 @@ def _digest(n: int) -> str:
         "import hashlib, sys\n"
         "from edgegym.tasks import TaskSpec, DagConfig, generate, CONTEXTS\n"
         "budget = DagConfig(statements=24)\n"
+        "study = DagConfig.study(compound=0.8)\n"
         "h = hashlib.sha256()\n"
         f"for i in range({n}):\n"
         "    c = CONTEXTS[i % len(CONTEXTS)]\n"
         "    m = 'reverse' if i % 2 else 'forward'\n"
-        "    cfg = budget if i % 3 == 0 else DagConfig()\n"
+        "    cfg = budget if i % 3 == 0 else study if i % 3 == 1 else DagConfig()\n"
         "    spec = TaskSpec(context=c, mode=m, op=2 + i % 19, index=i, config=cfg)\n"
         "    h.update(generate(spec).to_json().encode())\n"
         "print(h.hexdigest())\n"

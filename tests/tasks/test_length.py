@@ -19,7 +19,7 @@ BUDGET = 30
 
 def statements(p: Problem) -> int:
     """Statements of the problem text: necessary (totals are implied), given, distractors."""
-    stated = sum(1 for n in p.nodes if n.op != "total")
+    stated = sum(1 for n in p.nodes if n.op not in ("total", "product"))
     return stated + (1 if p.spec.mode == "reverse" else 0) + len(p.distractors)
 
 

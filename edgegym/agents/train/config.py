@@ -432,7 +432,7 @@ class Preset:
         """Build a preset from its JSON form, rejecting unknown keys."""
         data = dict(data)
         task = dict(data.pop("task", {}))
-        task["config"] = DagConfig.from_dict(task.get("config", {}))
+        task["config"] = DagConfig.parse(task.get("config", {}))
         return _build(
             cls,
             {
