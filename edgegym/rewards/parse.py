@@ -39,6 +39,7 @@ mode ``x`` in any segment after the first is the unknown itself, so writing
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Literal, NamedTuple, TypeAlias
@@ -51,7 +52,16 @@ from edgegym.rewards.answer import (
     scan_answer,
 )
 from edgegym.rewards.arith import MAX_CHARS, EvalError, Lin, Rat
-from edgegym.rewards.steps import Assignment, Env, Step, eval_segment, number_value, run_step
+from edgegym.rewards.steps import (
+    Assignment,
+    Env,
+    GoldStep,
+    Step,
+    canonical_step,
+    eval_segment,
+    number_value,
+    run_step,
+)
 from edgegym.tasks.trace import (
     REVERSE_OPENING,
     SOLVE_HEAD,
@@ -185,9 +195,12 @@ class _Body(NamedTuple):
     tail: str  # the text after the last step, stripped
 
 
-def _body(body: str, mode: Mode, modulus: int | None, flags: set[str]) -> _Body:
+def _body(
+    body: str, mode: Mode, modulus: int | None, flags: set[str], gold: Mapping[str, GoldStep]
+) -> _Body:
     """Parse the trace body into steps and the solving part; count junk and work."""
     env = Env(mode == "reverse", modulus)
+    letters: dict[str, str] = {}  # name -> the letter its step bound (for canonical_step)
     chunks = body.split(STEP_HEAD)
     work = len(chunks)
     pre = chunks[0].strip()
@@ -213,7 +226,10 @@ def _body(body: str, mode: Mode, modulus: int | None, flags: set[str]) -> _Body:
             continue
         name, letter, rest = header
         text = rest[:dot]
-        steps.append(run_step(name, letter, text, env, flags))
+        node = gold.get(name)
+        step = None if node is None else canonical_step(name, letter, text, env, node, gold, letters)
+        steps.append(run_step(name, letter, text, env, flags) if step is None else step)
+        letters[name] = letter
         work += 1 + len(text)  # each clause and segment is a piece of `text`, visited O(1) times
         after = rest[dot + 1 :].strip()
         if k < last:
@@ -233,7 +249,11 @@ def _body(body: str, mode: Mode, modulus: int | None, flags: set[str]) -> _Body:
 
 
 def parse(
-    response: object, *, mode: Mode = "forward", modulus: int | None = None
+    response: object,
+    *,
+    mode: Mode = "forward",
+    modulus: int | None = None,
+    gold: Mapping[str, GoldStep] | None = None,
 ) -> ParsedResponse:
     """Parse a response (the text after ``<solution>``); never raises, never runs the text.
 
@@ -241,6 +261,10 @@ def parse(
         response: any string.
         mode: ``forward`` or ``reverse`` (in reverse mode ``x`` is the unknown).
         modulus: if set, stated values are compared modulo it and must be reduced.
+        gold: the gold nodes by name (``Gold.index``), for the scorer: a step written
+            exactly as the trace writer writes its gold node under the response's letters
+            is accepted without evaluating its clauses (:func:`canonical_step`); its Step
+            is the one evaluating gives, except that it carries no ``assignments``.
 
     Returns:
         The :class:`ParsedResponse`.
@@ -249,7 +273,7 @@ def parse(
     if not isinstance(response, str):
         return ParsedResponse(None, None, (), None, 0, frozenset({"not_text"}), 0)
     end, answer_text, answer = scan_answer(response, flags)
-    body = _body(response[:end], mode, modulus, flags)
+    body = _body(response[:end], mode, modulus, flags, {} if gold is None else gold)
     for step in body.steps:
         if step.error is not None:
             flags.add(step.error)
@@ -278,7 +302,7 @@ def parse_trace(
     if body.count(TRACE_ANSWER):
         flags.add("hedged")
         answer = None
-    parts = _body(body, mode, modulus, flags)
+    parts = _body(body, mode, modulus, flags, {})
     for step in parts.steps:
         if step.error is not None:
             flags.add(step.error)

@@ -17,18 +17,28 @@ itself make the steps after it wrong.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fractions import Fraction
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
-from edgegym.rewards.arith import EvalError, Lin, is_letter
+from edgegym.rewards.arith import MAX_DIGITS, EvalError, Lin, apply_op, is_letter
 from edgegym.rewards.segments import Env, X, compiled, eval_segment, number_value
-from edgegym.tasks.trace import UNKNOWN_CLAUSE
+from edgegym.tasks.trace import (
+    STEP_SIGNS,
+    UNKNOWN_CLAUSE,
+    chain_partials,
+    num,
+    step_clauses,
+    value_text,
+)
 
 __all__ = [
     "Assignment",
     "Env",
     "Step",
+    "GoldStep",
     "X",
+    "canonical_step",
     "eval_segment",
     "number_value",
     "run_step",
@@ -288,3 +298,133 @@ def run_step(name: str, letter: str, text: str, env: Env, flags: set[str]) -> St
     return Step(
         name, letter, node.parents, node.value, node.stated, error, tuple(assignments), False
     )
+
+
+class GoldStep(Protocol):
+    """What :func:`canonical_step` reads of a gold node (:class:`edgegym.rewards.GoldNode`)."""
+
+    @property
+    def parents(self) -> tuple[str, ...]: ...
+    @property
+    def value(self) -> Lin: ...
+    @property
+    def op(self) -> str: ...
+    @property
+    def k(self) -> int | None: ...
+
+
+_BOUND = 10 ** (MAX_DIGITS - 2)
+"""Values the shortcut renders: their digits stay within ``MAX_DIGITS`` (sums of < 100 too)."""
+
+
+def _ints(value: Lin) -> tuple[int, int] | None:
+    """``value`` if both its parts are ints within the bound, else None."""
+    a, b = value
+    if isinstance(a, int) and isinstance(b, int) and -_BOUND < a < _BOUND and -_BOUND < b < _BOUND:
+        return a, b
+    return None
+
+
+def _temps(text: str, count: int, env: Env, letter: str) -> list[str] | None:
+    """The temporaries' letters a canonical step binds (each clause's first character), if
+    each is a letter not bound yet, not the step's and not repeated (else None)."""
+    temps: list[str] = []
+    at = 1
+    for _ in range(count):
+        t = text[at : at + 1]
+        if not is_letter(t) or t in env.values or t == letter or t in temps:
+            return None
+        if t == "x" and env.reverse:
+            return None
+        temps.append(t)
+        at = text.find("; ", at) + 2
+        if at == 1:
+            return None
+    return temps
+
+
+def _recompute(node: GoldStep, values: list[tuple[int, int]], sign: str, modulus: int | None) -> Lin:
+    """The value a canonical step's clauses compute from its parents' values, reduced."""
+    n, k = len(values), node.k
+    if n == 0 or (n == 1 and k is not None):
+        if k is None or (n == 1 and sign not in ("*", "+")):
+            raise EvalError("syntax")
+        value: Lin = (0, k) if n == 0 else apply_op(sign, (0, k), values[0])
+    else:
+        if (n == 2 and sign not in ("+", "-")) or (n > 2 and sign != "+"):
+            raise EvalError("syntax")
+        value = values[0]
+        for v in values[1:]:
+            value = apply_op(sign, value, v)
+            if modulus is not None:
+                value = (0, value[1] % modulus)
+    if modulus is not None:
+        value = (0, value[1] % modulus)
+    return value
+
+
+def canonical_step(
+    name: str,
+    letter: str,
+    text: str,
+    env: Env,
+    node: GoldStep,
+    gold: Mapping[str, GoldStep],
+    letters: Mapping[str, str],
+) -> Step | None:
+    """:func:`run_step`'s Step (without its assignments) for a step whose ``text`` is the
+    trace writer's rendering of its gold ``node`` under the response's letters
+    (``letters``: name -> the letter its step bound), or None (then run it).
+
+    Accepted only where evaluating it cannot differ: the letters it binds are all new,
+    each parent's letter holds that parent's name and its gold value (reduced), the
+    numbers it writes stay within the bounds, and its clauses' values agree.
+    """
+    modulus, reverse = env.modulus, env.reverse
+    if node.op in ("", "unknown") or letter in env.values or (reverse and letter == "x"):
+        return None
+    if reverse and modulus is not None:
+        return None
+    parents = node.parents
+    if len(parents) >= 100 or len(set(parents)) != len(parents):
+        return None
+    parent_letters: list[str] = []
+    values: list[tuple[int, int]] = []
+    for p in parents:
+        lt, parent = letters.get(p, ""), gold.get(p)
+        known = env.values.get(lt)
+        value = None if known is None or parent is None or known != parent.value else _ints(known)
+        if value is None or env.deps[lt] != (p,):
+            return None
+        if modulus is not None and value[1] % modulus != value[1]:
+            return None
+        parent_letters.append(lt)
+        values.append(value)
+    sign = STEP_SIGNS.get(node.op, "")
+    try:
+        value = _ints(_recompute(node, values, sign, modulus))
+    except EvalError:
+        return None
+    k = node.k
+    stated = (0, k) if not parents and k is not None else node.value
+    if value is None or stated != value or (k is not None and not -_BOUND < k < _BOUND):
+        return None
+    temps = _temps(text, 1 if len(parents) == 1 and k is not None else len(parents) - 2, env, letter)
+    if temps is None:
+        return None
+    texts = [value_text(v, reverse) for v in values]
+    expected = step_clauses(
+        letter,
+        sign,
+        "" if k is None or len(parents) > 1 else num(k),
+        parent_letters,
+        ([t[0] for t in texts], [t[1] for t in texts]),
+        temps,
+        chain_partials(values, modulus, reverse) if len(parents) > 2 else ([], []),
+        value_text(value, reverse)[0],
+    )
+    if len(text) != len(expected) + 1 or text[0] != " " or not text.endswith(expected):
+        return None
+    env.values[letter] = value
+    env.deps[letter] = (name,)
+    return Step(name, letter, parents, value, value, None, (), False)

@@ -53,11 +53,14 @@ from edgegym.tasks.trace import (
     LETTERS,
     LETTERS_REVERSE,
     REVERSE_OPENING,
+    STEP_SIGNS,
     UNKNOWN_STEP,
+    chain_partials,
     fmt_linear,
     num,
     operand,
     solve_steps,
+    step_clauses,
 )
 
 __all__ = ["MAX_ATTEMPTS", "generate_dag", "split_of"]
@@ -276,57 +279,25 @@ class _Trace:
         lt = self.fresh()
         self.letters.append(lt)
         code, par, k = d.dag.ops[i], d.dag.parents[i], d.dag.ks[i]
+        # Temporaries are drawn after the node's letter, in clause order.
+        temps = [self.fresh()] if code in (TIMES, PLUS) else [self.fresh() for _ in par[2:]]
+        partials: tuple[list[str], list[str]] = ([], [])
+        if len(par) > 2:
+            forms = d.forms
+            values = [(0, d.dag.values[p]) for p in par] if forms is None else [forms[p] for p in par]
+            partials = chain_partials(values, self.mod, forms is not None)
         letters, written, oper = self.letters, self.written, self.oper
-        if code == CONST:
-            return f"{define}{lt}; so {lt} = {num(k or 0)}."
-        if code == COPY:
-            p = par[0]
-            return f"{define}{lt}; so {lt} = {letters[p]} = {written[p]}."
-        if code in (TIMES, PLUS):
-            p, t, kt = par[0], self.fresh(), num(k or 0)
-            sign = "*" if code == TIMES else "+"
-            return (
-                f"{define}{lt}; {t} = {letters[p]} = {written[p]}; "
-                f"so {lt} = {kt} {sign} {t} = {kt} {sign} {oper[p]} = {written[i]}."
-            )
-        if len(par) == 2:
-            p, q = par
-            sign = "-" if code == DIFF else "+"
-            return (
-                f"{define}{lt}; so {lt} = {letters[p]} {sign} {letters[q]} = "
-                f"{oper[p]} {sign} {oper[q]} = {written[i]}."
-            )
-        return f"{define}{lt}; {self.chain(i, lt)}"
-
-    def chain(self, i: int, lt: str) -> str:
-        """A sum of three or more parents, added pairwise through temporaries."""
-        d = self.d
-        par, forms, values = d.dag.parents[i], d.forms, d.dag.values
-        letters, oper = self.letters, self.oper
-        p = par[0]
-        acc_letter, acc_oper = letters[p], oper[p]
-        acc = values[p]
-        fa, fb = (0, 0) if forms is None else forms[p]
-        parts: list[str] = []
-        for q in par[1:-1]:
-            t = self.fresh()
-            if forms is None:
-                acc += values[q]
-                if self.mod is not None:
-                    acc %= self.mod
-                partial = num(acc)
-            else:
-                qa, qb = forms[q]
-                fa += qa
-                fb += qb
-                partial = fmt_linear(fa, fb)
-            parts.append(f"{t} = {acc_letter} + {letters[q]} = {acc_oper} + {oper[q]} = {partial};")
-            acc_letter, acc_oper = t, partial if forms is None else operand(partial)
-        q = par[-1]
-        parts.append(
-            f"so {lt} = {acc_letter} + {letters[q]} = {acc_oper} + {oper[q]} = {self.written[i]}."
+        clauses = step_clauses(
+            lt,
+            STEP_SIGNS.get(OP_NAMES[code], ""),
+            "" if code not in (CONST, TIMES, PLUS) else num(k or 0),
+            [letters[p] for p in par],
+            ([written[p] for p in par], [oper[p] for p in par]),
+            temps,
+            partials,
+            written[i],
         )
-        return " ".join(parts)
+        return f"{define}{lt}; {clauses}."
 
 
 def _gold_trace(

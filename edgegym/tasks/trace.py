@@ -16,13 +16,15 @@ and ``k plus`` first copy the parent into a temporary. Reverse mode carries the
 unknown ``x`` through linear forms and ends by solving one linear equation. The
 exact grammar, with examples, is in the rewards parser's docstring, which reads it.
 
-The steps themselves are written inline by :mod:`edgegym.tasks.generate` (one pass
-over the DAG writes nodes, sentences and steps) with this module's pieces.
+:func:`step_clauses` writes one step's clauses: the generator calls it with its own
+letters and values, and the rewards scorer with a response's letters and the gold
+values, to accept a step written exactly so without evaluating it.
 """
 
 from __future__ import annotations
 
 import string
+from collections.abc import Sequence
 from typing import Final
 
 __all__ = [
@@ -39,13 +41,17 @@ __all__ = [
     "SOLVE_SO_WE_HAVE",
     "SOLVE_WE_SOLVE",
     "STEP_HEAD",
+    "STEP_SIGNS",
     "TRACE_ANSWER",
     "UNKNOWN_CLAUSE",
     "UNKNOWN_STEP",
+    "chain_partials",
     "fmt_linear",
     "num",
     "operand",
     "solve_steps",
+    "step_clauses",
+    "value_text",
 ]
 
 QUESTION_OPEN: Final = "<question>"
@@ -91,6 +97,84 @@ def fmt_linear(a: int, b: int) -> str:
 def operand(text: str) -> str:
     """An operand in the numbers segment: compound or negative forms get parentheses."""
     return f"({text})" if (" " in text or text.startswith("-")) else text
+
+
+STEP_SIGNS: Final[dict[str, str]] = {"times": "*", "plus": "+", "diff": "-", "sum": "+", "total": "+"}
+"""The operator a step of each operation is written with (a constant or a copy has none)."""
+
+
+def value_text(value: tuple[int, int], reverse: bool) -> tuple[str, str]:
+    """A value as written and as an operand: forward ``(0, v)`` is ``v`` both ways; reverse
+    mode writes the linear form (:func:`fmt_linear`, parenthesized as an operand)."""
+    if not reverse:
+        return num(value[1]), num(value[1])
+    text = fmt_linear(value[0], value[1])
+    return text, operand(text)
+
+
+def chain_partials(
+    values: Sequence[tuple[int, int]], modulus: int | None, reverse: bool
+) -> tuple[list[str], list[str]]:
+    """A sum chain's running sums after its 2nd, ..., next-to-last parents, as written and
+    as operands (forward sums reduced modulo ``modulus`` when set)."""
+    a, b = values[0]
+    written: list[str] = []
+    opers: list[str] = []
+    for qa, qb in values[1:-1]:
+        a, b = a + qa, b + qb
+        if modulus is not None and not reverse:
+            b %= modulus
+        text, oper = value_text((a, b), reverse)
+        written.append(text)
+        opers.append(oper)
+    return written, opers
+
+
+def step_clauses(
+    letter: str,
+    sign: str,
+    k: str,
+    parents: Sequence[str],
+    values: tuple[Sequence[str], Sequence[str]],
+    temps: Sequence[str],
+    partials: tuple[Sequence[str], Sequence[str]],
+    value: str,
+) -> str:
+    """The clauses of one step, the text between ``Define <name> as <L>; `` and its period.
+
+    ``parents`` are the parents' letters, ``values`` their values as written and as
+    operands, ``k`` the constant of ``const``, ``times`` and ``plus`` (else ''), ``temps``
+    the temporaries' letters (one for ``times``/``plus``, n - 2 for a sum of n >= 3
+    parents), ``partials`` a chain's running sums (:func:`chain_partials`), ``value`` the
+    node's value as written.
+    """
+    n = len(parents)
+    written, oper = values
+    if n == 0:
+        return f"so {letter} = {k}"
+    if n == 1 and not k:
+        return f"so {letter} = {parents[0]} = {written[0]}"
+    if n == 1:
+        t = temps[0]
+        return (
+            f"{t} = {parents[0]} = {written[0]}; "
+            f"so {letter} = {k} {sign} {t} = {k} {sign} {oper[0]} = {value}"
+        )
+    if n == 2:
+        return (
+            f"so {letter} = {parents[0]} {sign} {parents[1]} = "
+            f"{oper[0]} {sign} {oper[1]} = {value}"
+        )
+    acc_letter, acc_oper = parents[0], oper[0]
+    parts: list[str] = []
+    for j in range(1, n - 1):
+        t, partial = temps[j - 1], partials[0][j - 1]
+        parts.append(
+            f"{t} = {acc_letter} + {parents[j]} = {acc_oper} + {oper[j]} = {partial};"
+        )
+        acc_letter, acc_oper = t, partials[1][j - 1]
+    parts.append(f"so {letter} = {acc_letter} + {parents[-1]} = {acc_oper} + {oper[-1]} = {value}")
+    return " ".join(parts)
 
 
 def solve_steps(letter: str, a: int, b: int, given: int, x: int) -> str:
