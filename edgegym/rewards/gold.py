@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from edgegym.rewards.arith import Lin, Rat
 from edgegym.rewards.parse import Mode, parse_trace
+from edgegym.rewards.steps import GoldNode
 
 if TYPE_CHECKING:
     from edgegym.tasks import Problem
@@ -34,24 +35,6 @@ STUDY_MODES: dict[str, Mode] = {
     "forward": "forward",
     "reverse": "reverse",
 }
-
-
-class GoldNode(NamedTuple):
-    """One quantity of the necessary DAG, as the process reward needs it."""
-
-    name: str
-    parents: tuple[str, ...]
-    """Parent names in expression order."""
-    value: Lin
-    """``(0, v)`` in forward mode; ``(a, b)`` for ``a*x + b`` in reverse mode."""
-    ordered: bool
-    """True when parent order matters (a difference)."""
-    parent_set: frozenset[str]
-    """``frozenset(parents)``."""
-    op: str = ""
-    """The generator's operation (``const``, ``times``, ...), or '' if unknown (study data)."""
-    k: int | None = None
-    """The constant of ``const``, ``times`` and ``plus``."""
 
 
 def gold_node(

@@ -39,7 +39,6 @@ mode ``x`` in any segment after the first is the unknown itself, so writing
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Literal, NamedTuple, TypeAlias
@@ -55,7 +54,7 @@ from edgegym.rewards.arith import MAX_CHARS, EvalError, Lin, Rat
 from edgegym.rewards.steps import (
     Assignment,
     Env,
-    GoldStep,
+    GoldNode,
     Step,
     canonical_step,
     eval_segment,
@@ -196,7 +195,7 @@ class _Body(NamedTuple):
 
 
 def _body(
-    body: str, mode: Mode, modulus: int | None, flags: set[str], gold: Mapping[str, GoldStep]
+    body: str, mode: Mode, modulus: int | None, flags: set[str], gold: dict[str, GoldNode]
 ) -> _Body:
     """Parse the trace body into steps and the solving part; count junk and work."""
     env = Env(mode == "reverse", modulus)
@@ -226,8 +225,7 @@ def _body(
             continue
         name, letter, rest = header
         text = rest[:dot]
-        node = gold.get(name)
-        step = None if node is None else canonical_step(name, letter, text, env, node, gold, letters)
+        step = canonical_step(name, letter, text, env, gold, letters) if gold else None
         steps.append(run_step(name, letter, text, env, flags) if step is None else step)
         letters[name] = letter
         work += 1 + len(text)  # each clause and segment is a piece of `text`, visited O(1) times
@@ -253,7 +251,7 @@ def parse(
     *,
     mode: Mode = "forward",
     modulus: int | None = None,
-    gold: Mapping[str, GoldStep] | None = None,
+    gold: dict[str, GoldNode] | None = None,
 ) -> ParsedResponse:
     """Parse a response (the text after ``<solution>``); never raises, never runs the text.
 

@@ -284,7 +284,9 @@ class _Trace:
         partials: tuple[list[str], list[str]] = ([], [])
         if len(par) > 2:
             forms = d.forms
-            values = [(0, d.dag.values[p]) for p in par] if forms is None else [forms[p] for p in par]
+            values = (
+                [(0, d.dag.values[p]) for p in par] if forms is None else [forms[p] for p in par]
+            )
             partials = chain_partials(values, self.mod, forms is not None)
         letters, written, oper = self.letters, self.written, self.oper
         clauses = step_clauses(

@@ -99,7 +99,13 @@ def operand(text: str) -> str:
     return f"({text})" if (" " in text or text.startswith("-")) else text
 
 
-STEP_SIGNS: Final[dict[str, str]] = {"times": "*", "plus": "+", "diff": "-", "sum": "+", "total": "+"}
+STEP_SIGNS: Final[dict[str, str]] = {
+    "times": "*",
+    "plus": "+",
+    "diff": "-",
+    "sum": "+",
+    "total": "+",
+}
 """The operator a step of each operation is written with (a constant or a copy has none)."""
 
 
@@ -162,16 +168,13 @@ def step_clauses(
         )
     if n == 2:
         return (
-            f"so {letter} = {parents[0]} {sign} {parents[1]} = "
-            f"{oper[0]} {sign} {oper[1]} = {value}"
+            f"so {letter} = {parents[0]} {sign} {parents[1]} = {oper[0]} {sign} {oper[1]} = {value}"
         )
     acc_letter, acc_oper = parents[0], oper[0]
     parts: list[str] = []
     for j in range(1, n - 1):
         t, partial = temps[j - 1], partials[0][j - 1]
-        parts.append(
-            f"{t} = {acc_letter} + {parents[j]} = {acc_oper} + {oper[j]} = {partial};"
-        )
+        parts.append(f"{t} = {acc_letter} + {parents[j]} = {acc_oper} + {oper[j]} = {partial};")
         acc_letter, acc_oper = t, partials[1][j - 1]
     parts.append(f"so {letter} = {acc_letter} + {parents[-1]} = {acc_oper} + {oper[-1]} = {value}")
     return " ".join(parts)
