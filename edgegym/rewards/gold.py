@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from edgegym.rewards.arith import Lin, Rat
 from edgegym.rewards.parse import Mode, parse_trace
@@ -97,7 +97,7 @@ def _from_nodes(
         a, b = nodes[-1].value
         equation = (a, b - given)
     return Gold(
-        mode=cast("Mode", problem_mode),
+        mode="forward" if problem_mode == "forward" else "reverse",
         modulus=modulus,
         answer=answer,
         nodes=tuple(nodes),
@@ -152,8 +152,14 @@ def gold_from_problem(problem: Problem) -> Gold:
     spec = problem.spec
     reverse = spec.mode == "reverse"
     nodes = [
-        gold_node(
-            n.name, n.parents, _value(n.name, n.value, n.coef, reverse), n.op == "diff", n.op, n.k
+        GoldNode(
+            n.name,
+            n.parents,
+            _value(n.name, n.value, n.coef, True) if reverse else (0, n.value),
+            n.op == "diff",
+            frozenset(n.parents),
+            n.op,
+            n.k,
         )
         for n in problem.nodes
     ]

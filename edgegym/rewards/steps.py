@@ -405,10 +405,12 @@ def canonical_step(
         letter,
         STEP_SIGNS.get(node.op, ""),
         k_text,
+        tuple(range(n)),
         parent_letters,
-        (written, opers),
+        written,
+        opers,
         temps,
-        chain_partials(values, modulus, reverse) if n > 2 else ([], []),
+        chain_partials(values, modulus, reverse) if n > 2 else None,
         value_of,
     )
     if len(text) != len(expected) + 1 or not text.endswith(expected) or text[0] != " ":

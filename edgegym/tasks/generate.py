@@ -70,6 +70,7 @@ _BUCKET_SPLIT: Final[tuple[str, ...]] = ("train",) * 8 + ("val", "test")
 _P_TOTAL: Final = 0.5
 # Distractor operations (a constant twice as likely as the others).
 _DISTRACTOR_OPS: Final[tuple[int, ...]] = (CONST, CONST, COPY, TIMES, PLUS, SUM, DIFF)
+_SIGNS: Final = tuple(STEP_SIGNS.get(name, "") for name in OP_NAMES)  # by operation code
 _NAME_TRIES: Final = 64  # rejection draws of one name before scanning the pool
 _SPLIT_TRIES: Final = 256  # name draws to land the graph hash in the split
 _HOLE: Final = "\x00"  # a name's place in graph-hash entries (no name holds it: see render)
@@ -280,24 +281,27 @@ class _Trace:
         self.letters.append(lt)
         code, par, k = d.dag.ops[i], d.dag.parents[i], d.dag.ks[i]
         # Temporaries are drawn after the node's letter, in clause order.
-        temps = [self.fresh()] if code in (TIMES, PLUS) else [self.fresh() for _ in par[2:]]
-        partials: tuple[list[str], list[str]] = ([], [])
+        temps = [self.fresh()] if code in (TIMES, PLUS) else []
+        if len(par) > 2:
+            temps = [self.fresh() for _ in par[2:]]
+        partials = None
         if len(par) > 2:
             forms = d.forms
             values = (
                 [(0, d.dag.values[p]) for p in par] if forms is None else [forms[p] for p in par]
             )
             partials = chain_partials(values, self.mod, forms is not None)
-        letters, written, oper = self.letters, self.written, self.oper
         clauses = step_clauses(
             lt,
-            STEP_SIGNS.get(OP_NAMES[code], ""),
+            _SIGNS[code],
             "" if code not in (CONST, TIMES, PLUS) else num(k or 0),
-            [letters[p] for p in par],
-            ([written[p] for p in par], [oper[p] for p in par]),
+            par,
+            self.letters,
+            self.written,
+            self.oper,
             temps,
             partials,
-            written[i],
+            self.written[i],
         )
         return f"{define}{lt}; {clauses}."
 

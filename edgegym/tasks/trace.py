@@ -140,43 +140,47 @@ def step_clauses(
     letter: str,
     sign: str,
     k: str,
-    parents: Sequence[str],
-    values: tuple[Sequence[str], Sequence[str]],
-    temps: Sequence[str],
-    partials: tuple[Sequence[str], Sequence[str]],
+    par: tuple[int, ...],
+    letters: list[str],
+    written: list[str],
+    oper: list[str],
+    temps: list[str],
+    partials: tuple[list[str], list[str]] | None,
     value: str,
 ) -> str:
     """The clauses of one step, the text between ``Define <name> as <L>; `` and its period.
 
-    ``parents`` are the parents' letters, ``values`` their values as written and as
-    operands, ``k`` the constant of ``const``, ``times`` and ``plus`` (else ''), ``temps``
-    the temporaries' letters (one for ``times``/``plus``, n - 2 for a sum of n >= 3
-    parents), ``partials`` a chain's running sums (:func:`chain_partials`), ``value`` the
-    node's value as written.
+    ``par`` indexes the parents in ``letters``, ``written`` and ``oper`` (values as written
+    and as operands); ``k`` is the constant of ``const``, ``times`` and ``plus`` (else ''),
+    ``temps`` the temporaries' letters (one for ``times``/``plus``, n - 2 for a sum of
+    n >= 3 parents), ``partials`` a chain's running sums (:func:`chain_partials`),
+    ``value`` the node's value as written.
     """
-    n = len(parents)
-    written, oper = values
+    n = len(par)
     if n == 0:
         return f"so {letter} = {k}"
+    p = par[0]
     if n == 1 and not k:
-        return f"so {letter} = {parents[0]} = {written[0]}"
+        return f"so {letter} = {letters[p]} = {written[p]}"
     if n == 1:
         t = temps[0]
         return (
-            f"{t} = {parents[0]} = {written[0]}; "
-            f"so {letter} = {k} {sign} {t} = {k} {sign} {oper[0]} = {value}"
+            f"{t} = {letters[p]} = {written[p]}; "
+            f"so {letter} = {k} {sign} {t} = {k} {sign} {oper[p]} = {value}"
         )
+    q = par[-1]
     if n == 2:
         return (
-            f"so {letter} = {parents[0]} {sign} {parents[1]} = {oper[0]} {sign} {oper[1]} = {value}"
+            f"so {letter} = {letters[p]} {sign} {letters[q]} = {oper[p]} {sign} {oper[q]} = {value}"
         )
-    acc_letter, acc_oper = parents[0], oper[0]
+    acc_letter, acc_oper = letters[p], oper[p]
     parts: list[str] = []
     for j in range(1, n - 1):
-        t, partial = temps[j - 1], partials[0][j - 1]
-        parts.append(f"{t} = {acc_letter} + {parents[j]} = {acc_oper} + {oper[j]} = {partial};")
-        acc_letter, acc_oper = t, partials[1][j - 1]
-    parts.append(f"so {letter} = {acc_letter} + {parents[-1]} = {acc_oper} + {oper[-1]} = {value}")
+        t, r = temps[j - 1], par[j]
+        partial = "" if partials is None else partials[0][j - 1]
+        parts.append(f"{t} = {acc_letter} + {letters[r]} = {acc_oper} + {oper[r]} = {partial};")
+        acc_letter, acc_oper = t, "" if partials is None else partials[1][j - 1]
+    parts.append(f"so {letter} = {acc_letter} + {letters[q]} = {acc_oper} + {oper[q]} = {value}")
     return " ".join(parts)
 
 
