@@ -18,9 +18,9 @@ import pytest
 
 from edgegym.rewards import gold_of, parse
 from edgegym.rewards.gold import GoldNode
-from edgegym.rewards.mutate import varied_responses
 from edgegym.rewards.parse import ParsedResponse
 from edgegym.tasks import CONTEXTS, DagConfig, TaskSpec, generate
+from edgegym.tasks.mutate import varied_responses
 
 
 def _spec(k: int, seed: int) -> TaskSpec:
