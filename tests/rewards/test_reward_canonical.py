@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from edgegym.rewards import gold_of, parse
-from edgegym.rewards.gold import GoldNode
-from edgegym.rewards.parse import ParsedResponse
+from edgegym.rewards import Gold, gold_of, parse
+from edgegym.rewards.parse import ParsedResponse, Solve
+from edgegym.rewards.process import equivalent
 from edgegym.tasks import CONTEXTS, DagConfig, TaskSpec, generate
 from edgegym.tasks.mutate import varied_responses
 
@@ -40,17 +40,33 @@ def _fields(parsed: ParsedResponse) -> tuple[Any, ...]:
     steps = tuple(
         (s.name, s.letter, s.parents, s.value, s.stated, s.error, s.unknown) for s in parsed.steps
     )
-    return (parsed.answer, parsed.answer_text, steps, parsed.solve, parsed.junk, parsed.flags)
+    return (parsed.answer, parsed.answer_text, steps, parsed.junk, parsed.flags)
+
+
+SOLVES = [0]  # solving parts accepted by the shortcut
+
+
+def _same_solve(fast: Solve | None, plain: Solve | None, gold: Gold) -> None:
+    """An accepted solving part (no equations) decides as the evaluated one: no error, the
+    same solution, every evaluated equation equivalent to the gold one; others are equal."""
+    if fast is None or fast.equations or fast.error is not None:
+        assert fast == plain
+        return
+    SOLVES[0] += 1
+    assert plain is not None and plain.error is None and plain.solution == fast.solution
+    assert gold.equation is not None and plain.equations
+    assert all(equivalent(eq, gold.equation) for eq in plain.equations)
 
 
 def _accepted(parsed: ParsedResponse) -> int:
     return sum(1 for s in parsed.steps if not s.assignments and not s.unknown and s.error is None)
 
 
-def _compare(response: Any, gold: Any, index: dict[str, GoldNode]) -> tuple[int, int]:
+def _compare(response: Any, gold: Gold) -> tuple[int, int]:
     plain = parse(response, mode=gold.mode, modulus=gold.modulus)
-    fast = parse(response, mode=gold.mode, modulus=gold.modulus, gold=index)
+    fast = parse(response, mode=gold.mode, modulus=gold.modulus, gold=gold)
     assert _fields(fast) == _fields(plain), response
+    _same_solve(fast.solve, plain.solve, gold)
     assert fast.work == plain.work
     for a, b in zip(fast.steps, plain.steps, strict=True):
         assert a.assignments in ((), b.assignments)
@@ -65,10 +81,11 @@ def test_same_parse_with_and_without_the_shortcut(seed: int) -> None:
         problem = generate(_spec(k, seed))
         gold = gold_of(problem)
         for response in varied_responses(problem, rng):
-            a, n = _compare(response, gold, gold.index)
+            a, n = _compare(response, gold)
             accepted += a
             steps += n
     assert accepted > steps // 2  # the shortcut is taken for most steps
+    assert SOLVES[0] > 100  # and for the solving parts of reverse-mode gold traces
 
 
 def test_shortcut_refused_where_the_gold_graph_is_not_its_trace() -> None:
@@ -91,7 +108,7 @@ def test_shortcut_refused_where_the_gold_graph_is_not_its_trace() -> None:
         for edited in edits:
             index = {**gold.index, node.name: edited}
             edited_gold = replace(gold, nodes=tuple(index.values()))
-            accepted, _ = _compare(problem.completion, edited_gold, edited_gold.index)
-            plain, _ = _compare(problem.completion, gold, gold.index)
+            accepted, _ = _compare(problem.completion, edited_gold)
+            plain, _ = _compare(problem.completion, gold)
             refused += plain - accepted
     assert refused >= 40
