@@ -320,6 +320,7 @@ class GoldNode(NamedTuple):
 _DIGITS = MAX_DIGITS - 2
 """The longest value text the shortcut writes: then every number it writes (a chain's
 running sums of fewer than 100 such values too) fits ``MAX_DIGITS``."""
+_POSITIONS = tuple(tuple(range(n)) for n in range(100))  # the writer's ``par`` for n parents
 
 
 def _computed(node: GoldNode, values: list[tuple[int, int]], modulus: int | None) -> Lin:
@@ -380,7 +381,7 @@ def canonical_step(
         a, b = known
         if not isinstance(a, int) or not isinstance(b, int) or (modulus and b % modulus != b):
             return None
-        text_of, oper = value_text((a, b), reverse)
+        text_of, oper = value_text(a, b, reverse)
         if len(text_of) > _DIGITS:
             return None
         parent_letters.append(lt)
@@ -398,14 +399,14 @@ def canonical_step(
     temps = _temps(text, 1 if n == 1 and k is not None else n - 2, env, letter)
     if temps is None or not isinstance(a, int) or not isinstance(b, int):
         return None
-    k_text, value_of = "" if k is None or n > 1 else num(k), value_text((a, b), reverse)[0]
-    if len(k_text) > _DIGITS or len(value_of) > _DIGITS or n >= 100:
+    k_text, value_of = "" if k is None or n > 1 else num(k), value_text(a, b, reverse)[0]
+    if len(k_text) > _DIGITS or len(value_of) > _DIGITS or n >= len(_POSITIONS):
         return None
     expected = step_clauses(
         letter,
         STEP_SIGNS.get(node.op, ""),
         k_text,
-        tuple(range(n)),
+        _POSITIONS[n],
         parent_letters,
         written,
         opers,

@@ -109,12 +109,14 @@ STEP_SIGNS: Final[dict[str, str]] = {
 """The operator a step of each operation is written with (a constant or a copy has none)."""
 
 
-def value_text(value: tuple[int, int], reverse: bool) -> tuple[str, str]:
-    """A value as written and as an operand: forward ``(0, v)`` is ``v`` both ways; reverse
-    mode writes the linear form (:func:`fmt_linear`, parenthesized as an operand)."""
+def value_text(a: int, b: int, reverse: bool) -> tuple[str, str]:
+    """The value ``a*x + b`` as written and as an operand: forward mode (``a == 0``) writes
+    ``b`` both ways; reverse mode the linear form (:func:`fmt_linear`, parenthesized as an
+    operand)."""
     if not reverse:
-        return num(value[1]), num(value[1])
-    text = fmt_linear(value[0], value[1])
+        text = num(b)
+        return text, text
+    text = fmt_linear(a, b)
     return text, operand(text)
 
 
@@ -130,7 +132,7 @@ def chain_partials(
         a, b = a + qa, b + qb
         if modulus is not None and not reverse:
             b %= modulus
-        text, oper = value_text((a, b), reverse)
+        text, oper = value_text(a, b, reverse)
         written.append(text)
         opers.append(oper)
     return written, opers
