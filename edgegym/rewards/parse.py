@@ -41,7 +41,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import TYPE_CHECKING, Literal, NamedTuple, TypeAlias
+from typing import Literal, NamedTuple, Protocol, TypeAlias
 
 from edgegym.rewards.answer import (
     ANSWER_FLAGS,
@@ -54,6 +54,7 @@ from edgegym.rewards.arith import MAX_CHARS, MAX_DIGITS, EvalError, Lin, Rat
 from edgegym.rewards.steps import (
     Assignment,
     Env,
+    GoldNode,
     Step,
     canonical_step,
     eval_segment,
@@ -70,9 +71,6 @@ from edgegym.tasks.trace import (
     UNKNOWN_CLAUSE,
     solve_steps,
 )
-
-if TYPE_CHECKING:
-    from edgegym.rewards.gold import Gold
 
 __all__ = [
     "ANSWER_FLAGS",
@@ -188,7 +186,20 @@ def _solve(tail: str, env: Env) -> Solve:
     return Solve(tuple(equations), solution, None if solution is not None else "no_solution")
 
 
-def _canonical_solve(tail: str, env: Env, gold: Gold, letters: dict[str, str]) -> Solve | None:
+class GoldView(Protocol):
+    """What the parser reads of :class:`edgegym.rewards.Gold` (which imports this module)."""
+
+    @property
+    def index(self) -> dict[str, GoldNode]: ...
+    @property
+    def nodes(self) -> tuple[GoldNode, ...]: ...
+    @property
+    def equation(self) -> Lin | None: ...
+    @property
+    def answer(self) -> Rat: ...
+
+
+def _canonical_solve(tail: str, env: Env, gold: GoldView, letters: dict[str, str]) -> Solve | None:
     """:func:`_solve`'s verdict, for a solving part written exactly as the trace writer
     writes the gold's (:func:`solve_steps`, the last node under the response's letter),
     where evaluating cannot decide otherwise: that letter holds the node's gold value, the
@@ -221,7 +232,9 @@ class _Body(NamedTuple):
     tail: str  # the text after the last step, stripped
 
 
-def _body(body: str, mode: Mode, modulus: int | None, flags: set[str], gold: Gold | None) -> _Body:
+def _body(
+    body: str, mode: Mode, modulus: int | None, flags: set[str], gold: GoldView | None
+) -> _Body:
     """Parse the trace body into steps and the solving part; count junk and work."""
     env = Env(mode == "reverse", modulus)
     letters: dict[str, str] = {}  # name -> the letter its step bound (for canonical_step)
@@ -279,7 +292,7 @@ def parse(
     *,
     mode: Mode = "forward",
     modulus: int | None = None,
-    gold: Gold | None = None,
+    gold: GoldView | None = None,
 ) -> ParsedResponse:
     """Parse a response (the text after ``<solution>``); never raises, never runs the text.
 
