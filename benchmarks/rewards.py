@@ -38,7 +38,8 @@ from typing import Any
 import numpy as np
 
 from edgegym.rewards import Reward, outcome_reward, segments
-from edgegym.rewards.mutate import (
+from edgegym.tasks import Problem, TaskSpec, generate
+from edgegym.tasks.mutate import (
     drop_step,
     duplicate_step,
     letters_of,
@@ -48,7 +49,6 @@ from edgegym.rewards.mutate import (
     reorder_steps,
     restate_value,
 )
-from edgegym.tasks import Problem, TaskSpec, generate
 
 CONTEXTS = ("zoo", "teacher", "movie", "library", "harbor")
 CORRUPTIONS = ("value", "drop", "duplicate", "move", "literal")

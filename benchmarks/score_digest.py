@@ -1,6 +1,6 @@
 """A digest of every reward field over ~93,000 varied responses: same digest, same scores.
 
-The responses: :func:`edgegym.rewards.mutate.varied_responses` (about 60 per problem:
+The responses: :func:`edgegym.tasks.mutate.varied_responses` (about 60 per problem:
 gold, renamed, reordered, corrupted, truncated, edited, junk) over 1,600 problems of
 op 2-20, every context, both modes, forward with and without a modulus.
 
@@ -32,8 +32,8 @@ from edgegym.rewards import (
     parse_answer,
     score,
 )
-from edgegym.rewards.mutate import varied_responses
 from edgegym.tasks import CONTEXTS, DagConfig, Problem, TaskSpec, generate
+from edgegym.tasks.mutate import varied_responses
 
 PROBLEMS = 1600
 

@@ -5,7 +5,7 @@ point; :class:`Reward` is the same as a picklable callable for trainers. Parsing
 (:mod:`.answer`, :mod:`.parse` over :mod:`.steps`, :mod:`.segments`, :mod:`.arith`)
 is separate from checking (:mod:`.outcome`, :mod:`.process`); the gold graph comes
 from :mod:`.gold`; :mod:`.combined` joins outcome and process into the four reward
-modes; :mod:`.mutate` makes controlled corruptions for tests and benchmarks. Model
+modes (controlled corruptions for tests and benchmarks: :mod:`edgegym.tasks.mutate`). Model
 text is data and is never evaluated as code. The grammar's text (tags, fixed
 phrases, the writer) belongs to :mod:`edgegym.tasks.trace`; :mod:`.lenient` reads chat-style replies
 (``lenient=True``) before the unchanged scorer.

@@ -90,8 +90,14 @@ def apply_op(op: str, left: Lin, right: Lin) -> Lin:
     """``left op right`` for op in ``+ - * /``; raises :class:`EvalError` outside the bounds."""
     a1, b1 = left
     a2, b2 = right
-    if not a1 and not a2 and type(b1) is int and type(b2) is int and op != "/":
-        v = b1 + b2 if op == "+" else b1 - b2 if op == "-" else b1 * b2
+    if (
+        not a1
+        and not a2
+        and type(b1) is int
+        and type(b2) is int
+        and (op != "/" or (b2 != 0 and b1 % b2 == 0))  # a division without remainder
+    ):
+        v = b1 + b2 if op == "+" else b1 - b2 if op == "-" else b1 * b2 if op == "*" else b1 // b2
         if -MAX_ABS <= v <= MAX_ABS:
             return (0, v)
         raise EvalError("too_large")

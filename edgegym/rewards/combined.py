@@ -88,7 +88,8 @@ def score_parsed(
     response: str, gold: Gold, *, mode: str = "gated", alpha: float = 0.5
 ) -> RewardResult:
     """Score a response against an already-built :class:`Gold` (no validation of mode/alpha)."""
-    return _result(parse(response, mode=gold.mode, modulus=gold.modulus), gold, mode, alpha)
+    parsed = parse(response, mode=gold.mode, modulus=gold.modulus, gold=gold)
+    return _result(parsed, gold, mode, alpha)
 
 
 def _result(parsed: ParsedResponse, gold: Gold, mode: str, alpha: float) -> RewardResult:

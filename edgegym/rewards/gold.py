@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any
 
 from edgegym.rewards.arith import Lin, Rat
 from edgegym.rewards.parse import Mode, parse_trace
+from edgegym.rewards.steps import GoldNode
 from edgegym.tasks.node import ORDERED_OPS
 from edgegym.tasks.trace import TRACE_ANSWER
 
@@ -36,24 +37,6 @@ STUDY_MODES: dict[str, Mode] = {
     "forward": "forward",
     "reverse": "reverse",
 }
-
-
-class GoldNode(NamedTuple):
-    """One quantity of the necessary DAG, as the process reward needs it."""
-
-    name: str
-    parents: tuple[str, ...]
-    """Parent names in expression order."""
-    value: Lin
-    """``(0, v)`` in forward mode; ``(a, b)`` for ``a*x + b`` in reverse mode."""
-    ordered: bool
-    """True when parent order matters (a difference)."""
-    parent_set: frozenset[str]
-    """``frozenset(parents)``."""
-    op: str = ""
-    """The generator's operation (``const``, ``times``, ...), or '' if unknown (study data)."""
-    k: int | None = None
-    """The constant of ``const``, ``times`` and ``plus``."""
 
 
 def gold_node(
@@ -116,7 +99,7 @@ def _from_nodes(
         a, b = nodes[-1].value
         equation = (a, b - given)
     return Gold(
-        mode=cast("Mode", problem_mode),
+        mode="forward" if problem_mode == "forward" else "reverse",
         modulus=modulus,
         answer=answer,
         nodes=tuple(nodes),
@@ -171,11 +154,12 @@ def gold_from_problem(problem: Problem) -> Gold:
     spec = problem.spec
     reverse = spec.mode == "reverse"
     nodes = [
-        gold_node(
+        GoldNode(
             n.name,
             n.parents,
-            _value(n.name, n.value, n.coef, reverse),
+            _value(n.name, n.value, n.coef, True) if reverse else (0, n.value),
             n.op in ORDERED_OPS,
+            frozenset(n.parents),
             n.op,
             n.k,
         )

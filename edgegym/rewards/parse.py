@@ -41,7 +41,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Literal, NamedTuple, TypeAlias
+from typing import Literal, NamedTuple, Protocol, TypeAlias
 
 from edgegym.rewards.answer import (
     ANSWER_FLAGS,
@@ -50,8 +50,17 @@ from edgegym.rewards.answer import (
     parse_number,
     scan_answer,
 )
-from edgegym.rewards.arith import MAX_CHARS, EvalError, Lin, Rat
-from edgegym.rewards.steps import Assignment, Env, Step, eval_segment, number_value, run_step
+from edgegym.rewards.arith import MAX_CHARS, MAX_DIGITS, EvalError, Lin, Rat
+from edgegym.rewards.steps import (
+    Assignment,
+    Env,
+    GoldNode,
+    Step,
+    canonical_step,
+    eval_segment,
+    number_value,
+    run_step,
+)
 from edgegym.tasks.trace import (
     REVERSE_OPENING,
     SOLVE_HEAD,
@@ -60,6 +69,7 @@ from edgegym.tasks.trace import (
     STEP_HEAD,
     TRACE_ANSWER,
     UNKNOWN_CLAUSE,
+    solve_steps,
 )
 
 __all__ = [
@@ -176,6 +186,43 @@ def _solve(tail: str, env: Env) -> Solve:
     return Solve(tuple(equations), solution, None if solution is not None else "no_solution")
 
 
+class GoldView(Protocol):
+    """What the parser reads of :class:`edgegym.rewards.Gold` (which imports this module)."""
+
+    @property
+    def index(self) -> dict[str, GoldNode]: ...
+    @property
+    def nodes(self) -> tuple[GoldNode, ...]: ...
+    @property
+    def equation(self) -> Lin | None: ...
+    @property
+    def answer(self) -> Rat: ...
+
+
+def _canonical_solve(tail: str, env: Env, gold: GoldView, letters: dict[str, str]) -> Solve | None:
+    """:func:`_solve`'s verdict, for a solving part written exactly as the trace writer
+    writes the gold's (:func:`solve_steps`, the last node under the response's letter),
+    where evaluating cannot decide otherwise: that letter holds the node's gold value, the
+    answer solves the gold equation and the numbers fit ``MAX_DIGITS``; then every
+    equation it states is a nonzero multiple of the gold one and its solution the gold
+    answer. Its ``equations`` are left out; None where this does not hold."""
+    node, equation, x = gold.nodes[-1], gold.equation, gold.answer
+    lt = letters.get(node.name, "x")
+    if equation is None or lt == "x" or env.modulus is not None:
+        return None
+    if env.values.get(lt) != node.value or env.deps[lt] != (node.name,):
+        return None
+    a, b = node.value
+    given = b - equation[1]
+    if not (isinstance(a, int) and isinstance(b, int) and isinstance(given, int)):
+        return None
+    if not isinstance(x, int) or not a or a != equation[0] or a * x + b != given:
+        return None
+    if max(abs(a), abs(b), abs(given), abs(x)) >= 10 ** (MAX_DIGITS - 3):
+        return None
+    return Solve((), x, None) if tail == solve_steps(lt, a, b, given, x) else None
+
+
 class _Body(NamedTuple):
     steps: list[Step]
     solve: Solve | None
@@ -185,9 +232,12 @@ class _Body(NamedTuple):
     tail: str  # the text after the last step, stripped
 
 
-def _body(body: str, mode: Mode, modulus: int | None, flags: set[str]) -> _Body:
+def _body(
+    body: str, mode: Mode, modulus: int | None, flags: set[str], gold: GoldView | None
+) -> _Body:
     """Parse the trace body into steps and the solving part; count junk and work."""
     env = Env(mode == "reverse", modulus)
+    letters: dict[str, str] = {}  # name -> the letter its step bound (for canonical_step)
     chunks = body.split(STEP_HEAD)
     work = len(chunks)
     pre = chunks[0].strip()
@@ -213,7 +263,11 @@ def _body(body: str, mode: Mode, modulus: int | None, flags: set[str]) -> _Body:
             continue
         name, letter, rest = header
         text = rest[:dot]
-        steps.append(run_step(name, letter, text, env, flags))
+        step = (
+            None if gold is None else canonical_step(name, letter, text, env, gold.index, letters)
+        )
+        steps.append(run_step(name, letter, text, env, flags) if step is None else step)
+        letters[name] = letter
         work += 1 + len(text)  # each clause and segment is a piece of `text`, visited O(1) times
         after = rest[dot + 1 :].strip()
         if k < last:
@@ -223,7 +277,8 @@ def _body(body: str, mode: Mode, modulus: int | None, flags: set[str]) -> _Body:
     solve: Solve | None = None
     if tail:
         if env.reverse and tail.startswith(SOLVE_HEAD):
-            solve = _solve(tail, env)
+            solve = None if gold is None else _canonical_solve(tail, env, gold, letters)
+            solve = _solve(tail, env) if solve is None else solve
             work += len(tail)
         else:
             junk += 1
@@ -233,7 +288,11 @@ def _body(body: str, mode: Mode, modulus: int | None, flags: set[str]) -> _Body:
 
 
 def parse(
-    response: object, *, mode: Mode = "forward", modulus: int | None = None
+    response: object,
+    *,
+    mode: Mode = "forward",
+    modulus: int | None = None,
+    gold: GoldView | None = None,
 ) -> ParsedResponse:
     """Parse a response (the text after ``<solution>``); never raises, never runs the text.
 
@@ -241,6 +300,10 @@ def parse(
         response: any string.
         mode: ``forward`` or ``reverse`` (in reverse mode ``x`` is the unknown).
         modulus: if set, stated values are compared modulo it and must be reduced.
+        gold: the gold graph, for the scorer: a step written exactly as the trace writer
+            writes its gold node under the response's letters is accepted without
+            evaluating its clauses (:func:`canonical_step`; its Step carries no
+            ``assignments``), and so is such a solving part (its Solve no ``equations``).
 
     Returns:
         The :class:`ParsedResponse`.
@@ -249,7 +312,7 @@ def parse(
     if not isinstance(response, str):
         return ParsedResponse(None, None, (), None, 0, frozenset({"not_text"}), 0)
     end, answer_text, answer = scan_answer(response, flags)
-    body = _body(response[:end], mode, modulus, flags)
+    body = _body(response[:end], mode, modulus, flags, gold)
     for step in body.steps:
         if step.error is not None:
             flags.add(step.error)
@@ -278,7 +341,7 @@ def parse_trace(
     if body.count(TRACE_ANSWER):
         flags.add("hedged")
         answer = None
-    parts = _body(body, mode, modulus, flags)
+    parts = _body(body, mode, modulus, flags, None)
     for step in parts.steps:
         if step.error is not None:
             flags.add(step.error)

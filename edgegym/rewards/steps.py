@@ -18,17 +18,26 @@ itself make the steps after it wrong.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
-from edgegym.rewards.arith import EvalError, Lin, is_letter
+from edgegym.rewards.arith import MAX_DIGITS, EvalError, Lin, apply_op, is_letter
 from edgegym.rewards.segments import Env, X, compiled, eval_segment, number_value
-from edgegym.tasks.trace import UNKNOWN_CLAUSE
+from edgegym.tasks.trace import (
+    STEP_SIGNS,
+    UNKNOWN_CLAUSE,
+    chain_partials,
+    num,
+    step_clauses,
+    value_text,
+)
 
 __all__ = [
     "Assignment",
     "Env",
+    "GoldNode",
     "Step",
     "X",
+    "canonical_step",
     "eval_segment",
     "number_value",
     "run_step",
@@ -288,3 +297,125 @@ def run_step(name: str, letter: str, text: str, env: Env, flags: set[str]) -> St
     return Step(
         name, letter, node.parents, node.value, node.stated, error, tuple(assignments), False
     )
+
+
+class GoldNode(NamedTuple):
+    """One quantity of the necessary DAG, as the process reward needs it."""
+
+    name: str
+    parents: tuple[str, ...]
+    """Parent names in expression order."""
+    value: Lin
+    """``(0, v)`` in forward mode; ``(a, b)`` for ``a*x + b`` in reverse mode."""
+    ordered: bool
+    """True when parent order matters (a difference)."""
+    parent_set: frozenset[str]
+    """``frozenset(parents)``."""
+    op: str = ""
+    """The generator's operation (``const``, ``times``, ...), or '' if unknown (study data)."""
+    k: int | None = None
+    """The constant of ``const``, ``times`` and ``plus``."""
+
+
+_DIGITS = MAX_DIGITS - 2
+"""The longest value text the shortcut writes: then every number it writes (a chain's
+running sums of fewer than 100 such values too) fits ``MAX_DIGITS``."""
+_POSITIONS = tuple(tuple(range(n)) for n in range(100))  # the writer's ``par`` for n parents
+
+
+def _computed(node: GoldNode, values: list[tuple[int, int]], modulus: int | None) -> Lin:
+    """The value the writer's clauses for ``node`` compute from its parents' ``values``
+    (reduced); EvalError if the writer has no step of that shape or a bound is passed."""
+    n, k, sign = len(values), node.k, STEP_SIGNS.get(node.op, "")
+    if n == 0 or (n == 1 and k is not None):
+        if k is None or (n == 1 and sign not in ("*", "+")):
+            raise EvalError("syntax")
+        value = (0, k) if n == 0 else apply_op(sign, (0, k), values[0])
+    elif (n == 2 and sign not in ("+", "-")) or (n > 2 and sign != "+") or len(node.parent_set) < n:
+        raise EvalError("syntax")
+    else:
+        value = values[0]
+        for v in values[1:]:
+            value = apply_op(sign, value, v)
+            value = value if modulus is None else (0, value[1] % modulus)
+    return value if modulus is None else (0, value[1] % modulus)
+
+
+def _temps(text: str, count: int, env: Env, letter: str) -> list[str] | None:
+    """The letters of a canonical step's temporaries (each clause's first character) if
+    each is a letter not bound yet, not the step's and not repeated, else None."""
+    temps: list[str] = []
+    at = 1
+    for _ in range(count):
+        t = text[at : at + 1]
+        if not is_letter(t) or t in env.values or t in temps or t == letter:
+            return None
+        temps.append(t)
+        at = text.find("; ", at) + 2
+    return None if env.reverse and "x" in temps else temps
+
+
+def canonical_step(
+    name: str, letter: str, text: str, env: Env, gold: dict[str, GoldNode], letters: dict[str, str]
+) -> Step | None:
+    """:func:`run_step`'s Step (less its assignments) for a step whose ``text`` is the
+    trace writer's rendering of its gold node under the response's letters (``letters``:
+    name -> the letter its step bound), else None (then run it). Accepted only where
+    evaluating cannot differ: every letter it binds is new, each parent's letter holds
+    that parent's gold value (ints, reduced), its numbers fit ``_DIGITS``, and its
+    stated value is the one its clauses compute."""
+    node, modulus, reverse = gold.get(name), env.modulus, env.reverse
+    if node is None or node.op in ("", "unknown") or letter in env.values:
+        return None
+    if reverse and (modulus is not None or letter == "x"):
+        return None
+    parent_letters: list[str] = []
+    values: list[tuple[int, int]] = []
+    written: list[str] = []
+    opers: list[str] = []
+    for p in node.parents:  # between steps every bound letter's deps is its step's name
+        lt = letters.get(p, "")
+        known, parent = env.values.get(lt), gold.get(p)
+        if known is None or parent is None or known != parent.value or env.deps[lt] != (p,):
+            return None
+        a, b = known
+        if not isinstance(a, int) or not isinstance(b, int) or (modulus and b % modulus != b):
+            return None
+        text_of, oper = value_text(a, b, reverse)
+        if len(text_of) > _DIGITS:
+            return None
+        parent_letters.append(lt)
+        values.append((a, b))
+        written.append(text_of)
+        opers.append(oper)
+    try:
+        value = _computed(node, values, modulus)
+    except EvalError:
+        return None
+    n, k = len(values), node.k
+    if value != ((0, k) if n == 0 else node.value):  # a constant states its k
+        return None
+    a, b = value
+    temps = _temps(text, 1 if n == 1 and k is not None else n - 2, env, letter)
+    if temps is None or not isinstance(a, int) or not isinstance(b, int):
+        return None
+    k_text, value_of = "" if k is None or n > 1 else num(k), value_text(a, b, reverse)[0]
+    if len(k_text) > _DIGITS or len(value_of) > _DIGITS or n >= len(_POSITIONS):
+        return None
+    expected = step_clauses(
+        letter,
+        STEP_SIGNS.get(node.op, ""),
+        k_text,
+        _POSITIONS[n],
+        parent_letters,
+        written,
+        opers,
+        temps,
+        chain_partials(values, modulus, reverse) if n > 2 else None,
+        value_of,
+    )
+    if len(text) != len(expected) + 1 or not text.endswith(expected) or text[0] != " ":
+        return None
+    env.values[letter] = value
+    env.deps[letter] = (name,)
+    return Step(name, letter, node.parents, value, value, None, (), False)

@@ -13,6 +13,7 @@ Modules:
     context: the vocabulary and sentence forms of a context.
     contexts: the contexts' data files.
     trace: the trace grammar (tags, phrases, clauses) and its writer.
+    mutate: controlled corruptions of gold-shaped responses (tests, benchmarks).
     record: the Problem record and its provenance.
     io: atomic file writing and JSONL reading.
     chat: prompt formats (the study's raw text, chat messages for instruct models).

@@ -64,12 +64,15 @@ from edgegym.tasks.trace import (
     LETTERS,
     LETTERS_REVERSE,
     REVERSE_OPENING,
+    STEP_SIGNS,
     TRACE_ANSWER,
     UNKNOWN_STEP,
+    chain_partials,
     fmt_linear,
     num,
     operand,
     solve_steps,
+    step_clauses,
 )
 
 __all__ = ["MAX_ATTEMPTS", "generate_dag", "split_of"]
@@ -79,6 +82,7 @@ _BUCKET_SPLIT: Final[tuple[str, ...]] = ("train",) * 8 + ("val", "test")
 _P_TOTAL: Final = 0.5
 # Distractor operations (a constant twice as likely as the others).
 _DISTRACTOR_OPS: Final[tuple[int, ...]] = (CONST, CONST, COPY, TIMES, PLUS, SUM, DIFF)
+_SIGNS: Final = tuple(STEP_SIGNS.get(name, "") for name in OP_NAMES)  # by operation code
 _NAME_TRIES: Final = 64  # rejection draws of one name before scanning the pool
 _SPLIT_TRIES: Final = 256  # name draws to land the graph hash in the split
 _HOLE: Final = "\x00"  # a name's place in graph-hash entries (no name holds it: see render)
@@ -334,32 +338,35 @@ class _Trace:
         lt = self.fresh()
         self.letters.append(lt)
         code, par, k = d.dag.ops[i], d.dag.parents[i], d.dag.ks[i]
-        letters, written, oper = self.letters, self.written, self.oper
-        if code == CONST:
-            return f"{define}{lt}; so {lt} = {num(k or 0)}."
-        if code == COPY:
-            p = par[0]
-            return f"{define}{lt}; so {lt} = {letters[p]} = {written[p]}."
-        if code in (TIMES, PLUS):
-            p, t, kt = par[0], self.fresh(), num(k or 0)
-            sign = "*" if code == TIMES else "+"
-            return (
-                f"{define}{lt}; {t} = {letters[p]} = {written[p]}; "
-                f"so {lt} = {kt} {sign} {t} = {kt} {sign} {oper[p]} = {written[i]}."
-            )
         if code == PRODUCT:
             return f"{define}{lt}; {self.product(i, lt)}"
         if code >= COMPOUND:
             return f"{define}{lt}; {self.compound(i, lt)}"
-        if len(par) == 2:
-            p, q = par
-            sign = "-" if code == DIFF else "+"
-            return (
-                f"{define}{lt}; so {lt} = {letters[p]} {sign} {letters[q]} = "
-                f"{oper[p]} {sign} {oper[q]} = {written[i]}."
-            )
-        clauses, _ = self.chain(par, lt)
-        return f"{define}{lt}; {'; '.join(clauses)}."
+        # Temporaries are drawn after the node's letter, in clause order.
+        temps = [self.fresh()] if code in (TIMES, PLUS) else []
+        if len(par) > 2:
+            temps = [self.fresh() for _ in par[2:]]
+        clauses = step_clauses(
+            lt,
+            _SIGNS[code],
+            "" if code not in (CONST, TIMES, PLUS) else num(k or 0),
+            par,
+            self.letters,
+            self.written,
+            self.oper,
+            temps,
+            self.partials(par),
+            self.written[i],
+        )
+        return f"{define}{lt}; {clauses}."
+
+    def partials(self, par: tuple[int, ...]) -> tuple[list[str], list[str]] | None:
+        """The running sums of a chain over ``par`` (three or more parents), else None."""
+        if len(par) <= 2:
+            return None
+        forms, values = self.d.forms, self.d.dag.values
+        pairs = [(0, values[p]) for p in par] if forms is None else [forms[p] for p in par]
+        return chain_partials(pairs, self.mod, forms is not None)
 
     def compound(self, i: int, lt: str) -> str:
         """A compound relation, the study's way: the difference or sum into a temporary
@@ -367,22 +374,26 @@ class _Trace:
         d = self.d
         code, par, k = d.dag.ops[i], d.dag.parents[i], d.dag.ks[i] or 0
         t = self.fresh()
-        letters, oper = self.letters, self.oper
-        if len(par) == 2:
-            p, q = par
-            is_diff = code in (TIMES_DIFF, PLUS_DIFF)
-            sign = "-" if is_diff else "+"
-            inner = self.partial(is_diff, par)
-            clauses = [
-                f"{t} = {letters[p]} {sign} {letters[q]} = {oper[p]} {sign} {oper[q]} = {inner}"
-            ]
-        else:
-            clauses, inner = self.chain(par, t, "")  # a temporary's clause: no "so"
+        temps = [self.fresh() for _ in par[2:]]
+        is_diff = code in (TIMES_DIFF, PLUS_DIFF)
+        inner = self.partial(is_diff, par)
+        clauses = step_clauses(
+            t,
+            "-" if is_diff else "+",
+            "",
+            par,
+            self.letters,
+            self.written,
+            self.oper,
+            temps,
+            self.partials(par),
+            inner,
+            head="",  # a temporary's clause: no "so"
+        )
         kt = num(k)
         sign = "*" if code < PLUS_DIFF else "+"
         value = inner if d.forms is None else operand(inner)
-        clauses.append(f"so {lt} = {kt} {sign} {t} = {kt} {sign} {value} = {self.written[i]}")
-        return "; ".join(clauses) + "."
+        return f"{clauses}; so {lt} = {kt} {sign} {t} = {kt} {sign} {value} = {self.written[i]}."
 
     def product(self, i: int, lt: str) -> str:
         """A product total, the study's way: each count times its average into a
@@ -423,38 +434,6 @@ class _Trace:
         values = d.dag.values
         total = values[par[0]] - values[par[1]] if is_diff else sum([values[p] for p in par])
         return num(total % mod if mod is not None else total)
-
-    def chain(self, par: tuple[int, ...], lt: str, so: str = "so ") -> tuple[list[str], str]:
-        """A sum of three or more parents, added pairwise through temporaries, the last
-        clause ``{so}lt = ...``: the clauses, and the sum as written."""
-        d = self.d
-        forms, values = d.forms, d.dag.values
-        letters, oper = self.letters, self.oper
-        p = par[0]
-        acc_letter, acc_oper = letters[p], oper[p]
-        acc = values[p]
-        fa, fb = (0, 0) if forms is None else forms[p]
-        parts: list[str] = []
-        partial = ""
-        for j, q in enumerate(par[1:]):
-            last = j == len(par) - 2
-            t = lt if last else self.fresh()
-            if forms is None:
-                acc += values[q]
-                if self.mod is not None:
-                    acc %= self.mod
-                partial = num(acc)
-            else:
-                qa, qb = forms[q]
-                fa += qa
-                fb += qb
-                partial = fmt_linear(fa, fb)
-            head = so if last else ""
-            parts.append(
-                f"{head}{t} = {acc_letter} + {letters[q]} = {acc_oper} + {oper[q]} = {partial}"
-            )
-            acc_letter, acc_oper = t, partial if forms is None else operand(partial)
-        return parts, partial
 
 
 def _gold_trace(

@@ -19,14 +19,17 @@ exact grammar, with examples, is in the rewards parser's docstring, which reads 
 The readers and writers outside this module (the prompt and completion of
 :mod:`edgegym.tasks.record`, the envs, the policies, the adapters, the tokenizer's
 special tokens) import these constants; ``tests/tasks/test_grammar_owner.py`` fails
-when a module spells one again. The steps themselves are written inline by
-:mod:`edgegym.tasks.generate` (one pass over the DAG writes nodes, sentences and steps)
-with this module's pieces.
+when a module spells one again.
+
+:func:`step_clauses` writes one step's clauses: the generator calls it with its own
+letters and values, and the rewards scorer with a response's letters and the gold
+values, to accept a step written exactly so without evaluating it.
 """
 
 from __future__ import annotations
 
 import string
+from collections.abc import Sequence
 from typing import Final
 
 __all__ = [
@@ -44,16 +47,20 @@ __all__ = [
     "SOLVE_SO_WE_HAVE",
     "SOLVE_WE_SOLVE",
     "STEP_HEAD",
+    "STEP_SIGNS",
     "TAGS",
     "TRACE_ANSWER",
     "UNKNOWN_CLAUSE",
     "UNKNOWN_STEP",
+    "chain_partials",
     "fmt_linear",
     "num",
     "operand",
     "response_end",
     "solve_steps",
+    "step_clauses",
     "trace_body",
+    "value_text",
 ]
 
 QUESTION_OPEN: Final = "<question>"
@@ -99,6 +106,97 @@ def fmt_linear(a: int, b: int) -> str:
 def operand(text: str) -> str:
     """An operand in the numbers segment: compound or negative forms get parentheses."""
     return f"({text})" if (" " in text or text.startswith("-")) else text
+
+
+STEP_SIGNS: Final[dict[str, str]] = {
+    "times": "*",
+    "plus": "+",
+    "diff": "-",
+    "sum": "+",
+    "total": "+",
+}
+"""The operator a step of each operation is written with (a constant or a copy has none)."""
+
+
+def value_text(a: int, b: int, reverse: bool) -> tuple[str, str]:
+    """The value ``a*x + b`` as written and as an operand: forward mode (``a == 0``) writes
+    ``b`` both ways; reverse mode the linear form (:func:`fmt_linear`, parenthesized as an
+    operand)."""
+    if not reverse:
+        text = num(b)
+        return text, text
+    text = fmt_linear(a, b)
+    return text, operand(text)
+
+
+def chain_partials(
+    values: Sequence[tuple[int, int]], modulus: int | None, reverse: bool
+) -> tuple[list[str], list[str]]:
+    """A sum chain's running sums after its 2nd, ..., next-to-last parents, as written and
+    as operands (forward sums reduced modulo ``modulus`` when set)."""
+    a, b = values[0]
+    written: list[str] = []
+    opers: list[str] = []
+    for qa, qb in values[1:-1]:
+        a, b = a + qa, b + qb
+        if modulus is not None and not reverse:
+            b %= modulus
+        text, oper = value_text(a, b, reverse)
+        written.append(text)
+        opers.append(oper)
+    return written, opers
+
+
+def step_clauses(
+    letter: str,
+    sign: str,
+    k: str,
+    par: tuple[int, ...],
+    letters: list[str],
+    written: list[str],
+    oper: list[str],
+    temps: list[str],
+    partials: tuple[list[str], list[str]] | None,
+    value: str,
+    *,
+    head: str = "so ",
+) -> str:
+    """The clauses of one step, the text between ``Define <name> as <L>; `` and its period.
+
+    ``par`` indexes the parents in ``letters``, ``written`` and ``oper`` (values as written
+    and as operands); ``k`` is the constant of ``const``, ``times`` and ``plus`` (else ''),
+    ``temps`` the temporaries' letters (one for ``times``/``plus``, n - 2 for a sum of
+    n >= 3 parents), ``partials`` a chain's running sums (:func:`chain_partials`),
+    ``value`` the node's value as written, ``head`` what opens the clause that binds
+    ``letter`` when it has two or more parents (a compound relation's inner difference or
+    sum binds a temporary with no ``so``).
+    """
+    n = len(par)
+    if n == 0:
+        return f"so {letter} = {k}"
+    p = par[0]
+    if n == 1 and not k:
+        return f"so {letter} = {letters[p]} = {written[p]}"
+    if n == 1:
+        t = temps[0]
+        return (
+            f"{t} = {letters[p]} = {written[p]}; "
+            f"so {letter} = {k} {sign} {t} = {k} {sign} {oper[p]} = {value}"
+        )
+    q = par[-1]
+    if n == 2:
+        return (
+            f"{head}{letter} = {letters[p]} {sign} {letters[q]} = {oper[p]} {sign} {oper[q]} = {value}"
+        )
+    acc_letter, acc_oper = letters[p], oper[p]
+    parts: list[str] = []
+    for j in range(1, n - 1):
+        t, r = temps[j - 1], par[j]
+        partial = "" if partials is None else partials[0][j - 1]
+        parts.append(f"{t} = {acc_letter} + {letters[r]} = {acc_oper} + {oper[r]} = {partial};")
+        acc_letter, acc_oper = t, "" if partials is None else partials[1][j - 1]
+    parts.append(f"{head}{letter} = {acc_letter} + {letters[q]} = {acc_oper} + {oper[q]} = {value}")
+    return " ".join(parts)
 
 
 def solve_steps(letter: str, a: int, b: int, given: int, x: int) -> str:

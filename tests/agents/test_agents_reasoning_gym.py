@@ -11,8 +11,8 @@ import pytest
 reasoning_gym = pytest.importorskip("reasoning_gym", reason="pip install 'edgegym[reasoning-gym]'")
 
 from edgegym.agents import reasoning_gym as adapter  # noqa: E402  (after the skip)
-from edgegym.rewards.mutate import drop_step, with_answer  # noqa: E402
 from edgegym.tasks.chat import chat_messages  # noqa: E402
+from edgegym.tasks.mutate import drop_step, with_answer  # noqa: E402
 
 COMPACT = {"modulus": 10, "distractors": 0}
 

@@ -12,9 +12,9 @@ vf = pytest.importorskip("verifiers.v1", reason="pip install 'edgegym[verifiers]
 from verifiers.v1.graph import MessageNode  # noqa: E402
 from verifiers.v1.types import AssistantMessage, UserMessage  # noqa: E402
 
-from edgegym.rewards.mutate import drop_step, with_answer  # noqa: E402
 from edgegym.tasks import Problem  # noqa: E402
 from edgegym.tasks.chat import chat_messages  # noqa: E402
+from edgegym.tasks.mutate import drop_step, with_answer  # noqa: E402
 
 from .conftest import REPO  # noqa: E402
 

@@ -15,9 +15,9 @@ import pytest
 
 from edgegym.agents.export import ExportConfig, export
 from edgegym.agents.verl import MODULE_PATH, STRIP_GUARD, CurriculumSampler, compute_score
-from edgegym.rewards.mutate import drop_step, with_answer
 from edgegym.tasks import Problem
 from edgegym.tasks.chat import chat_completion
+from edgegym.tasks.mutate import drop_step, with_answer
 
 verl_naive = pytest.importorskip("verl.experimental.reward_loop.reward_manager.naive")
 torch = pytest.importorskip("torch")

@@ -7,8 +7,8 @@ import pickle
 import pytest
 
 from edgegym.rewards import Reward, RewardResult, gold_of, outcome_reward, score
-from edgegym.rewards.mutate import drop_step, duplicate_step, restate_value, with_answer
 from edgegym.tasks import TaskSpec, generate
+from edgegym.tasks.mutate import drop_step, duplicate_step, restate_value, with_answer
 
 PROBLEM = generate(TaskSpec(context="zoo", mode="forward", op=10, index=5))
 N = len(PROBLEM.nodes)

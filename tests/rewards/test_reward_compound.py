@@ -16,7 +16,7 @@ import string
 import pytest
 
 from edgegym.rewards import score
-from edgegym.rewards.mutate import (
+from edgegym.tasks.mutate import (
     drop_step,
     letters_of,
     literal_expression,

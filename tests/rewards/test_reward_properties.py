@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from edgegym.rewards import MODES, Reward, gold_of, score
 from edgegym.rewards.combined import score_parsed
-from edgegym.rewards.mutate import (
+from edgegym.tasks import CONTEXTS, DagConfig, Problem, TaskSpec, generate
+from edgegym.tasks.mutate import (
     Trace,
     drop_step,
     duplicate_step,
@@ -28,7 +29,6 @@ from edgegym.rewards.mutate import (
     split_response,
     with_answer,
 )
-from edgegym.tasks import CONTEXTS, DagConfig, Problem, TaskSpec, generate
 
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 MODERATE = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

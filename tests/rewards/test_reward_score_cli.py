@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from edgegym.cli import main
-from edgegym.rewards.mutate import drop_step
 from edgegym.tasks import TaskSpec, generate
+from edgegym.tasks.mutate import drop_step
 
 
 def _write(path: Path, rows: list[dict[str, Any]]) -> str:

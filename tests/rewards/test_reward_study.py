@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from edgegym.rewards import gold_from_problem, gold_from_study_record, outcome_reward, score
-from edgegym.rewards.mutate import restate_value
 from edgegym.tasks import CONTEXTS, DagConfig, TaskSpec, generate
+from edgegym.tasks.mutate import restate_value
 
 # The study's forward trace, verbatim (its released data, arXiv 2512.07783).
 STUDY_FORWARD = {

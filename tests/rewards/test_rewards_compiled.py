@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 
 import edgegym
-from edgegym.rewards.mutate import varied_responses
 from edgegym.tasks import CONTEXTS, DagConfig, TaskSpec, generate
+from edgegym.tasks.mutate import varied_responses
 
 # Scores every response every way; prints the compiled modules and the results as JSON.
 SCRIPT = """

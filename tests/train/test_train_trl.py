@@ -20,8 +20,8 @@ from edgegym.agents.trl import (
     problem_set,
 )
 from edgegym.curricula import CurriculumConfig, make_curriculum
-from edgegym.rewards.mutate import drop_step
 from edgegym.tasks import DagConfig, Problem
+from edgegym.tasks.mutate import drop_step
 
 
 @pytest.fixture(scope="module")
