@@ -186,7 +186,8 @@ def step_clauses(
     q = par[-1]
     if n == 2:
         return (
-            f"{head}{letter} = {letters[p]} {sign} {letters[q]} = {oper[p]} {sign} {oper[q]} = {value}"
+            f"{head}{letter} = {letters[p]} {sign} {letters[q]} = "
+            f"{oper[p]} {sign} {oper[q]} = {value}"
         )
     acc_letter, acc_oper = letters[p], oper[p]
     parts: list[str] = []

@@ -16,6 +16,7 @@ import string
 import pytest
 
 from edgegym.rewards import score
+from edgegym.tasks import CONTEXTS, DagConfig, Problem, TaskSpec, generate
 from edgegym.tasks.mutate import (
     drop_step,
     letters_of,
@@ -25,7 +26,6 @@ from edgegym.tasks.mutate import (
     restate_value,
     split_response,
 )
-from edgegym.tasks import CONTEXTS, DagConfig, Problem, TaskSpec, generate
 from edgegym.tasks.node import COMPOUND_OPS
 
 CONFIGS = (DagConfig.study(compound=1.0), DagConfig.study(compound=1.0, modulus=10))
