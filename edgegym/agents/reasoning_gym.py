@@ -74,9 +74,7 @@ class EdgegymConfig:
 
     def spec(self, idx: int, seed: int) -> TaskSpec:
         """The spec of item ``idx`` under ``seed``."""
-        setup = TaskSetup(
-            context=self.context, mode=self.mode, config=DagConfig.from_dict(self.dag)
-        )  # type: ignore[arg-type]
+        setup = TaskSetup(context=self.context, mode=self.mode, config=DagConfig.parse(self.dag))  # type: ignore[arg-type]
         op = self.op_min + idx % (self.op_max - self.op_min + 1)
         return setup.spec(op=op, split=self.split, seed=seed, index=idx)
 

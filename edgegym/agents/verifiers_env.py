@@ -139,7 +139,7 @@ class EdgegymTaskset(vf.Taskset[EdgegymTask, EdgegymTasksetConfig]):  # type: ig
         c = self.config
         if not 0 < c.op_min <= c.op_max:
             raise ValueError(f"need 0 < op_min <= op_max, got {c.op_min}, {c.op_max}")
-        task = TaskSetup(context=c.context, mode=c.mode, config=DagConfig.from_dict(c.dag))
+        task = TaskSetup(context=c.context, mode=c.mode, config=DagConfig.parse(c.dag))
         ops = range(c.op_min, c.op_max + 1)
         for problem in suite(task, ops, c.per_op, split=c.split, seed=c.seed):
             yield EdgegymTask(EdgegymTaskData.of(problem, c.prompt_format), c.task)

@@ -69,7 +69,7 @@ class EnvConfig:
     seed: int = 0
     """Task seed (``TaskSpec.seed``), the problem universe; ``reset(seed=...)`` picks within it."""
     dag: DagConfig = field(default_factory=DagConfig)
-    """Family knobs (``DagConfig`` fields as a dict, e.g. ``{"modulus": 10, "distractors": 0}``)."""
+    """Family knobs: a ``DagConfig``, its fields as a dict (``{"modulus": 10}``) or ``"study"``."""
     reward: RewardMode = "gated"
     """Mode of ``edgegym.rewards.score``: ``gated``, ``outcome``, ``strict`` or ``linear``."""
     alpha: float = 0.5
@@ -95,10 +95,13 @@ class EnvConfig:
         if self.split not in SPLITS:
             raise ValueError(f"split must be one of {list(SPLITS)}, got {self.split!r}")
         check_int("seed", self.seed, 0, 2**63 - 1)
-        if isinstance(self.dag, Mapping):
-            object.__setattr__(self, "dag", DagConfig.from_dict(dict(self.dag)))
+        if isinstance(self.dag, Mapping | str):
+            try:
+                object.__setattr__(self, "dag", DagConfig.parse(self.dag))
+            except ValueError as err:
+                raise ValueError(f"dag: {err}") from None
         elif not isinstance(self.dag, DagConfig):
-            raise ValueError(f"dag must be a dict of DagConfig fields, got {self.dag!r}")
+            raise ValueError(f"dag must be a DagConfig, its fields or 'study', got {self.dag!r}")
         if "reverse" in self.modes and self.dag.modulus is not None:
             raise ValueError("dag.modulus must be None when modes include 'reverse'")
         if self.reward not in REWARD_MODES:

@@ -115,7 +115,7 @@ class SuiteConfig:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SuiteConfig:
         data = dict(data)
-        data["config"] = DagConfig.from_dict(data.get("config", {}))
+        data["config"] = DagConfig.parse(data.get("config", {}))
         for key in ("ops", "contexts", "modes"):
             if key in data:
                 data[key] = tuple(data[key])

@@ -2,24 +2,24 @@
 
 A node is one quantity defined by one atomic operation over earlier nodes:
 
-========  ==============================  =====
-op        value                           edges
-========  ==============================  =====
-const     k                               1
-copy      p                               1
-times     k * p                           2
-plus      k + p                           2
-diff      p1 - p2                         2
-sum       p1 + ... + pm  (m >= 2)         m
-total     sum over an entity's items      m    (implied by the text, never stated)
-unknown   x (reverse mode)                1
-times_d   k * (p1 - p2)                   3    (compound relations; ``DagConfig.compound``)
-times_s   k * (p1 + ... + pm)             m+1
-plus_d    k + (p1 - p2)                   3
-plus_s    k + (p1 + ... + pm)             m+1
-product   c1 * a1 + ... + cm * am         2m   (depth 3, forward: an entity's count x
-                                               average total, implied; ``DagConfig.products``)
-========  ==============================  =====
+==========  ==============================  =====
+op          value                           edges
+==========  ==============================  =====
+const       k                               1
+copy        p                               1
+times       k * p                           2
+plus        k + p                           2
+diff        p1 - p2                         2
+sum         p1 + ... + pm  (m >= 2)         m
+total       sum over an entity's items      m    (implied by the text, never stated)
+unknown     x (reverse mode)                1
+times_diff  k * (p1 - p2)                   3    (compound relations; ``DagConfig.compound``)
+times_sum   k * (p1 + ... + pm)             m+1
+plus_diff   k + (p1 - p2)                   3
+plus_sum    k + (p1 + ... + pm)             m+1
+product     c1 * a1 + ... + cm * am         2m   (depth 3, forward: an entity's count x
+                                                 average total, implied; ``DagConfig.products``)
+==========  ==============================  =====
 
 ``op`` of a DAG is the sum of its nodes' edges, the study's definition. The builder
 walks forward from nothing, keeping the set of *dangling* nodes (no child yet); every

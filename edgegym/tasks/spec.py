@@ -13,7 +13,7 @@ import hashlib
 import itertools
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -109,8 +109,7 @@ class DagConfig:
             check_int("modulus", self.modulus, 2, 10**6)
         if self.depth is not None:
             check_int("depth", self.depth, 2, 3)
-        if not (isinstance(self.distractors, int | float) and 0 <= self.distractors <= 4):
-            raise ValueError(f"distractors must be a number in [0, 4], got {self.distractors!r}")
+        check_number("distractors", self.distractors, 0, 4)
         for name in ("statements", "statements_depth3"):
             if getattr(self, name) is not None:
                 check_int(name, getattr(self, name), 1, 1000)
@@ -136,7 +135,9 @@ class DagConfig:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DagConfig:
+    def from_dict(cls, data: Mapping[str, Any]) -> DagConfig:
+        if not isinstance(data, Mapping):
+            raise ValueError(f"a DagConfig must be a mapping of fields, got {data!r}")
         check_fields(cls, data)
         return cls(**data)
 
@@ -164,7 +165,7 @@ class DagConfig:
         return cls(**fields)
 
     @classmethod
-    def parse(cls, value: str | dict[str, Any]) -> DagConfig:
+    def parse(cls, value: str | Mapping[str, Any]) -> DagConfig:
         """A config from its written forms: a dict of fields, or text that is a JSON
         object of fields, ``study`` (:meth:`study`), or ``study`` followed by a JSON
         object of overrides (``'study {"depth": 3}'``). Presets, curriculum configs and
@@ -173,7 +174,7 @@ class DagConfig:
         Raises:
             ValueError: not one of those forms, or a field is unknown or out of range.
         """
-        if isinstance(value, dict):
+        if isinstance(value, Mapping):
             return cls.from_dict(value)
         if not isinstance(value, str):
             raise ValueError(f"a DagConfig must be a JSON object or 'study', got {value!r}")

@@ -202,6 +202,24 @@ def test_dag_config_parse_reads_every_written_form() -> None:
         DagConfig.parse('study {"statements": 0}')
 
 
+def test_every_config_reader_takes_study_and_from_dict_refuses_text() -> None:
+    """Corpus, suite and env configs read a DagConfig through DagConfig.parse; from_dict
+    itself takes a mapping only (a string once iterated into garbage field names)."""
+    from edgegym.agents.corpus import CorpusConfig
+    from edgegym.envs.config import EnvConfig
+    from edgegym.eval.suites import SuiteConfig
+
+    corpus = CorpusConfig.from_dict(
+        {"kind": "pretrain", "ops": [[2, 1.0]], "records": 10, "dag": "study"}
+    )
+    assert corpus.dag == DagConfig.study()
+    suite = SuiteConfig.from_dict({"name": "s", "ops": [2], "config": 'study {"depth": 3}'})
+    assert suite.config == DagConfig.study(depth=3)
+    assert EnvConfig(dag="study").dag == DagConfig.study()  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="must be a mapping of fields, got 'study'"):
+        DagConfig.from_dict("study")  # type: ignore[arg-type]
+
+
 def test_presets_and_curriculum_configs_take_study(tmp_path: Any) -> None:
     from edgegym.agents.train.config import Preset, load_preset
     from edgegym.curricula.config import CurriculumConfig

@@ -191,7 +191,7 @@ class CorpusConfig:
     def from_dict(cls, data: Mapping[str, Any]) -> CorpusConfig:
         check_fields(cls, data)
         values = dict(data)
-        values["dag"] = DagConfig.from_dict(dict(values.get("dag", {})))
+        values["dag"] = DagConfig.parse(values.get("dag", {}))
         for key in ("ops", "contexts", "modes"):
             if key in values:
                 values[key] = tuple(tuple(item) for item in values[key])
