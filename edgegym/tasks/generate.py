@@ -71,6 +71,8 @@ from edgegym.tasks.trace import (
     fmt_linear,
     num,
     operand,
+    product_clauses,
+    scaled_clause,
     solve_steps,
     step_clauses,
 )
@@ -390,40 +392,24 @@ class _Trace:
             inner,
             head="",  # a temporary's clause: no "so"
         )
-        kt = num(k)
         sign = "*" if code < PLUS_DIFF else "+"
         value = inner if d.forms is None else operand(inner)
-        return f"{clauses}; so {lt} = {kt} {sign} {t} = {kt} {sign} {value} = {self.written[i]}."
+        return f"{clauses}; {scaled_clause(lt, sign, num(k), t, value, self.written[i])}."
 
     def product(self, i: int, lt: str) -> str:
-        """A product total, the study's way: each count times its average into a
-        temporary, then the products added pairwise (forward mode only)."""
+        """A product total, the study's way (forward mode only): its temporaries drawn
+        in clause order, its text written by :func:`product_clauses`."""
         d, mod = self.d, self.mod
         par, values = d.dag.parents[i], d.dag.values
         letters, written = self.letters, self.written
-        m = len(par) // 2
-        clauses: list[str] = []
-        terms: list[tuple[str, int]] = []
-        for j in range(m):
-            c, a = par[2 * j], par[2 * j + 1]
-            t = lt if m == 1 else self.fresh()
-            v = values[c] * values[a]
-            v = v % mod if mod is not None else v
-            clauses.append(
-                f"{t} = {letters[c]} * {letters[a]} = {written[c]} * {written[a]} = {num(v)}"
-            )
-            terms.append((t, v))
-        acc_letter, acc = terms[0]
-        for j in range(1, m):
-            t = lt if j == m - 1 else self.fresh()
-            term_letter, v = terms[j]
-            total = acc + v if mod is None else (acc + v) % mod
-            clauses.append(
-                f"{t} = {acc_letter} + {term_letter} = {num(acc)} + {num(v)} = {num(total)}"
-            )
-            acc_letter, acc = t, total
-        clauses[-1] = "so " + clauses[-1]
-        return "; ".join(clauses) + "."
+        pairs = list(zip(par[::2], par[1::2], strict=True))
+        factors = [(letters[c], letters[a], written[c], written[a]) for c, a in pairs]
+        products = [values[c] * values[a] for c, a in pairs]
+        products = products if mod is None else [v % mod for v in products]
+        m = len(pairs)
+        temps = [self.fresh() for _ in range(m if m > 1 else 0)]
+        temps += [self.fresh() for _ in range(m - 2)]
+        return product_clauses(lt, factors, products, temps, mod) + "."
 
     def partial(self, is_diff: bool, par: tuple[int, ...]) -> str:
         """The difference or the sum of ``par`` as written."""

@@ -23,7 +23,9 @@ when a module spells one again.
 
 :func:`step_clauses` writes one step's clauses: the generator calls it with its own
 letters and values, and the rewards scorer with a response's letters and the gold
-values, to accept a step written exactly so without evaluating it.
+values, to accept a step written exactly so without evaluating it. A compound relation
+is that writer's difference or sum into a temporary and :func:`scaled_clause`; a
+count x average total is :func:`product_clauses`.
 """
 
 from __future__ import annotations
@@ -56,7 +58,9 @@ __all__ = [
     "fmt_linear",
     "num",
     "operand",
+    "product_clauses",
     "response_end",
+    "scaled_clause",
     "solve_steps",
     "step_clauses",
     "trace_body",
@@ -179,10 +183,8 @@ def step_clauses(
         return f"so {letter} = {letters[p]} = {written[p]}"
     if n == 1:
         t = temps[0]
-        return (
-            f"{t} = {letters[p]} = {written[p]}; "
-            f"so {letter} = {k} {sign} {t} = {k} {sign} {oper[p]} = {value}"
-        )
+        scaled = scaled_clause(letter, sign, k, t, oper[p], value)
+        return f"{t} = {letters[p]} = {written[p]}; {scaled}"
     q = par[-1]
     if n == 2:
         return (
@@ -198,6 +200,45 @@ def step_clauses(
         acc_letter, acc_oper = t, "" if partials is None else partials[1][j - 1]
     parts.append(f"{head}{letter} = {acc_letter} + {letters[q]} = {acc_oper} + {oper[q]} = {value}")
     return " ".join(parts)
+
+
+def scaled_clause(letter: str, sign: str, k: str, t: str, inner: str, value: str) -> str:
+    """``so L = k * t = k * v = value``: a constant times (``sign`` ``*``) or plus
+    (``+``) a temporary ``t`` that holds ``inner`` (as an operand)."""
+    return f"so {letter} = {k} {sign} {t} = {k} {sign} {inner} = {value}"
+
+
+def product_clauses(
+    letter: str,
+    factors: Sequence[tuple[str, str, str, str]],
+    products: Sequence[int],
+    temps: Sequence[str],
+    modulus: int | None,
+) -> str:
+    """A count x average total, the study's way: each count times its average into a
+    temporary (``letter`` itself when there is one pair), then the products added
+    pairwise through temporaries, the last clause binding ``letter``.
+
+    ``factors`` holds (count letter, average letter, count as written, average as
+    written) per pair, ``products`` each pair's product (reduced), ``temps`` the
+    temporaries in the order they are drawn: one per pair when there are two or more,
+    then one per running sum but the last.
+    """
+    m = len(factors)
+    heads = [letter] if m == 1 else list(temps[:m])
+    clauses = [
+        f"{t} = {c} * {a} = {cw} * {aw} = {num(v)}"
+        for t, (c, a, cw, aw), v in zip(heads, factors, products, strict=True)
+    ]
+    acc_letter, acc = heads[0], products[0]
+    sums = [*temps[m:], letter]
+    for j in range(1, m):
+        t, v = sums[j - 1], products[j]
+        total = acc + v if modulus is None else (acc + v) % modulus
+        clauses.append(f"{t} = {acc_letter} + {heads[j]} = {num(acc)} + {num(v)} = {num(total)}")
+        acc_letter, acc = t, total
+    clauses[-1] = "so " + clauses[-1]
+    return "; ".join(clauses)
 
 
 def solve_steps(letter: str, a: int, b: int, given: int, x: int) -> str:
