@@ -18,7 +18,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from edgegym.tasks.trace import ANSWER_CLOSE, ANSWER_OPEN, SOLUTION_CLOSE, STEP_HEAD, TRACE_ANSWER
+from edgegym.tasks.trace import (
+    ANSWER_CLOSE,
+    ANSWER_OPEN,
+    SOLUTION_CLOSE,
+    STEP_HEAD,
+    TRACE_ANSWER,
+    response_end,
+)
 
 if TYPE_CHECKING:
     from edgegym.tasks import Problem
@@ -61,7 +68,7 @@ class Trace:
 
     def render(self) -> str:
         body = " ".join(part for part in (self.pre, *self.steps, self.tail) if part)
-        return f" {body}{_SOLUTION_CLOSE}{self.answer}{_ANSWER_CLOSE}{self.after}"
+        return f" {body} {response_end(self.answer)}{self.after}"
 
 
 def split_response(response: str) -> Trace:

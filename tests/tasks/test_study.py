@@ -98,8 +98,10 @@ def test_plain_ops_take_no_constant_with_a_parent_at_depth_two(mode: str) -> Non
 
 
 def test_compound_relations_are_written_in_every_context() -> None:
-    """A compound sentence names its constant and every parent; its gold step computes the
-    difference or sum into a temporary, then the constant times (or plus) it."""
+    """Every context writes all four compound relations; a symbolic one states its constant
+    and operation; the gold step computes the difference or sum into a temporary, then the
+    constant times (or plus) it. (That every context's sentence carries its constant and
+    parents is shown by the text-only solver: test_study_problems_are_solvable_from_text.)"""
     step = re.compile(
         r"Define [^;]+ as (\w); .*?(\w) = [^;]*= ([^;=]+); so \1 = (\d+) ([*+]) \2 = \4 \5 "
     )
