@@ -266,8 +266,16 @@ class TaskSpec:
 
     @functools.cached_property
     def key(self) -> str:
-        """Canonical JSON of the spec (cached; used for ids)."""
-        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        """Canonical JSON of the spec (cached; used for ids):
+        ``json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))``.
+
+        Written as the config's own cached :attr:`DagConfig.key` (the text that call
+        writes for the nested config) followed by the other fields: ``config`` sorts
+        first among the field names, so the text is the same.
+        """
+        own = {name: getattr(self, name) for name in _OWN_FIELDS}
+        rest = json.dumps(own, sort_keys=True, separators=(",", ":"))
+        return f'{{"config":{self.config.key},{rest[1:]}'
 
     def to_dict(self) -> dict[str, Any]:
         data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
@@ -281,6 +289,10 @@ class TaskSpec:
         config = data.pop("config", None)
         cfg = config if isinstance(config, DagConfig) else DagConfig.from_dict(config or {})
         return cls(config=cfg, **data)
+
+
+_OWN_FIELDS = tuple(f.name for f in dataclasses.fields(TaskSpec) if f.name != "config")
+"""The spec's fields but its config, in declaration order (``config`` sorts before them)."""
 
 
 def iter_specs(
