@@ -123,7 +123,7 @@ class DagConfig:
     @functools.cached_property
     def key(self) -> str:
         """Canonical JSON of the fields (cached: the config is frozen)."""
-        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        return _KEY_JSON.encode(self.to_dict())
 
     def to_dict(self) -> dict[str, Any]:
         """The fields; those added after RECORD_VERSION 2 only when set, so that every
@@ -267,8 +267,15 @@ class TaskSpec:
 
     @functools.cached_property
     def key(self) -> str:
-        """Canonical JSON of the spec (cached; used for ids)."""
-        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        """Canonical JSON of the spec (cached; used for ids):
+        ``json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))``.
+
+        Written as the config's own cached :attr:`DagConfig.key` (the text that call
+        writes for the nested config) followed by the other fields: ``config`` sorts
+        first among the field names, so the text is the same.
+        """
+        rest = _KEY_JSON.encode({name: getattr(self, name) for name in _OWN_FIELDS})
+        return f'{{"config":{self.config.key},{rest[1:]}'
 
     def to_dict(self) -> dict[str, Any]:
         data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
@@ -282,6 +289,13 @@ class TaskSpec:
         config = data.pop("config", None)
         cfg = config if isinstance(config, DagConfig) else DagConfig.from_dict(config or {})
         return cls(config=cfg, **data)
+
+
+_KEY_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+"""What ``json.dumps(..., sort_keys=True, separators=(",", ":"))`` uses, made once (a
+stateless encoder: ``dumps`` would build one per call)."""
+_OWN_FIELDS = tuple(f.name for f in dataclasses.fields(TaskSpec) if f.name != "config")
+"""The spec's fields but its config, in declaration order (``config`` sorts before them)."""
 
 
 def iter_specs(

@@ -215,6 +215,30 @@ def test_spec_is_a_frozen_dataclass_with_defaults() -> None:
         spec.op = 3  # type: ignore[misc]
 
 
+def test_spec_key_is_the_canonical_json_of_its_dict() -> None:
+    """``TaskSpec.key`` splices in the config's own key: the text must be exactly
+    ``json.dumps(to_dict(), sort_keys=True)``, for default, modular, study and
+    later-field configs, any mode, split, seed and index (a new field that sorted
+    before ``config`` would break it here)."""
+    configs = [
+        DagConfig(),
+        DagConfig(modulus=10, distractors=0),
+        DagConfig.study(),
+        DagConfig(statements=9, compound=0.25, shuffle=False),
+    ]
+    for i, config in enumerate(configs * 3):
+        spec = TaskSpec(
+            context=("zoo", "teacher", "movie")[i % 3],
+            mode="reverse" if i % 2 and config.modulus is None else "forward",
+            op=2 + i,
+            split=("train", "val", "test")[i % 3],
+            seed=i * 10**12,
+            index=2**63 - 1 - i,
+            config=config,
+        )
+        assert spec.key == json.dumps(spec.to_dict(), sort_keys=True, separators=(",", ":"))
+
+
 def test_nodes_are_immutable_records() -> None:
     """Node is a native class in the compiled build: it must behave as a frozen record."""
     p = generate(TaskSpec(op=14, mode="reverse", context="library"))
