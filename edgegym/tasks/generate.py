@@ -348,27 +348,31 @@ class _Trace:
         temps = [self.fresh()] if code in (TIMES, PLUS) else []
         if len(par) > 2:
             temps = [self.fresh() for _ in par[2:]]
-        clauses = step_clauses(
-            lt,
-            _SIGNS[code],
-            "" if code not in (CONST, TIMES, PLUS) else num(k or 0),
-            par,
-            self.letters,
-            self.written,
-            self.oper,
-            temps,
-            self.partials(par),
-            self.written[i],
-        )
+        k_text = "" if code not in (CONST, TIMES, PLUS) else num(k or 0)
+        clauses = self.clauses(lt, _SIGNS[code], k_text, par, temps, self.written[i])
         return f"{define}{lt}; {clauses}."
 
-    def partials(self, par: tuple[int, ...]) -> tuple[list[str], list[str]] | None:
-        """The running sums of a chain over ``par`` (three or more parents), else None."""
-        if len(par) <= 2:
-            return None
-        forms, values = self.d.forms, self.d.dag.values
-        pairs = [(0, values[p]) for p in par] if forms is None else [forms[p] for p in par]
-        return chain_partials(pairs, self.mod, forms is not None)
+    def clauses(
+        self,
+        lt: str,
+        sign: str,
+        k: str,
+        par: tuple[int, ...],
+        temps: list[str],
+        value: str,
+        head: str = "so ",
+    ) -> str:
+        """:func:`step_clauses` over this trace's letters and numbers as written, with
+        a chain's running sums (three or more parents)."""
+        partials = None
+        if len(par) > 2:
+            forms, values = self.d.forms, self.d.dag.values
+            pairs = [(0, values[p]) for p in par] if forms is None else [forms[p] for p in par]
+            partials = chain_partials(pairs, self.mod, forms is not None)
+        letters, written, oper = self.letters, self.written, self.oper
+        return step_clauses(
+            lt, sign, k, par, letters, written, oper, temps, partials, value, head=head
+        )
 
     def compound(self, i: int, lt: str) -> str:
         """A compound relation, the study's way: the difference or sum into a temporary
@@ -379,19 +383,8 @@ class _Trace:
         temps = [self.fresh() for _ in par[2:]]
         is_diff = code in (TIMES_DIFF, PLUS_DIFF)
         inner = self.partial(is_diff, par)
-        clauses = step_clauses(
-            t,
-            "-" if is_diff else "+",
-            "",
-            par,
-            self.letters,
-            self.written,
-            self.oper,
-            temps,
-            self.partials(par),
-            inner,
-            head="",  # a temporary's clause: no "so"
-        )
+        # The difference or sum binds a temporary: its clause has no "so".
+        clauses = self.clauses(t, "-" if is_diff else "+", "", par, temps, inner, head="")
         sign = "*" if code < PLUS_DIFF else "+"
         value = inner if d.forms is None else operand(inner)
         return f"{clauses}; {scaled_clause(lt, sign, num(k), t, value, self.written[i])}."
