@@ -168,8 +168,9 @@ class DagConfig:
     def parse(cls, value: str | Mapping[str, Any]) -> DagConfig:
         """A config from its written forms: a dict of fields, or text that is a JSON
         object of fields, ``study`` (:meth:`study`), or ``study`` followed by a JSON
-        object of overrides (``'study {"depth": 3}'``). Presets, curriculum configs and
-        every ``--config``/``--dag`` flag read it here.
+        object of overrides (``'study {"depth": 3}'``). Every reader of a config reads it
+        here: the ``--config``/``--dag`` flags, presets, and curriculum, corpus, suite, env,
+        verifiers and reasoning-gym configs.
 
         Raises:
             ValueError: not one of those forms, or a field is unknown or out of range.
