@@ -199,15 +199,24 @@ def _run_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _selection_flags(
+    parser: argparse.ArgumentParser, *, per_op: int, contexts: str, modes: str
+) -> None:
+    """The flags that select problems (:func:`_selection` reads them back)."""
+    parser.add_argument("--ops", default="2-20", help="ops, e.g. 2-20 or 3,5,8-10 (default 2-20)")
+    parser.add_argument(
+        "--per-op", type=int, default=per_op, help=f"problems per op (default {per_op})"
+    )
+    parser.add_argument("--contexts", default=contexts, help="comma-separated contexts")
+    parser.add_argument("--modes", default=modes, help="forward,reverse or one of them")
+    parser.add_argument("--split", default="train", choices=["train", "val", "test"])
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--config", help=CONFIG_HELP)
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     gen = sub.add_parser("generate", help="write problems to a JSONL file (atomically)")
-    gen.add_argument("--ops", default="2-20", help="ops, e.g. 2-20 or 3,5,8-10 (default 2-20)")
-    gen.add_argument("--per-op", type=int, default=100, help="problems per op (default 100)")
-    gen.add_argument("--contexts", default="zoo,teacher,movie", help="comma-separated contexts")
-    gen.add_argument("--modes", default="forward,reverse", help="forward,reverse or one of them")
-    gen.add_argument("--split", default="train", choices=["train", "val", "test"])
-    gen.add_argument("--seed", type=int, default=0)
-    gen.add_argument("--config", help=CONFIG_HELP)
+    _selection_flags(gen, per_op=100, contexts="zoo,teacher,movie", modes="forward,reverse")
     gen.add_argument(
         "--exclude",
         help="problem records or hash list (as eval build-suite --exclude) not to generate",
@@ -230,13 +239,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     stats = sub.add_parser(
         "stats", help="per op and depth: mean steps, statements, distractors, lengths"
     )
-    stats.add_argument("--ops", default="2-20", help="ops, e.g. 2-20 (default 2-20)")
-    stats.add_argument("--per-op", type=int, default=30, help="problems per op (default 30)")
-    stats.add_argument("--contexts", default="zoo", help="comma-separated contexts")
-    stats.add_argument("--modes", default="forward", help="forward,reverse or one of them")
-    stats.add_argument("--split", default="train", choices=["train", "val", "test"])
-    stats.add_argument("--seed", type=int, default=0)
-    stats.add_argument("--config", help=CONFIG_HELP)
+    _selection_flags(stats, per_op=30, contexts="zoo", modes="forward")
     stats.add_argument("--tokenizer", help="model directory: also count tokens (transformers)")
     stats.add_argument("--json", action="store_true", help="print one JSON object instead")
     stats.set_defaults(func=_run_stats)
